@@ -1,0 +1,476 @@
+//! LCOV tracefiles (geninfo 1.x and 2.x, and what llvm-cov, Istanbul, coverage.py, grcov,
+//! tarpaulin and ReportGenerator write in that format).
+//!
+//! Records read: `SF`, `DA`, `BRDA`, `FN` (`line,name` and lcov 2's `line,end,name`),
+//! `FNDA`, lcov ≥ 2.2's `FNL`/`FNA`, `end_of_record`. The `LF/LH/BRF/BRH/FNF/FNH` summaries
+//! are never trusted: totals come from the records, and a summary that disagrees gets a
+//! warning. Several `TN` sections and repeated `SF` records for one file are merged: hits
+//! add up, a line's branches take the record with the most covered.
+//!
+//! This is the hot path for large inputs: lines are split with memchr straight out of the
+//! reader's buffer, without copying or UTF-8 validation, except for the rare line that
+//! straddles two buffer fills.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use crate::ingest::error::{ParseError, Result};
+use crate::ingest::Ctx;
+use crate::model::{Coverage, FileCoverage};
+
+pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
+    let mut p = Parser::default();
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let buf = input
+            .fill_buf()
+            .map_err(|e| ParseError::at_line(p.lineno + 1, 1, format!("read error: {e}")))?;
+        if buf.is_empty() {
+            break;
+        }
+        let len = buf.len();
+        let mut start = 0;
+        if !carry.is_empty() {
+            // Finish the line that straddled the previous fill.
+            match memchr::memchr(b'\n', buf) {
+                Some(i) => {
+                    carry.extend_from_slice(&buf[..i]);
+                    let line = std::mem::take(&mut carry);
+                    p.line(&line)?;
+                    start = i + 1;
+                }
+                None => {
+                    carry.extend_from_slice(buf);
+                    input.consume(len);
+                    continue;
+                }
+            }
+        }
+        let mut pos = start;
+        for nl in memchr::memchr_iter(b'\n', &buf[start..]) {
+            let end = start + nl;
+            p.line(&buf[pos..end])?;
+            pos = end + 1;
+        }
+        carry.extend_from_slice(&buf[pos..]);
+        input.consume(len);
+    }
+    if !carry.is_empty() {
+        let line = std::mem::take(&mut carry);
+        p.line(&line)?;
+    }
+    p.finish(ctx)
+}
+
+#[derive(Default)]
+struct Parser {
+    cov: Coverage,
+    lineno: u64,
+    records: u64,
+    /// The open `SF` record.
+    cur: Option<Record>,
+    summary_mismatch: Option<String>,
+    summary_mismatches: u64,
+    negative_hits: u64,
+}
+
+/// One `SF` … `end_of_record` block. Branches and functions are gathered per record, then
+/// folded: within a record branch outcomes add up per line, across records the max wins.
+#[derive(Default)]
+struct Record {
+    file: FileCoverage,
+    /// (line, taken) per BRDA.
+    brda: Vec<(u32, bool)>,
+    fn_index: HashMap<Vec<u8>, usize>,
+    /// lcov 2.2 `FNL` index → start line.
+    fnl: HashMap<u64, u32>,
+    lf: Option<u64>,
+    lh: Option<u64>,
+    start_line: u64,
+}
+
+impl Parser {
+    fn err(&self, col: usize, msg: impl Into<String>) -> ParseError {
+        ParseError::at_line(self.lineno, col as u64 + 1, msg)
+    }
+
+    #[inline]
+    fn line(&mut self, raw: &[u8]) -> Result<()> {
+        self.lineno += 1;
+        let l = match raw {
+            [rest @ .., b'\r'] => rest,
+            _ => raw,
+        };
+        if let Some(v) = l.strip_prefix(b"DA:") {
+            return self.da(v);
+        }
+        if let Some(v) = l.strip_prefix(b"BRDA:") {
+            return self.brda(v);
+        }
+        let l = trim(l);
+        if l.is_empty() {
+            return Ok(());
+        }
+        if let Some(v) = l.strip_prefix(b"SF:") {
+            if let Some(open) = &self.cur {
+                return Err(self.err(
+                    0,
+                    format!(
+                        "SF record for {} (line {}) has no end_of_record before the next SF",
+                        open.file.path, open.start_line
+                    ),
+                ));
+            }
+            let path = String::from_utf8_lossy(trim(v)).into_owned();
+            if path.is_empty() {
+                return Err(self.err(3, "SF with an empty path"));
+            }
+            self.cur = Some(Record {
+                file: FileCoverage::new(path),
+                start_line: self.lineno,
+                ..Default::default()
+            });
+            return Ok(());
+        }
+        if l == b"end_of_record" {
+            let Some(rec) = self.cur.take() else {
+                return Err(self.err(0, "end_of_record without an SF record"));
+            };
+            self.close(rec);
+            return Ok(());
+        }
+        if let Some(v) = l.strip_prefix(b"FNDA:") {
+            let (hits, name) = split2(v).ok_or_else(|| self.err(5, "FNDA needs hits,name"))?;
+            let hits = self.count(hits, 5)?;
+            let rec = self.rec("FNDA")?;
+            rec.function(name, 0, hits);
+            return Ok(());
+        }
+        if let Some(v) = l.strip_prefix(b"FNA:") {
+            // lcov ≥ 2.2: FNA:<index>,<hits>,<name>
+            let mut it = v.splitn(3, |&b| b == b',');
+            let (Some(idx), Some(hits), Some(name)) = (it.next(), it.next(), it.next()) else {
+                return Err(self.err(4, "FNA needs index,hits,name"));
+            };
+            let idx = num(idx).ok_or_else(|| self.err(4, "FNA index is not a number"))?;
+            let hits = self.count(hits, 4)?;
+            let rec = self.rec("FNA")?;
+            let line = rec.fnl.get(&idx).copied().unwrap_or(0);
+            rec.function(name, line, hits);
+            return Ok(());
+        }
+        if let Some(v) = l.strip_prefix(b"FNL:") {
+            // lcov ≥ 2.2: FNL:<index>,<start>[,<end>]
+            let (idx, rest) = split2(v).ok_or_else(|| self.err(4, "FNL needs index,line"))?;
+            let start = rest.split(|&b| b == b',').next().unwrap_or(b"");
+            let idx = num(idx).ok_or_else(|| self.err(4, "FNL index is not a number"))?;
+            let start = self.line_no(start, 4)?;
+            self.rec("FNL")?.fnl.insert(idx, start);
+            return Ok(());
+        }
+        if let Some(v) = l.strip_prefix(b"FN:") {
+            // FN:<line>,<name> (lcov 1) or FN:<line>,<end line>,<name> (lcov 2).
+            let (line, rest) = split2(v).ok_or_else(|| self.err(3, "FN needs line,name"))?;
+            let line = self.line_no(line, 3)?;
+            let name = match split2(rest) {
+                Some((end, name)) if num(end).is_some() => name,
+                _ => rest,
+            };
+            self.rec("FN")?.function(name, line, 0);
+            return Ok(());
+        }
+        if let Some(v) = l.strip_prefix(b"LF:") {
+            self.rec("LF")?.lf = num(v);
+            return Ok(());
+        }
+        if let Some(v) = l.strip_prefix(b"LH:") {
+            self.rec("LH")?.lh = num(v);
+            return Ok(());
+        }
+        // TN, VER, FNF, FNH, BRF, BRH, MCDC and anything newer: nothing we need.
+        if l.first().is_some_and(|b| b.is_ascii_uppercase()) || l.starts_with(b"#") {
+            return Ok(());
+        }
+        Err(self.err(
+            0,
+            format!(
+                "not an LCOV record: {:?}",
+                String::from_utf8_lossy(&l[..l.len().min(60)])
+            ),
+        ))
+    }
+
+    fn rec(&mut self, what: &str) -> Result<&mut Record> {
+        if self.cur.is_none() {
+            return Err(self.err(0, format!("{what} outside an SF record")));
+        }
+        Ok(self.cur.as_mut().unwrap())
+    }
+
+    #[inline]
+    fn da(&mut self, v: &[u8]) -> Result<()> {
+        // DA:<line>,<hits>[,<checksum>]
+        let (line, rest) = split2(v).ok_or_else(|| self.err(3, "DA needs line,hits"))?;
+        let hits = rest.split(|&b| b == b',').next().unwrap_or(b"");
+        let line = self.line_no(line, 3)?;
+        let hits = self.count(hits, 3 + line_len(v, rest))?;
+        match self.cur.as_mut() {
+            Some(rec) => {
+                rec.file.add_line(line, hits);
+                Ok(())
+            }
+            None => Err(self.err(0, "DA outside an SF record")),
+        }
+    }
+
+    fn brda(&mut self, v: &[u8]) -> Result<()> {
+        // BRDA:<line>,<block>,<branch>,<taken>; taken is '-' when the line never ran.
+        // The branch may be an expression containing commas (lcov 2), so split from both ends.
+        let (line, rest) =
+            split2(v).ok_or_else(|| self.err(5, "BRDA needs line,block,branch,taken"))?;
+        let taken = match rest.iter().rposition(|&b| b == b',') {
+            Some(i) if rest[..i].contains(&b',') => trim(&rest[i + 1..]),
+            _ => return Err(self.err(5, "BRDA needs line,block,branch,taken")),
+        };
+        let line = self.line_no(line, 5)?;
+        let taken = match taken {
+            b"-" => false,
+            t => self.count(t, 5)? > 0,
+        };
+        match self.cur.as_mut() {
+            Some(rec) => {
+                rec.brda.push((line, taken));
+                Ok(())
+            }
+            None => Err(self.err(0, "BRDA outside an SF record")),
+        }
+    }
+
+    fn line_no(&self, v: &[u8], col: usize) -> Result<u32> {
+        num(v).and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+            self.err(
+                col,
+                format!(
+                    "line number {:?} is not a number",
+                    String::from_utf8_lossy(v)
+                ),
+            )
+        })
+    }
+
+    /// An execution count. Some gcov versions wrote negative counts on overflow and some
+    /// tools write floats (`1.0E3`): negatives count as 0 (with a warning), floats are
+    /// truncated.
+    fn count(&mut self, v: &[u8], col: usize) -> Result<u64> {
+        if let Some(n) = num(v) {
+            return Ok(n);
+        }
+        let s = std::str::from_utf8(trim(v)).unwrap_or("");
+        if s.starts_with('-') && s[1..].bytes().all(|b| b.is_ascii_digit()) && s.len() > 1 {
+            self.negative_hits += 1;
+            return Ok(0);
+        }
+        match s.parse::<f64>() {
+            Ok(f) if f.is_finite() && f >= 0.0 => Ok(f as u64),
+            _ => Err(self.err(
+                col,
+                format!(
+                    "execution count {:?} is not a number",
+                    String::from_utf8_lossy(v)
+                ),
+            )),
+        }
+    }
+
+    fn close(&mut self, mut rec: Record) {
+        self.records += 1;
+        if let (Some(lf), Some(lh)) = (rec.lf, rec.lh) {
+            let total = rec.file.lines.len() as u64;
+            let hit = rec.file.lines.iter().filter(|l| { l.hits } > 0).count() as u64;
+            // Summaries only describe their own record, so compare before merging.
+            if lf != total || lh != hit {
+                self.summary_mismatches += 1;
+                if self.summary_mismatch.is_none() {
+                    self.summary_mismatch = Some(format!(
+                        "{} (line {}): LF:{lf}/LH:{lh} but the DA records give {total}/{hit}; the DA records are used",
+                        rec.file.path, rec.start_line
+                    ));
+                }
+            }
+        }
+        if !rec.brda.is_empty() {
+            rec.brda.sort_unstable_by_key(|&(l, _)| l);
+            let mut i = 0;
+            while i < rec.brda.len() {
+                let line = rec.brda[i].0;
+                let (mut total, mut covered) = (0u32, 0u32);
+                while i < rec.brda.len() && rec.brda[i].0 == line {
+                    total += 1;
+                    covered += u32::from(rec.brda[i].1);
+                    i += 1;
+                }
+                rec.file.add_branches(line, total, covered);
+            }
+        }
+        self.cov.push_file(rec.file);
+    }
+
+    fn finish(mut self, ctx: &mut Ctx) -> Result<Coverage> {
+        if let Some(open) = &self.cur {
+            return Err(ParseError::at_line(
+                self.lineno,
+                1,
+                format!(
+                    "unexpected end of file: the SF record for {} (line {}) has no end_of_record (truncated file?)",
+                    open.file.path, open.start_line
+                ),
+            ));
+        }
+        if self.records == 0 {
+            return Err(ParseError::new(
+                "no SF records: the LCOV file holds no coverage",
+            ));
+        }
+        if let Some(m) = self.summary_mismatch.take() {
+            let more = match self.summary_mismatches {
+                1 => String::new(),
+                n => format!(" ({} more records disagree)", n - 1),
+            };
+            ctx.warn(format!(
+                "line summary disagrees with the records: {m}{more}"
+            ));
+        }
+        if self.negative_hits > 0 {
+            ctx.warn(format!(
+                "{} negative execution counts (a gcov overflow) read as 0",
+                self.negative_hits
+            ));
+        }
+        Ok(self.cov)
+    }
+}
+
+impl Record {
+    fn function(&mut self, name: &[u8], line: u32, hits: u64) {
+        let name = trim(name);
+        match self.fn_index.get(name) {
+            Some(&i) => {
+                let f = &mut self.file.functions[i];
+                f.hits = f.hits.saturating_add(hits);
+                if f.line == 0 {
+                    f.line = line;
+                }
+            }
+            None => {
+                self.fn_index
+                    .insert(name.to_vec(), self.file.functions.len());
+                self.file
+                    .add_function(String::from_utf8_lossy(name), line, hits);
+            }
+        }
+    }
+}
+
+fn line_len(all: &[u8], rest: &[u8]) -> usize {
+    all.len() - rest.len()
+}
+
+/// Splits at the first comma.
+#[inline]
+fn split2(v: &[u8]) -> Option<(&[u8], &[u8])> {
+    let i = memchr::memchr(b',', v)?;
+    Some((&v[..i], &v[i + 1..]))
+}
+
+/// A plain unsigned decimal, `None` for anything else.
+#[inline]
+fn num(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || v.len() > 19 {
+        return crate::ingest::xml::parse_u64(v);
+    }
+    let mut n: u64 = 0;
+    for &b in v {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return crate::ingest::xml::parse_u64(v);
+        }
+        n = n * 10 + u64::from(d);
+    }
+    Some(n)
+}
+
+fn trim(v: &[u8]) -> &[u8] {
+    v.trim_ascii()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Counter;
+
+    fn read(s: &str) -> Result<(Coverage, Ctx)> {
+        let mut ctx = Ctx::default();
+        let mut input = s.as_bytes();
+        let mut c = parse(&mut input, &mut ctx)?;
+        c.finish();
+        Ok((c, ctx))
+    }
+
+    #[test]
+    fn records_and_merges() {
+        let (c, ctx) = read(
+            "TN:a\nSF:src/x.rs\nFN:1,f\nFN:5,9,g\nFNDA:3,f\nDA:1,3\nDA:2,0\r\nBRDA:2,0,0,-\nBRDA:2,0,1,-\nLF:2\nLH:1\nend_of_record\n\
+             TN:b\nSF:src/x.rs\nFNDA:1,g\nDA:2,1\nBRDA:2,0,0,1\nBRDA:2,0,1,0\nend_of_record\n",
+        )
+        .unwrap();
+        assert!(ctx.warnings.is_empty(), "{:?}", ctx.warnings);
+        let t = c.totals();
+        assert_eq!(t.lines, Counter::new(2, 2));
+        assert_eq!(t.branches, Counter::new(2, 1));
+        assert_eq!(t.functions, Counter::new(2, 2));
+    }
+
+    #[test]
+    fn lcov_2_2_fnl_fna() {
+        let (c, _) = read(
+            "SF:a.c\nFNL:0,3,8\nFNA:0,0,main\nFNL:1,10\nFNA:1,2,helper\nDA:3,0\nend_of_record",
+        )
+        .unwrap();
+        let f = &c.files()[0].functions;
+        assert_eq!((f[0].name.as_str(), f[0].line, f[0].hits), ("main", 3, 0));
+        assert_eq!(
+            (f[1].name.as_str(), f[1].line, f[1].hits),
+            ("helper", 10, 2)
+        );
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let e = read("SF:a\nDA:1,1\nDA:x,1\nend_of_record\n").unwrap_err();
+        assert_eq!(e.to_string(), "3:4: line number \"x\" is not a number");
+        let e = read("SF:a\nDA:1,1\n").unwrap_err();
+        assert!(e.message.contains("truncated"), "{e}");
+        assert!(read("TN:\n").is_err());
+        assert!(read("DA:1,1\n").is_err());
+    }
+
+    #[test]
+    fn summary_mismatch_warns() {
+        let (_, ctx) = read("SF:a\nDA:1,1\nDA:2,0\nLF:1\nLH:1\nend_of_record\n").unwrap();
+        assert_eq!(ctx.warnings.len(), 1);
+    }
+
+    #[test]
+    fn long_lines_straddle_buffer_fills() {
+        let mut s = String::from("SF:a\n");
+        for i in 1..=50_000 {
+            s.push_str(&format!("DA:{i},{}\n", i % 3));
+        }
+        s.push_str("end_of_record\n");
+        let mut ctx = Ctx::default();
+        let mut input = std::io::BufReader::with_capacity(1000, s.as_bytes());
+        let mut c = parse(&mut input, &mut ctx).unwrap();
+        c.finish();
+        assert_eq!(c.totals().lines, Counter::new(50_000, 33_334));
+    }
+}

@@ -1,0 +1,390 @@
+//! Reading reports: open a file (BOM, UTF-16), sniff its format from its content, run the
+//! parser for it, and locate errors precisely.
+//!
+//! A new format is one module under `coverage/` or `tests/`, one [`Format`] variant and one
+//! line in [`sniff`].
+
+pub mod coverage;
+pub mod error;
+pub mod sniff;
+pub mod tests;
+pub mod xml;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+
+pub use error::{Location, ParseError};
+
+use crate::model::{Capabilities, Coverage, TestRun};
+
+/// Every report format testcert reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Lcov,
+    Cobertura,
+    Jacoco,
+    Clover,
+    OpenCover,
+    GoCoverprofile,
+    LlvmCovJson,
+    IstanbulJson,
+    IstanbulSummary,
+    CoveragePyJson,
+    Junit,
+    XunitV2,
+    Nunit3,
+    Trx,
+    GoTestJson,
+}
+
+/// What a report is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Coverage,
+    Tests,
+}
+
+impl Format {
+    /// Stable name used in JSON output and in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Lcov => "lcov",
+            Format::Cobertura => "cobertura",
+            Format::Jacoco => "jacoco",
+            Format::Clover => "clover",
+            Format::OpenCover => "opencover",
+            Format::GoCoverprofile => "go-coverprofile",
+            Format::LlvmCovJson => "llvm-cov-json",
+            Format::IstanbulJson => "istanbul-json",
+            Format::IstanbulSummary => "istanbul-summary",
+            Format::CoveragePyJson => "coverage-py-json",
+            Format::Junit => "junit",
+            Format::XunitV2 => "xunit2",
+            Format::Nunit3 => "nunit3",
+            Format::Trx => "trx",
+            Format::GoTestJson => "go-test-json",
+        }
+    }
+
+    pub fn kind(self) -> Kind {
+        match self {
+            Format::Junit | Format::XunitV2 | Format::Nunit3 | Format::Trx | Format::GoTestJson => {
+                Kind::Tests
+            }
+            _ => Kind::Coverage,
+        }
+    }
+
+    /// Whether the format can express branch and function coverage at all.
+    pub fn capabilities(self) -> Capabilities {
+        let (branches, functions) = match self {
+            Format::GoCoverprofile => (false, false),
+            Format::CoveragePyJson => (true, false),
+            Format::Clover => (true, true),
+            _ => (true, true),
+        };
+        Capabilities {
+            branches,
+            functions,
+        }
+    }
+
+    /// Whether the format is XML (errors get an element path).
+    pub fn is_xml(self) -> bool {
+        matches!(
+            self,
+            Format::Cobertura
+                | Format::Jacoco
+                | Format::Clover
+                | Format::OpenCover
+                | Format::Junit
+                | Format::XunitV2
+                | Format::Nunit3
+                | Format::Trx
+        )
+    }
+}
+
+/// What one report held.
+#[derive(Clone, Debug)]
+pub enum Data {
+    Coverage(Coverage),
+    Tests(TestRun),
+}
+
+/// Context a parser reports into besides its result.
+#[derive(Clone, Debug, Default)]
+pub struct Ctx {
+    /// Things worth telling the user that did not stop the read.
+    pub warnings: Vec<String>,
+    /// Directories the report says its paths are relative to (Cobertura `<sources>`, a Go
+    /// module path), tried in order by [`crate::paths`].
+    pub roots: Vec<String>,
+}
+
+impl Ctx {
+    pub fn warn(&mut self, w: impl Into<String>) {
+        self.warnings.push(w.into());
+    }
+}
+
+/// A report that was read.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub path: PathBuf,
+    pub format: Format,
+    pub data: Data,
+    pub ctx: Ctx,
+}
+
+/// A report that could not be read.
+#[derive(Debug)]
+pub struct IngestError {
+    pub path: PathBuf,
+    /// The format, when the file was recognised before it failed.
+    pub format: Option<Format>,
+    pub error: ParseError,
+}
+
+impl std::fmt::Display for IngestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:", self.path.display())?;
+        if self.error.at.line.is_none() && self.error.at.offset.is_none() {
+            f.write_str(" ")?;
+        }
+        if self.error.at.line.is_some() || self.error.at.offset.is_some() {
+            // `path:12:5: msg`, as compilers print it.
+            return write!(f, "{}", self.error);
+        }
+        write!(f, "{}", self.error)
+    }
+}
+
+impl std::error::Error for IngestError {}
+
+/// Input text encodings we transcode to UTF-8 before parsing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Encoding {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+const READ_BUF: usize = 256 * 1024;
+
+fn detect_encoding(head: &[u8]) -> (Encoding, usize) {
+    match head {
+        [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8, 3),
+        [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 0),
+        [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 0),
+        // No BOM but `<?` or `{` as UTF-16 (Visual Studio and PowerShell write these).
+        [b'<' | b'{', 0, c, 0, ..] if *c != 0 => (Encoding::Utf16Le, 0),
+        [0, b'<' | b'{', 0, c, ..] if *c != 0 => (Encoding::Utf16Be, 0),
+        _ => (Encoding::Utf8, 0),
+    }
+}
+
+/// Opens a report as UTF-8 text: a UTF-8 BOM is skipped, UTF-16 is transcoded on the fly.
+pub fn open(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
+    let mut file = File::open(path)?;
+    let mut head = [0u8; 4];
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    let (enc, skip) = detect_encoding(&head[..n]);
+    // Seek rather than chain the peeked bytes back on: a chain would make the first fill of
+    // the buffer return just those bytes, and the sniffer needs a real head.
+    file.seek(io::SeekFrom::Start(skip as u64))?;
+    let rest = file;
+    Ok(match enc {
+        Encoding::Utf8 => Box::new(BufReader::with_capacity(READ_BUF, rest)),
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            let e = if enc == Encoding::Utf16Le {
+                encoding_rs::UTF_16LE
+            } else {
+                encoding_rs::UTF_16BE
+            };
+            let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(e))
+                .bom_sniffing(true)
+                .strip_bom(true)
+                .build(rest);
+            Box::new(BufReader::with_capacity(READ_BUF, decoded))
+        }
+    })
+}
+
+/// Reads one report: sniffs the format, parses it, and on failure says where.
+pub fn read_report(path: &Path) -> Result<Report, IngestError> {
+    let fail = |format, error| IngestError {
+        path: path.to_path_buf(),
+        format,
+        error,
+    };
+    let mut input = open(path).map_err(|e| fail(None, ParseError::new(io_message(&e))))?;
+    let head = fill_head(&mut input).map_err(|e| fail(None, ParseError::new(io_message(&e))))?;
+    let format = sniff::sniff(&head).map_err(|msg| fail(None, ParseError::new(msg)))?;
+    let mut ctx = Ctx::default();
+    match parse_as(format, &mut input, &mut ctx) {
+        Ok(data) => Ok(Report {
+            path: path.to_path_buf(),
+            format,
+            data,
+            ctx,
+        }),
+        Err(mut e) => {
+            locate(path, format, &mut e);
+            Err(fail(Some(format), e))
+        }
+    }
+}
+
+/// Reads many reports on all cores, in input order, advancing `progress` by bytes read.
+pub fn read_reports(
+    paths: &[PathBuf],
+    progress: &indicatif::ProgressBar,
+) -> Vec<Result<Report, IngestError>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Report, IngestError>>>> =
+        Mutex::new((0..paths.len()).map(|_| None).collect());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len())
+        .max(1);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = paths.get(i) else { break };
+                let r = read_report(path);
+                progress.inc(std::fs::metadata(path).map_or(0, |m| m.len()));
+                results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every input is read by some worker"))
+        .collect()
+}
+
+/// Parses `input` as `format`.
+pub fn parse_as(format: Format, input: &mut dyn BufRead, ctx: &mut Ctx) -> error::Result<Data> {
+    use coverage as c;
+    use tests as t;
+    let cov = |r: error::Result<Coverage>| {
+        r.map(|mut cov| {
+            cov.finish();
+            Data::Coverage(cov)
+        })
+    };
+    let tests = |r: error::Result<TestRun>| {
+        r.map(|mut run| {
+            run.finish();
+            Data::Tests(run)
+        })
+    };
+    match format {
+        Format::Lcov => cov(c::lcov::parse(input, ctx)),
+        Format::Cobertura => cov(c::cobertura::parse(input, ctx)),
+        Format::Jacoco => cov(c::jacoco::parse(input, ctx)),
+        Format::Clover => cov(c::clover::parse(input, ctx)),
+        Format::OpenCover => cov(c::opencover::parse(input, ctx)),
+        Format::GoCoverprofile => cov(c::gocover::parse(input, ctx)),
+        Format::LlvmCovJson => cov(c::llvm_cov::parse(input, ctx)),
+        Format::IstanbulJson => cov(c::istanbul::parse(input, ctx)),
+        Format::IstanbulSummary => cov(c::istanbul::parse_summary(input, ctx)),
+        Format::CoveragePyJson => cov(c::coverage_py::parse(input, ctx)),
+        Format::Junit => tests(t::junit::parse(input, ctx)),
+        Format::XunitV2 => tests(t::xunit::parse(input, ctx)),
+        Format::Nunit3 => tests(t::nunit::parse(input, ctx)),
+        Format::Trx => tests(t::trx::parse(input, ctx)),
+        Format::GoTestJson => tests(t::gotest::parse(input, ctx)),
+    }
+}
+
+/// The first bytes of the input, for sniffing, without consuming them.
+fn fill_head(input: &mut Box<dyn BufRead + Send>) -> io::Result<Vec<u8>> {
+    let buf = input.fill_buf()?;
+    Ok(buf[..buf.len().min(sniff::HEAD)].to_vec())
+}
+
+fn io_message(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => format!("cannot read: {e}"),
+    }
+}
+
+/// Turns a byte offset into line:column and, for XML, the element path, by reading the
+/// file a second time up to the offset. Runs only on errors.
+fn locate(path: &Path, format: Format, e: &mut ParseError) {
+    let Some(offset) = e.at.offset else { return };
+    if e.at.line.is_none() {
+        if let Ok(mut input) = open(path) {
+            e.at.line = line_col_at(&mut input, offset).ok();
+        }
+    }
+    if format.is_xml() && e.at.path.is_none() {
+        if let Ok(input) = open(path) {
+            let p = xml::element_path_at(input, offset);
+            if !p.is_empty() {
+                e.at.path = Some(p);
+            }
+        }
+    }
+}
+
+/// 1-based line and column (in bytes) of `offset`.
+fn line_col_at(input: &mut dyn BufRead, offset: u64) -> io::Result<(u64, u64)> {
+    let mut line = 1u64;
+    let mut line_start = 0u64;
+    let mut pos = 0u64;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() || pos >= offset {
+            break;
+        }
+        let take = buf.len().min((offset - pos) as usize);
+        for i in memchr::memchr_iter(b'\n', &buf[..take]) {
+            line += 1;
+            line_start = pos + i as u64 + 1;
+        }
+        pos += take as u64;
+        input.consume(take);
+    }
+    Ok((line, offset.saturating_sub(line_start) + 1))
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn encodings() {
+        assert_eq!(detect_encoding(b"\xEF\xBB\xBF<a"), (Encoding::Utf8, 3));
+        assert_eq!(detect_encoding(b"\xFF\xFE<\0"), (Encoding::Utf16Le, 0));
+        assert_eq!(detect_encoding(b"<\0?\0"), (Encoding::Utf16Le, 0));
+        assert_eq!(detect_encoding(b"\0<\0?"), (Encoding::Utf16Be, 0));
+        assert_eq!(detect_encoding(b"TN:\n"), (Encoding::Utf8, 0));
+    }
+
+    #[test]
+    fn line_col() {
+        let mut r: &[u8] = b"ab\ncd\nef";
+        assert_eq!(line_col_at(&mut r, 4).unwrap(), (2, 2));
+        let mut r: &[u8] = b"ab";
+        assert_eq!(line_col_at(&mut r, 0).unwrap(), (1, 1));
+    }
+}

@@ -1,0 +1,204 @@
+//! Format detection by content, never by file name: `coverage.xml` may be Cobertura or Clover,
+//! `report.xml` anything. Looks at the first [`HEAD`] bytes only.
+
+use super::Format;
+
+/// How many leading bytes the sniffer looks at.
+pub const HEAD: usize = 16 * 1024;
+
+/// The format of a report whose text starts with `head`, or why it is not one we read.
+pub fn sniff(head: &[u8]) -> Result<Format, String> {
+    let text = String::from_utf8_lossy(head);
+    let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if t.is_empty() {
+        return Err("empty file: not a report".to_string());
+    }
+    match t.as_bytes()[0] {
+        b'<' => sniff_xml(t),
+        b'{' | b'[' => sniff_json(t),
+        _ => sniff_text(t),
+    }
+}
+
+/// The name of the root element, skipping the prolog, comments, PIs and the DOCTYPE.
+pub fn xml_root(t: &str) -> Option<&str> {
+    let mut rest = t;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = &r[r.find("?>")? + 2..];
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = &r[r.find("-->")? + 3..];
+        } else if let Some(r) = rest.strip_prefix("<!DOCTYPE") {
+            // An internal subset may contain '>' inside its brackets.
+            let end = match (r.find('['), r.find('>')) {
+                (Some(open), Some(gt)) if open < gt => {
+                    let close = open + r[open..].find(']')?;
+                    close + r[close..].find('>')?
+                }
+                (_, Some(gt)) => gt,
+                _ => return None,
+            };
+            rest = &r[end + 1..];
+        } else if let Some(r) = rest.strip_prefix('<') {
+            let end = r
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(r.len());
+            let name = &r[..end];
+            // Drop a namespace prefix (`<ns2:testsuite>`).
+            return Some(name.rsplit(':').next().unwrap_or(name));
+        } else {
+            return None;
+        }
+    }
+}
+
+fn sniff_xml(t: &str) -> Result<Format, String> {
+    let Some(root) = xml_root(t) else {
+        return Err("XML with no root element in its first 16 KiB: not a report".to_string());
+    };
+    let has = |s: &str| t.contains(s);
+    Ok(match root {
+        "testsuites" | "testsuite" => Format::Junit,
+        "coverage" => {
+            // Clover and Cobertura share the root name: Clover has `clover=` and <project>,
+            // Cobertura has `line-rate=`, <sources> or <packages>.
+            if has("clover=") || (has("<project") && !has("line-rate")) {
+                Format::Clover
+            } else {
+                Format::Cobertura
+            }
+        }
+        "report" if has("JACOCO") || has("<sessioninfo") || has("<counter ") || has("<package") => {
+            Format::Jacoco
+        }
+        "CoverageSession" => Format::OpenCover,
+        "assemblies" | "assembly" => Format::XunitV2,
+        "test-run" => Format::Nunit3,
+        "TestRun" => Format::Trx,
+        "test-results" => return Err(unsupported("NUnit 2 XML")),
+        "CoverageDSPriv" | "results" if has("<modules") || has("CoverageDSPriv") => {
+            return Err(unsupported("Visual Studio / Microsoft code coverage XML"))
+        }
+        "PartCoverReport" => return Err(unsupported("PartCover XML")),
+        "scoverage" | "statements" => return Err(unsupported("scoverage XML")),
+        "coverageReport" | "coverage_report" | "Root" => {
+            return Err(unsupported(&format!("coverage XML with root <{root}>")))
+        }
+        other => {
+            return Err(format!(
+                "XML with root element <{other}> is not a report format testcert reads"
+            ))
+        }
+    })
+}
+
+fn unsupported(what: &str) -> String {
+    format!("{what} is not a format testcert reads (convert it to Cobertura, e.g. with ReportGenerator)")
+}
+
+fn sniff_json(t: &str) -> Result<Format, String> {
+    // go test -json: one object per line, each with "Action".
+    let first_line = t.lines().next().unwrap_or("");
+    if first_line.starts_with('{')
+        && first_line.contains("\"Action\"")
+        && (first_line.contains("\"Time\"") || first_line.contains("\"Package\""))
+    {
+        return Ok(Format::GoTestJson);
+    }
+    if t.contains("\"llvm.coverage.json.export\"") {
+        return Ok(Format::LlvmCovJson);
+    }
+    if t.contains("\"statementMap\"") || t.contains("\"fnMap\"") {
+        return Ok(Format::IstanbulJson);
+    }
+    if t.contains("\"meta\"")
+        && (t.contains("\"executed_lines\"")
+            || t.contains("\"coverage.py\"")
+            || t.contains("\"show_contexts\""))
+    {
+        return Ok(Format::CoveragePyJson);
+    }
+    if t.contains("\"total\"") && t.contains("\"lines\"") && t.contains("\"pct\"") {
+        return Ok(Format::IstanbulSummary);
+    }
+    if t.starts_with('{') && t[1..].trim_start().starts_with('}') {
+        return Err("empty JSON object: not a report".to_string());
+    }
+    Err("JSON that is not a coverage or test report testcert reads (llvm-cov export, Istanbul, coverage.py, go test -json)".to_string())
+}
+
+fn sniff_text(t: &str) -> Result<Format, String> {
+    let first = t
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if let Some(mode) = first.strip_prefix("mode:") {
+        return match mode.trim() {
+            "set" | "count" | "atomic" => Ok(Format::GoCoverprofile),
+            m => Err(format!("Go coverprofile with unknown mode {m:?}")),
+        };
+    }
+    const LCOV_KEYS: [&str; 13] = [
+        "TN:",
+        "SF:",
+        "VER:",
+        "FN:",
+        "FNL:",
+        "FNA:",
+        "FNDA:",
+        "FNF:",
+        "DA:",
+        "BRDA:",
+        "LF:",
+        "LH:",
+        "end_of_record",
+    ];
+    if LCOV_KEYS.iter().any(|k| first.starts_with(k)) {
+        return Ok(Format::Lcov);
+    }
+    if first.contains(":Source:") || first.starts_with("-:") {
+        return Err(unsupported("gcov text output"));
+    }
+    Err("not a coverage or test report: unrecognised content".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots() {
+        assert_eq!(xml_root("<?xml version='1.0'?>\n<!-- c --><a/>"), Some("a"));
+        assert_eq!(
+            xml_root("<!DOCTYPE report PUBLIC \"-//JACOCO//DTD Report 1.1//EN\" \"report.dtd\"><report name=\"x\">"),
+            Some("report")
+        );
+        assert_eq!(xml_root("<!DOCTYPE r [<!ENTITY a \">\">]><r>"), Some("r"));
+        assert_eq!(xml_root("<ns:testsuite>"), Some("testsuite"));
+    }
+
+    #[test]
+    fn formats() {
+        let f = |s: &str| sniff(s.as_bytes());
+        assert_eq!(f("TN:\nSF:a\n"), Ok(Format::Lcov));
+        assert_eq!(f("mode: atomic\n"), Ok(Format::GoCoverprofile));
+        assert_eq!(
+            f("<coverage line-rate=\"1\"><sources/>"),
+            Ok(Format::Cobertura)
+        );
+        assert_eq!(
+            f("<coverage generated=\"1\" clover=\"4\"><project>"),
+            Ok(Format::Clover)
+        );
+        assert_eq!(f("<testsuite name=\"x\">"), Ok(Format::Junit));
+        assert_eq!(
+            f("{\"Time\":\"2024\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
+            Ok(Format::GoTestJson)
+        );
+        assert!(f("").is_err());
+        assert!(f("hello").is_err());
+        assert!(f("<html>").is_err());
+    }
+}

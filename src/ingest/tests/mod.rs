@@ -1,0 +1,7 @@
+//! Test-result formats. Each module reads one format into [`crate::model::TestRun`].
+
+pub mod gotest;
+pub mod junit;
+pub mod nunit;
+pub mod trx;
+pub mod xunit;

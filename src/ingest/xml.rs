@@ -1,0 +1,460 @@
+//! Shared quick-xml helpers: an event loop that tracks nesting (so that a truncated file is an
+//! error, not a short report), safe entity handling, attribute access without allocation, and
+//! the second pass that turns an error offset into `line:column` and an element path.
+//!
+//! Safety: quick-xml never reads a DTD, so external entities are never fetched (XXE) and
+//! entities declared in an internal subset are never expanded (no billion laughs). A reference
+//! to such an entity is kept as its literal text `&name;`, with a warning.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::error::{ParseError, Result};
+
+/// One event of interest to a parser. Prolog, comments, processing instructions and the
+/// DOCTYPE are consumed by [`XmlReader::next`].
+pub enum Ev<'a> {
+    Start(BytesStart<'a>),
+    Empty(BytesStart<'a>),
+    End,
+    /// Text or CDATA, already unescaped.
+    Text(Cow<'a, str>),
+    /// Prolog, comment, processing instruction, DOCTYPE, whitespace around the root: nothing
+    /// a parser needs. (Returned rather than skipped in a loop, which the borrow checker
+    /// cannot see through without `unsafe`.)
+    Other,
+    Eof,
+}
+
+/// A quick-xml reader with nesting checks.
+pub struct XmlReader<R> {
+    reader: Reader<R>,
+    buf: Vec<u8>,
+    /// Names of the open elements, concatenated, with their end offsets in `ends`: no
+    /// allocation per element.
+    names: Vec<u8>,
+    ends: Vec<usize>,
+    seen_root: bool,
+    /// Undeclared or DTD-declared entity references seen (kept literally).
+    pub unknown_entities: u64,
+}
+
+impl<R: BufRead> XmlReader<R> {
+    pub fn new(input: R) -> Self {
+        let mut reader = Reader::from_reader(input);
+        let cfg = reader.config_mut();
+        cfg.check_end_names = true;
+        cfg.expand_empty_elements = false;
+        cfg.trim_text(false);
+        XmlReader {
+            reader,
+            buf: Vec::with_capacity(64 * 1024),
+            names: Vec::with_capacity(256),
+            ends: Vec::with_capacity(16),
+            seen_root: false,
+            unknown_entities: 0,
+        }
+    }
+
+    /// Depth of the element stack (0 outside the root).
+    pub fn depth(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Byte offset just past the last event.
+    pub fn offset(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    /// Local name (namespace prefix dropped) of the innermost open element.
+    pub fn current(&self) -> &[u8] {
+        match self.ends.len() {
+            0 => b"",
+            n => {
+                let start = if n == 1 { 0 } else { self.ends[n - 2] };
+                &self.names[start..self.ends[n - 1]]
+            }
+        }
+    }
+
+    /// An error at the current position.
+    pub fn error(&self, message: impl Into<String>) -> ParseError {
+        ParseError::at_offset(self.offset(), message)
+    }
+
+    /// The next event.
+    pub fn event(&mut self) -> Result<Ev<'_>> {
+        self.buf.clear();
+        let ev = match self.reader.read_event_into(&mut self.buf) {
+            Ok(ev) => ev,
+            Err(e) => {
+                return Err(ParseError::at_offset(
+                    self.reader.error_position(),
+                    xml_error_message(&e),
+                ))
+            }
+        };
+        let pos = self.reader.buffer_position();
+        Ok(match ev {
+            Event::Start(e) | Event::Empty(e) if self.ends.is_empty() && self.seen_root => {
+                let _ = e;
+                return Err(ParseError::at_offset(pos, "content after the root element"));
+            }
+            Event::Start(e) => {
+                self.seen_root = true;
+                self.names.extend_from_slice(e.local_name().as_ref());
+                self.ends.push(self.names.len());
+                Ev::Start(e)
+            }
+            Event::Empty(e) => {
+                self.seen_root = true;
+                Ev::Empty(e)
+            }
+            Event::End(_) => {
+                self.ends.pop();
+                let keep = self.ends.last().copied().unwrap_or(0);
+                self.names.truncate(keep);
+                Ev::End
+            }
+            Event::Text(t) if self.ends.is_empty() => {
+                // Whitespace around the root is fine; anything else is not XML.
+                if !t.iter().all(|b| b.is_ascii_whitespace()) {
+                    return Err(ParseError::at_offset(pos, "text outside the root element"));
+                }
+                Ev::Other
+            }
+            Event::Text(t) => {
+                let (text, unknown) = unescape(t.into_inner());
+                self.unknown_entities += unknown;
+                Ev::Text(text)
+            }
+            Event::CData(t) => Ev::Text(match t.into_inner() {
+                Cow::Borrowed(b) => String::from_utf8_lossy(b),
+                Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
+            }),
+            Event::Eof if !self.ends.is_empty() => {
+                let n = self.ends.len();
+                let start = if n == 1 { 0 } else { self.ends[n - 2] };
+                let open = String::from_utf8_lossy(&self.names[start..self.ends[n - 1]]);
+                return Err(ParseError::at_offset(
+                    pos,
+                    format!(
+                        "unexpected end of file: element <{open}> is not closed (truncated file?)"
+                    ),
+                ));
+            }
+            Event::Eof if !self.seen_root => {
+                return Err(ParseError::new("no XML element found (empty file?)"));
+            }
+            Event::Eof => Ev::Eof,
+            // The DOCTYPE is skipped, never resolved: no DTD is fetched, no entity expanded.
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => Ev::Other,
+        })
+    }
+
+    /// Skips to the end of the element whose `Start` was just returned.
+    pub fn skip(&mut self) -> Result<()> {
+        let depth = self.depth();
+        while self.depth() >= depth {
+            if let Ev::Eof = self.event()? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the text content of the element whose `Start` was just returned, up to its end
+    /// (text of nested elements included), at most `limit` bytes kept.
+    pub fn read_text(&mut self, limit: usize) -> Result<String> {
+        let depth = self.depth();
+        let mut out = String::new();
+        while self.depth() >= depth {
+            match self.event()? {
+                Ev::Text(t) if out.len() < limit => out.push_str(&t),
+                Ev::Eof => break,
+                _ => {}
+            }
+        }
+        if out.len() > limit {
+            let mut cut = limit;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+        }
+        Ok(out)
+    }
+}
+
+fn xml_error_message(e: &quick_xml::Error) -> String {
+    use quick_xml::errors::{IllFormedError, SyntaxError};
+    match e {
+        quick_xml::Error::Syntax(SyntaxError::UnclosedTag) => {
+            "unclosed tag (truncated file?)".to_string()
+        }
+        quick_xml::Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+            format!("end tag </{found}> does not match the open element <{expected}>")
+        }
+        quick_xml::Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
+            format!("end tag </{name}> closes no open element")
+        }
+        quick_xml::Error::IllFormed(IllFormedError::MissingEndTag(name)) => {
+            format!("element <{name}> is not closed (truncated file?)")
+        }
+        other => format!("malformed XML: {other}"),
+    }
+}
+
+/// The raw (still escaped) value of attribute `name` (local name, prefix ignored).
+pub fn attr_raw<'a>(e: &'a BytesStart<'_>, name: &[u8]) -> Option<Cow<'a, [u8]>> {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| a.value)
+}
+
+/// The unescaped value of attribute `name`. Values with an unknown entity or a character
+/// reference XML forbids are kept as written rather than rejected.
+pub fn attr<'a>(e: &'a BytesStart<'_>, name: &[u8]) -> Option<Cow<'a, str>> {
+    attr_raw(e, name).map(|v| unescape_lossy(v))
+}
+
+/// Unescapes the predefined entities and character references. Anything else (an entity
+/// declared in a DTD, which we never expand, or a character reference XML forbids such as
+/// `&#0;`) is kept as written; the second value counts those.
+pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
+    let Some(first) = memchr::memchr(b'&', &v) else {
+        return (
+            match v {
+                Cow::Borrowed(b) => String::from_utf8_lossy(b),
+                Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
+            },
+            0,
+        );
+    };
+    let s = String::from_utf8_lossy(&v);
+    let mut out = String::with_capacity(s.len());
+    let mut unknown = 0;
+    let mut rest = &s[..];
+    let mut at = first;
+    loop {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        // rest starts with '&'
+        let resolved = rest.find(';').filter(|&e| e <= 12).and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => name.strip_prefix('#').and_then(|n| {
+                    let code = match n.strip_prefix('x').or_else(|| n.strip_prefix('X')) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => n.parse::<u32>().ok(),
+                    };
+                    code.filter(|&c| c != 0).and_then(char::from_u32)
+                }),
+            };
+            c.map(|c| (c, end))
+        });
+        match resolved {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                unknown += 1;
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+        match rest.find('&') {
+            Some(i) => at = i,
+            None => {
+                out.push_str(rest);
+                break;
+            }
+        }
+    }
+    (Cow::Owned(out), unknown)
+}
+
+/// Unescaped attribute or text value, unknown references kept as written.
+pub fn unescape_lossy(v: Cow<'_, [u8]>) -> Cow<'_, str> {
+    unescape(v).0
+}
+
+/// Parses an unsigned integer attribute value; `None` when absent or not a number.
+pub fn parse_u64(v: &[u8]) -> Option<u64> {
+    let v = trim(v);
+    if v.is_empty() || v.len() > 20 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in v {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
+/// Parses a float attribute value (`1.5`, `NaN`, `1e3`, `1,5` as written by some locales).
+pub fn parse_f64(v: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(trim(v)).ok()?;
+    s.parse::<f64>()
+        .ok()
+        .or_else(|| s.replace(',', ".").parse::<f64>().ok())
+}
+
+fn trim(v: &[u8]) -> &[u8] {
+    let start = v
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &v[start..end]
+}
+
+/// Second pass over an XML input that failed at byte `offset`: the element path open there
+/// (`testsuites/testsuite[3]/testcase[88]`, sibling indexes 1-based among same-named siblings).
+/// Only run on errors, so the hot loop pays nothing for it.
+pub fn element_path_at<R: BufRead>(input: R, offset: u64) -> String {
+    let mut reader = Reader::from_reader(input);
+    reader.config_mut().check_end_names = false;
+    let mut buf = Vec::new();
+    // Per open element: its name and, for its children, a count per child name.
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root_children: Vec<(Vec<u8>, usize)> = Vec::new();
+    loop {
+        buf.clear();
+        let before = reader.buffer_position();
+        if before >= offset {
+            break;
+        }
+        let ev = match reader.read_event_into(&mut buf) {
+            Ok(ev) => ev,
+            Err(_) => break,
+        };
+        if reader.buffer_position() > offset {
+            // The failing event itself: for a start tag, report it as part of the path.
+            if let Event::Start(e) | Event::Empty(e) = &ev {
+                push_path(&mut stack, &mut root_children, e.local_name().as_ref());
+            }
+            break;
+        }
+        match ev {
+            Event::Start(e) => push_path(&mut stack, &mut root_children, e.local_name().as_ref()),
+            Event::Empty(e) => {
+                push_path(&mut stack, &mut root_children, e.local_name().as_ref());
+                stack.pop();
+            }
+            Event::End(_) => {
+                stack.pop();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let parts: Vec<String> = stack
+        .iter()
+        .enumerate()
+        .map(|(depth, (name, idx, _))| {
+            if depth == 0 {
+                name.clone()
+            } else {
+                format!("{name}[{idx}]")
+            }
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// An open element in [`element_path_at`]: its name, its index among same-named siblings, and
+/// a count per child name seen so far.
+type Frame = (String, usize, Vec<(Vec<u8>, usize)>);
+
+fn push_path(stack: &mut Vec<Frame>, root_children: &mut Vec<(Vec<u8>, usize)>, name: &[u8]) {
+    let counters = match stack.last_mut() {
+        Some((_, _, c)) => c,
+        None => root_children,
+    };
+    let idx = match counters.iter_mut().find(|(n, _)| n == name) {
+        Some((_, c)) => {
+            *c += 1;
+            *c
+        }
+        None => {
+            counters.push((name.to_vec(), 1));
+            1
+        }
+    };
+    stack.push((String::from_utf8_lossy(name).into_owned(), idx, Vec::new()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(s: &str) -> Result<Vec<String>> {
+        let mut r = XmlReader::new(s.as_bytes());
+        let mut out = Vec::new();
+        loop {
+            match r.event()? {
+                Ev::Start(e) | Ev::Empty(e) => {
+                    out.push(String::from_utf8_lossy(e.local_name().as_ref()).into())
+                }
+                Ev::Text(t) => out.push(format!("'{t}'")),
+                Ev::End => out.push("/".into()),
+                Ev::Other => {}
+                Ev::Eof => return Ok(out),
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_is_an_error() {
+        let e = drain("<a><b></b>").unwrap_err();
+        assert!(e.message.contains("<a> is not closed"), "{e}");
+        let e = drain("<a><b></b").unwrap_err();
+        assert!(e.message.contains("truncated"), "{e}");
+        assert!(drain("").is_err());
+        assert!(drain("  \n").is_err());
+    }
+
+    #[test]
+    fn entities_are_never_expanded_from_a_dtd() {
+        let doc = r#"<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;"><!ENTITY x SYSTEM "file:///etc/passwd">]>
+<r>&lol2;&x;&amp;&#65534;</r>"#;
+        let ev = drain(doc).unwrap();
+        assert_eq!(ev, ["r", "'&lol2;&x;&\u{fffe}'", "/"]);
+    }
+
+    #[test]
+    fn element_path_counts_same_named_siblings() {
+        let doc = "<s><t/><t/><x/><t><bad></s>";
+        let e = drain(doc).unwrap_err();
+        let path = element_path_at(doc.as_bytes(), e.at.offset.unwrap());
+        assert_eq!(path, "s/t[3]/bad[1]");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_u64(b" 42 "), Some(42));
+        assert_eq!(parse_u64(b"-1"), None);
+        assert_eq!(parse_u64(b"99999999999999999999999"), None);
+        assert!(parse_f64(b"NaN").unwrap().is_nan());
+        assert_eq!(parse_f64(b"0,5"), Some(0.5));
+    }
+}

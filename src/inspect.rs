@@ -1,0 +1,195 @@
+//! `testcert inspect FILE...`: which format each file is, and what testcert read from it.
+//!
+//! The JSON shape (`--format json`) is a contract documented in README ("inspect JSON"):
+//! an array, one object per input, in input order.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::ingest::{self, Data, IngestError, Kind, Report};
+use crate::model::{Counter, TestTotals};
+use crate::paths::PathMapper;
+
+/// Version of the inspect JSON shape: bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What `inspect` says about one input.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Inspected {
+    pub path: String,
+    /// Format name (`lcov`, `junit`, …); `null` when the file was not recognised.
+    pub format: Option<&'static str>,
+    pub kind: Option<Kind>,
+    #[serde(flatten)]
+    pub coverage: Option<CoverageSummary>,
+    #[serde(flatten)]
+    pub tests: Option<TestTotals>,
+    pub warnings: Vec<String>,
+    /// `path:line:col: element-path: message`, or `null` when the file was read.
+    pub error: Option<String>,
+}
+
+/// Coverage figures of one report.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct CoverageSummary {
+    /// Source files in the report (after merging duplicate records).
+    pub files: usize,
+    /// Source files that map to no file under the repository root.
+    pub unmapped_files: usize,
+    pub lines: Counter,
+    /// `null` when the format cannot express branches.
+    pub branches: Option<Counter>,
+    /// `null` when the format cannot express functions.
+    pub functions: Option<Counter>,
+    /// True when the report holds only totals (Istanbul `coverage-summary.json`): no
+    /// per-line data, so it cannot serve incremental coverage.
+    pub summary_only: bool,
+}
+
+/// Reads every input and describes it. Paths are mapped against `mapper`.
+pub fn inspect(paths: &[PathBuf], mapper: &PathMapper) -> Vec<Inspected> {
+    let bytes = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .sum();
+    let pb = crate::progress::bar(paths.len(), bytes, "reading reports");
+    let results = ingest::read_reports(paths, &pb);
+    pb.finish_and_clear();
+    results
+        .into_iter()
+        .map(|r| match r {
+            Ok(report) => describe(report, mapper),
+            Err(e) => failed(e),
+        })
+        .collect()
+}
+
+/// Describes one report that was read, mapping its paths.
+pub fn describe(report: Report, mapper: &PathMapper) -> Inspected {
+    let Report {
+        path,
+        format,
+        data,
+        mut ctx,
+    } = report;
+    let (coverage, tests) = match data {
+        Data::Coverage(mut cov) => {
+            let mut unmapped = Vec::new();
+            let roots = ctx.roots.clone();
+            cov.map_paths(|p| {
+                let m = mapper.map(p, &roots);
+                if !m.found {
+                    unmapped.push(m.path.clone());
+                }
+                m.path
+            });
+            unmapped.sort();
+            unmapped.dedup();
+            if !unmapped.is_empty() {
+                ctx.warn(format!(
+                    "{} of {} source files map to no file under {} (first: {}); use --strip-prefix/--path-prefix or --root",
+                    unmapped.len(),
+                    cov.files().len(),
+                    mapper.root(),
+                    unmapped[0]
+                ));
+            }
+            if cov.summary_only.is_some() {
+                ctx.warn("totals only: the report has no per-line data, so it cannot serve incremental coverage");
+            }
+            let t = cov.totals();
+            let caps = format.capabilities();
+            (
+                Some(CoverageSummary {
+                    files: cov.files().len(),
+                    unmapped_files: unmapped.len(),
+                    lines: t.lines,
+                    branches: caps.branches.then_some(t.branches),
+                    functions: caps.functions.then_some(t.functions),
+                    summary_only: cov.summary_only.is_some(),
+                }),
+                None,
+            )
+        }
+        Data::Tests(run) => (None, Some(run.totals())),
+    };
+    Inspected {
+        path: path.display().to_string(),
+        format: Some(format.name()),
+        kind: Some(format.kind()),
+        coverage,
+        tests,
+        warnings: ctx.warnings,
+        error: None,
+    }
+}
+
+fn failed(e: IngestError) -> Inspected {
+    Inspected {
+        path: e.path.display().to_string(),
+        format: e.format.map(|f| f.name()),
+        kind: e.format.map(|f| f.kind()),
+        coverage: None,
+        tests: None,
+        warnings: Vec::new(),
+        error: Some(e.to_string()),
+    }
+}
+
+/// The JSON array, pretty-printed, with a trailing newline.
+pub fn render_json(items: &[Inspected]) -> String {
+    let mut s = serde_json::to_string_pretty(items).expect("inspect output serializes");
+    s.push('\n');
+    s
+}
+
+fn pct(c: &Counter) -> String {
+    match c.ratio() {
+        Some(r) => format!("{}/{} ({:.1}%)", c.covered, c.total, r * 100.0),
+        None => format!("{}/{}", c.covered, c.total),
+    }
+}
+
+/// One paragraph per input, for people.
+pub fn render_text(items: &[Inspected]) -> String {
+    let mut out = String::new();
+    for i in items {
+        if let Some(e) = &i.error {
+            out.push_str(&format!("{}: error: {}\n", i.path, strip_path(e, &i.path)));
+            continue;
+        }
+        let format = i.format.unwrap_or("?");
+        if let Some(c) = &i.coverage {
+            out.push_str(&format!(
+                "{}: {format} coverage, {} source files\n  lines     {}\n",
+                i.path,
+                c.files,
+                pct(&c.lines)
+            ));
+            if let Some(b) = &c.branches {
+                out.push_str(&format!("  branches  {}\n", pct(b)));
+            }
+            if let Some(f) = &c.functions {
+                out.push_str(&format!("  functions {}\n", pct(f)));
+            }
+        }
+        if let Some(t) = &i.tests {
+            out.push_str(&format!(
+                "{}: {format} tests\n  {} tests: {} passed, {} failed, {} errors, {} skipped, {} flaky\n",
+                i.path, t.tests, t.passed, t.failed, t.errors, t.skipped, t.flaky
+            ));
+        }
+        for w in &i.warnings {
+            out.push_str(&format!("  warning: {w}\n"));
+        }
+    }
+    out
+}
+
+/// Error strings start with the file path; in the text layout the path is already there.
+fn strip_path<'a>(e: &'a str, path: &str) -> &'a str {
+    e.strip_prefix(path)
+        .and_then(|r| r.strip_prefix(':'))
+        .map_or(e, str::trim_start)
+}

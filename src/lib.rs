@@ -1,0 +1,14 @@
+//! testcert reads the coverage and test reports a repository already writes and assigns each
+//! project a Test Certified level.
+//!
+//! Data flows one way: discover → ingest → attribute → evaluate → render. `ingest` turns every
+//! report into one of two models ([`model::Coverage`], [`model::TestRun`]); `paths` maps the
+//! paths reports name onto the repository.
+
+pub mod cli;
+pub mod exit;
+pub mod ingest;
+pub mod inspect;
+pub mod model;
+pub mod paths;
+pub mod progress;

@@ -1,0 +1,332 @@
+//! Report paths → repository-relative paths.
+//!
+//! Reports name sources the way their tool saw them: absolute CI checkouts
+//! (`/home/runner/work/x/x/src/a.rs`, `C:\a\x\src\A.cs`), paths relative to a Cobertura
+//! `<source>`, JaCoCo package directories (`com/example/A.java`), Go import paths
+//! (`github.com/org/repo/pkg/a.go`). The mapper knows every file under the repository root and
+//! picks, in order:
+//! 1. the path itself, or joined to one of the report's roots, when it exists;
+//! 2. the longest suffix of it that exists under the root (strips unknown CI prefixes);
+//! 3. the unique repository file that ends with it (package directories, module paths).
+//!
+//! User overrides (`--strip-prefix`, `--path-prefix`) apply first. Paths that map to nothing
+//! are kept (normalised) and counted, so that coverage is never silently dropped.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Directories never scanned for sources.
+const SKIP_DIRS: [&str; 4] = [".git", "node_modules", "target", ".hg"];
+
+/// Maps report paths onto the files of one repository.
+#[derive(Debug, Default)]
+pub struct PathMapper {
+    /// The root, normalised with `/` separators, no trailing slash.
+    root: String,
+    files: HashSet<String>,
+    /// File name → repository paths with that name, for suffix look-ups.
+    by_name: HashMap<String, Vec<String>>,
+    strip_prefixes: Vec<String>,
+    path_prefix: Option<String>,
+}
+
+/// The result of mapping one path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mapped {
+    pub path: String,
+    /// Whether the path names a file that exists under the root.
+    pub found: bool,
+}
+
+impl PathMapper {
+    /// Scans the files under `root` (skipping `.git`, `node_modules`, `target`).
+    pub fn scan(root: &Path) -> std::io::Result<Self> {
+        let abs = std::fs::canonicalize(root)?;
+        let mut files = Vec::new();
+        walk(&abs, String::new(), &mut files)?;
+        Ok(Self::from_files(&abs.to_string_lossy(), files))
+    }
+
+    /// A mapper over a known list of repository-relative files (for tests and callers that
+    /// already listed the tree).
+    pub fn from_files(root: &str, files: impl IntoIterator<Item = String>) -> Self {
+        let mut m = PathMapper {
+            root: normalize(root).trim_end_matches('/').to_string(),
+            ..Default::default()
+        };
+        for f in files {
+            let name = f.rsplit('/').next().unwrap_or(&f).to_string();
+            m.by_name.entry(name).or_default().push(f.clone());
+            m.files.insert(f);
+        }
+        for v in m.by_name.values_mut() {
+            v.sort();
+        }
+        m
+    }
+
+    /// Prefixes removed from every report path before mapping (`--strip-prefix`).
+    pub fn strip_prefix(mut self, p: impl Into<String>) -> Self {
+        let p = normalize(&p.into());
+        if !p.is_empty() {
+            self.strip_prefixes.push(p);
+        }
+        self
+    }
+
+    /// A prefix put before every (relative) report path after stripping (`--path-prefix`).
+    pub fn path_prefix(mut self, p: Option<String>) -> Self {
+        self.path_prefix = p
+            .map(|p| normalize(&p).trim_end_matches('/').to_string())
+            .filter(|p| !p.is_empty());
+        self
+    }
+
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    /// Whether `path` (repository-relative) exists.
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains(path)
+    }
+
+    /// Maps one report path; `roots` are the directories the report says its paths are
+    /// relative to.
+    pub fn map(&self, raw: &str, roots: &[String]) -> Mapped {
+        let mut p = normalize(raw);
+        for s in &self.strip_prefixes {
+            if let Some(rest) = p.strip_prefix(s.as_str()) {
+                p = rest.trim_start_matches('/').to_string();
+                break;
+            }
+        }
+        if let Some(prefix) = &self.path_prefix {
+            if !is_absolute(&p) {
+                p = format!("{prefix}/{p}");
+            }
+        }
+        let mut candidates = Vec::with_capacity(roots.len() + 1);
+        if !is_absolute(&p) {
+            for r in roots {
+                let r = normalize(r);
+                let r = r.trim_end_matches('/');
+                if !r.is_empty() && r != "." {
+                    candidates.push(normalize(&format!("{r}/{p}")));
+                }
+            }
+        }
+        candidates.push(p.clone());
+        // 1. exact, relative to the root.
+        for c in &candidates {
+            let rel = self.relative(c);
+            if self.files.contains(rel) {
+                return Mapped {
+                    path: rel.to_string(),
+                    found: true,
+                };
+            }
+        }
+        // 2. the longest existing suffix.
+        for c in &candidates {
+            let mut rest = self.relative(c);
+            while let Some(i) = rest.find('/') {
+                rest = &rest[i + 1..];
+                if self.files.contains(rest) {
+                    return Mapped {
+                        path: rest.to_string(),
+                        found: true,
+                    };
+                }
+            }
+        }
+        // 3. a unique repository file ending with the path.
+        for c in &candidates {
+            let rel = self.relative(c).trim_start_matches('/');
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            if let Some(hits) = self.by_name.get(name) {
+                let matching: Vec<&String> = hits
+                    .iter()
+                    .filter(|f| {
+                        f.ends_with(rel)
+                            && (f.len() == rel.len()
+                                || f.as_bytes()[f.len() - rel.len() - 1] == b'/')
+                    })
+                    .collect();
+                if matching.len() == 1 {
+                    return Mapped {
+                        path: matching[0].clone(),
+                        found: true,
+                    };
+                }
+            }
+        }
+        Mapped {
+            path: self.relative(&p).to_string(),
+            found: false,
+        }
+    }
+
+    /// `p` relative to the root when it lies under it, else `p`.
+    fn relative<'a>(&self, p: &'a str) -> &'a str {
+        if !self.root.is_empty() {
+            if let Some(rest) = p.strip_prefix(self.root.as_str()) {
+                if rest.is_empty() || rest.starts_with('/') {
+                    return rest.trim_start_matches('/');
+                }
+            }
+        }
+        p.strip_prefix("./").unwrap_or(p)
+    }
+}
+
+fn walk(dir: &Path, rel: String, out: &mut Vec<String>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(ft) = e.file_type() else { continue };
+        let child = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        if ft.is_dir() {
+            if SKIP_DIRS.contains(&name.as_str()) {
+                continue;
+            }
+            // An unreadable directory is not worth failing the run for.
+            let _ = walk(&dir.join(&name), child, out);
+        } else if ft.is_file() {
+            out.push(child);
+        }
+    }
+    Ok(())
+}
+
+fn is_absolute(p: &str) -> bool {
+    p.starts_with('/')
+        || (p.len() >= 2 && p.as_bytes()[1] == b':' && p.as_bytes()[0].is_ascii_alphabetic())
+}
+
+/// `/`-separated, `file://` dropped, `.` and `..` resolved lexically, no doubled slashes.
+pub fn normalize(raw: &str) -> String {
+    let s = raw.trim();
+    let s = s.strip_prefix("file://").unwrap_or(s);
+    let s = s.replace('\\', "/");
+    let absolute = s.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in s.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if matches!(parts.last(), Some(&p) if p != "..") {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..");
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// The repository root for `dir`: the nearest ancestor holding `.git`, else `dir` itself.
+pub fn repo_root(dir: &Path) -> PathBuf {
+    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut cur = abs.as_path();
+    loop {
+        if cur.join(".git").exists() {
+            return cur.to_path_buf();
+        }
+        match cur.parent() {
+            Some(p) => cur = p,
+            None => return abs,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapper() -> PathMapper {
+        PathMapper::from_files(
+            "/repo",
+            [
+                "src/main/java/com/example/A.java",
+                "crates/core/src/lib.rs",
+                "svc/pkg/handler.go",
+                "app/Foo.cs",
+                "a/util.py",
+                "b/util.py",
+            ]
+            .map(String::from),
+        )
+    }
+
+    #[test]
+    fn ci_prefixes_are_stripped() {
+        let m = mapper();
+        let hit = |p: &str| m.map(p, &[]);
+        assert_eq!(
+            hit("/home/runner/work/x/x/crates/core/src/lib.rs").path,
+            "crates/core/src/lib.rs"
+        );
+        assert_eq!(hit("C:\\a\\x\\app\\Foo.cs").path, "app/Foo.cs");
+        assert_eq!(
+            hit("/repo/crates/core/src/lib.rs").path,
+            "crates/core/src/lib.rs"
+        );
+        assert!(hit("./crates/core/src/../src/lib.rs").found);
+    }
+
+    #[test]
+    fn package_dirs_and_module_paths() {
+        let m = mapper();
+        assert_eq!(
+            m.map("com/example/A.java", &[]).path,
+            "src/main/java/com/example/A.java"
+        );
+        assert_eq!(
+            m.map("github.com/org/repo/svc/pkg/handler.go", &[]).path,
+            "svc/pkg/handler.go"
+        );
+        // Ambiguous: two files end with util.py.
+        assert!(!m.map("util.py", &[]).found);
+        assert!(m.map("util.py", &["b".to_string()]).found);
+    }
+
+    #[test]
+    fn overrides_and_misses() {
+        let m = mapper()
+            .strip_prefix("/build/")
+            .path_prefix(Some("crates/core".into()));
+        assert_eq!(
+            m.map("/build/src/lib.rs", &[]).path,
+            "crates/core/src/lib.rs"
+        );
+        let miss = mapper().map("/elsewhere/gen/x.rs", &[]);
+        assert_eq!(
+            miss,
+            Mapped {
+                path: "/elsewhere/gen/x.rs".into(),
+                found: false
+            }
+        );
+    }
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(normalize("a\\b\\..\\c"), "a/c");
+        assert_eq!(normalize("file:///x/./y"), "/x/y");
+        assert_eq!(normalize("../x"), "../x");
+        assert_eq!(normalize("/../x"), "/x");
+    }
+}
