@@ -16,7 +16,7 @@ use std::io::BufRead;
 
 use crate::ingest::error::{ParseError, Result};
 use crate::ingest::Ctx;
-use crate::model::{Coverage, FileCoverage};
+use crate::model::{Coverage, FileCoverage, Function};
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     let mut p = Parser::default();
@@ -47,10 +47,19 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
             }
         }
         let mut pos = start;
-        for nl in memchr::memchr_iter(b'\n', &buf[start..]) {
-            let end = start + nl;
-            p.line(&buf[pos..end])?;
-            pos = end + 1;
+        while pos < len {
+            let rest = &buf[pos..];
+            if let Some(used) = p.fast(rest) {
+                pos += used;
+                continue;
+            }
+            match memchr::memchr(b'\n', rest) {
+                Some(i) => {
+                    p.line(&rest[..i])?;
+                    pos += i + 1;
+                }
+                None => break,
+            }
         }
         carry.extend_from_slice(&buf[pos..]);
         input.consume(len);
@@ -81,7 +90,10 @@ struct Record {
     file: FileCoverage,
     /// (line, taken) per BRDA.
     brda: Vec<(u32, bool)>,
-    fn_index: HashMap<Vec<u8>, usize>,
+    /// Where the next `FNDA` is expected: tools write `FNDA` in `FN` order, so the common
+    /// case needs no look-up. `fn_index` is built only when that guess fails.
+    fn_cursor: usize,
+    fn_index: Option<HashMap<Vec<u8>, usize>>,
     /// lcov 2.2 `FNL` index → start line.
     fnl: HashMap<u64, u32>,
     lf: Option<u64>,
@@ -92,6 +104,41 @@ struct Record {
 impl Parser {
     fn err(&self, col: usize, msg: impl Into<String>) -> ParseError {
         ParseError::at_line(self.lineno, col as u64 + 1, msg)
+    }
+
+    /// The two records that make up nearly all of a large tracefile, in their plain form
+    /// (`DA:<n>,<n>` and `BRDA:<n>,<n>,<n>,<n|->` up to the newline), parsed in one pass
+    /// that also finds the end of the line. Returns the bytes consumed, or `None` for
+    /// anything else, which then goes through [`Parser::line`].
+    #[inline]
+    fn fast(&mut self, rest: &[u8]) -> Option<usize> {
+        let rec = self.cur.as_mut()?;
+        if let Some(v) = rest.strip_prefix(b"DA:") {
+            let (line, i) = digits(v, 0)?;
+            let (hits, i) = digits(v, comma(v, i)?)?;
+            let end = newline(v, i)?;
+            rec.file.add_line(u32::try_from(line).ok()?, hits);
+            self.lineno += 1;
+            return Some(3 + end);
+        }
+        if let Some(v) = rest.strip_prefix(b"BRDA:") {
+            let (line, i) = digits(v, 0)?;
+            let (_block, i) = digits(v, comma(v, i)?)?;
+            let (_branch, i) = digits(v, comma(v, i)?)?;
+            let i = comma(v, i)?;
+            let (taken, i) = match v.get(i) {
+                Some(b'-') => (false, i + 1),
+                _ => {
+                    let (n, i) = digits(v, i)?;
+                    (n > 0, i)
+                }
+            };
+            let end = newline(v, i)?;
+            rec.brda.push((u32::try_from(line).ok()?, taken));
+            self.lineno += 1;
+            return Some(5 + end);
+        }
+        None
     }
 
     #[inline]
@@ -142,8 +189,7 @@ impl Parser {
         if let Some(v) = l.strip_prefix(b"FNDA:") {
             let (hits, name) = split2(v).ok_or_else(|| self.err(5, "FNDA needs hits,name"))?;
             let hits = self.count(hits, 5)?;
-            let rec = self.rec("FNDA")?;
-            rec.function(name, 0, hits);
+            self.rec("FNDA")?.hits(name, 0, hits);
             return Ok(());
         }
         if let Some(v) = l.strip_prefix(b"FNA:") {
@@ -156,7 +202,7 @@ impl Parser {
             let hits = self.count(hits, 4)?;
             let rec = self.rec("FNA")?;
             let line = rec.fnl.get(&idx).copied().unwrap_or(0);
-            rec.function(name, line, hits);
+            rec.hits(name, line, hits);
             return Ok(());
         }
         if let Some(v) = l.strip_prefix(b"FNL:") {
@@ -176,7 +222,7 @@ impl Parser {
                 Some((end, name)) if num(end).is_some() => name,
                 _ => rest,
             };
-            self.rec("FN")?.function(name, line, 0);
+            self.rec("FN")?.define(name, line);
             return Ok(());
         }
         if let Some(v) = l.strip_prefix(b"LF:") {
@@ -209,7 +255,8 @@ impl Parser {
 
     #[inline]
     fn da(&mut self, v: &[u8]) -> Result<()> {
-        // DA:<line>,<hits>[,<checksum>]
+        // DA:<line>,<hits>[,<checksum>]. The plain form was taken by `fast`; this is the
+        // forgiving path (checksums, spaces, negative or float counts) with precise errors.
         let (line, rest) = split2(v).ok_or_else(|| self.err(3, "DA needs line,hits"))?;
         let hits = rest.split(|&b| b == b',').next().unwrap_or(b"");
         let line = self.line_no(line, 3)?;
@@ -351,23 +398,90 @@ impl Parser {
 }
 
 impl Record {
-    fn function(&mut self, name: &[u8], line: u32, hits: u64) {
+    /// `FN`: a definition. Pushed without a look-up; a name defined twice in one record is
+    /// merged by the model's `finish`.
+    fn define(&mut self, name: &[u8], line: u32) {
         let name = trim(name);
-        match self.fn_index.get(name) {
-            Some(&i) => {
-                let f = &mut self.file.functions[i];
+        let fns = &mut self.file.functions;
+        if let Some(index) = &mut self.fn_index {
+            index.insert(name.to_vec(), fns.len());
+        }
+        fns.push(Function {
+            name: String::from_utf8_lossy(name).into_owned(),
+            line,
+            hits: 0,
+        });
+    }
+
+    /// `FNDA`/`FNA`: hits for a function, defined before or not.
+    fn hits(&mut self, name: &[u8], line: u32, hits: u64) {
+        let name = trim(name);
+        let fns = &mut self.file.functions;
+        let found = match fns.get(self.fn_cursor) {
+            Some(f) if f.name.as_bytes() == name => Some(self.fn_cursor),
+            _ if fns.is_empty() => None,
+            _ => {
+                let index = self.fn_index.get_or_insert_with(|| {
+                    fns.iter()
+                        .enumerate()
+                        .map(|(i, f)| (f.name.as_bytes().to_vec(), i))
+                        .collect()
+                });
+                index.get(name).copied()
+            }
+        };
+        match found {
+            Some(i) => {
+                let f = &mut fns[i];
                 f.hits = f.hits.saturating_add(hits);
                 if f.line == 0 {
                     f.line = line;
                 }
+                self.fn_cursor = i + 1;
             }
             None => {
-                self.fn_index
-                    .insert(name.to_vec(), self.file.functions.len());
-                self.file
-                    .add_function(String::from_utf8_lossy(name), line, hits);
+                if let Some(index) = &mut self.fn_index {
+                    index.insert(name.to_vec(), fns.len());
+                }
+                fns.push(Function {
+                    name: String::from_utf8_lossy(name).into_owned(),
+                    line,
+                    hits,
+                });
+                self.fn_cursor = fns.len();
             }
         }
+    }
+}
+
+/// A run of 1 to 19 decimal digits at `v[i..]`: its value and the index after it.
+#[inline]
+fn digits(v: &[u8], mut i: usize) -> Option<(u64, usize)> {
+    let start = i;
+    let mut n: u64 = 0;
+    while let Some(d) = v.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+        n = n * 10 + u64::from(d);
+        i += 1;
+        if i - start > 19 {
+            return None;
+        }
+    }
+    (i > start).then_some((n, i))
+}
+
+/// The index after a comma at `v[i]`.
+#[inline]
+fn comma(v: &[u8], i: usize) -> Option<usize> {
+    (v.get(i) == Some(&b',')).then_some(i + 1)
+}
+
+/// The index after a line end (`\n` or `\r\n`) at `v[i]`.
+#[inline]
+fn newline(v: &[u8], i: usize) -> Option<usize> {
+    match v.get(i..i + 2) {
+        Some([b'\n', _]) => Some(i + 1),
+        Some([b'\r', b'\n']) => Some(i + 2),
+        _ => (v.get(i) == Some(&b'\n')).then_some(i + 1),
     }
 }
 
@@ -375,10 +489,11 @@ fn line_len(all: &[u8], rest: &[u8]) -> usize {
     all.len() - rest.len()
 }
 
-/// Splits at the first comma.
+/// Splits at the first comma. A plain loop: fields are a few bytes long, too short for
+/// memchr's vector set-up to pay off.
 #[inline]
 fn split2(v: &[u8]) -> Option<(&[u8], &[u8])> {
-    let i = memchr::memchr(b',', v)?;
+    let i = v.iter().position(|&b| b == b',')?;
     Some((&v[..i], &v[i + 1..]))
 }
 
@@ -452,6 +567,18 @@ mod tests {
         assert!(e.message.contains("truncated"), "{e}");
         assert!(read("TN:\n").is_err());
         assert!(read("DA:1,1\n").is_err());
+    }
+
+    #[test]
+    fn unusual_records_take_the_slow_path() {
+        let (c, ctx) = read(
+            "SF:a\nDA:1,-1\nDA:2,1.0E3\nDA:3,2,c0ffee\nDA: 4 , 1\nBRDA:3,0,a && b,1\nBRDA:3,e0,1,-\r\nend_of_record",
+        )
+        .unwrap();
+        assert_eq!(c.totals().lines, Counter::new(4, 3));
+        assert_eq!(c.totals().branches, Counter::new(2, 1));
+        assert_eq!(ctx.warnings.len(), 1, "negative count warned once");
+        assert!(read("SF:a\nDA:99999999999,1\nend_of_record\n").is_err());
     }
 
     #[test]
