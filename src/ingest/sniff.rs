@@ -74,9 +74,10 @@ fn sniff_xml(t: &str) -> Result<Format, String> {
         }
         "CoverageSession" => Format::OpenCover,
         "assemblies" | "assembly" => Format::XunitV2,
-        "test-run" => Format::Nunit3,
+        // NUnit 3, NUnit 2 (`test-results`) and bare NUnit `test-suite` fragments are one
+        // format: the NUnit parser reads all three (JUnit's root is `testsuite`, no hyphen).
+        "test-run" | "test-results" | "test-suite" => Format::Nunit3,
         "TestRun" => Format::Trx,
-        "test-results" => return Err(unsupported("NUnit 2 XML")),
         "CoverageDSPriv" | "results" if has("<modules") || has("CoverageDSPriv") => {
             return Err(unsupported("Visual Studio / Microsoft code coverage XML"))
         }
@@ -193,6 +194,12 @@ mod tests {
             Ok(Format::Clover)
         );
         assert_eq!(f("<testsuite name=\"x\">"), Ok(Format::Junit));
+        assert_eq!(f("<test-run id=\"2\">"), Ok(Format::Nunit3));
+        assert_eq!(f("<test-results name=\"a.dll\">"), Ok(Format::Nunit3));
+        assert_eq!(
+            f("\u{feff}<test-suite type=\"Assembly\">"),
+            Ok(Format::Nunit3)
+        );
         assert_eq!(
             f("{\"Time\":\"2024\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
             Ok(Format::GoTestJson)
