@@ -98,14 +98,42 @@ fn unsupported(what: &str) -> String {
     format!("{what} is not a format testcert reads (convert it to Cobertura, e.g. with ReportGenerator)")
 }
 
+fn unsupported_tests(what: &str, converter: &str) -> String {
+    format!(
+        "{what} is not a format testcert reads (write JUnit XML instead, e.g. with {converter})"
+    )
+}
+
 fn sniff_json(t: &str) -> Result<Format, String> {
     // go test -json: one object per line, each with "Action".
     let first_line = t.lines().next().unwrap_or("");
+    // Go ≥ 1.24 may open the stream with a build event, which has `ImportPath` instead.
     if first_line.starts_with('{')
         && first_line.contains("\"Action\"")
-        && (first_line.contains("\"Time\"") || first_line.contains("\"Package\""))
+        && (first_line.contains("\"Time\"")
+            || first_line.contains("\"Package\"")
+            || first_line.contains("\"ImportPath\""))
     {
         return Ok(Format::GoTestJson);
+    }
+    // JSON test reports of other tools: say what they are and how to get JUnit XML instead.
+    if first_line.contains("\"protocolVersion\"") && first_line.contains("\"type\"") {
+        return Err(unsupported_tests(
+            "Dart/Flutter test JSON (`--reporter json`)",
+            "tojunit",
+        ));
+    }
+    if t.contains("\"stats\"") && t.contains("\"passes\"") {
+        return Err(unsupported_tests(
+            "Mocha JSON (`--reporter json`)",
+            "mocha-junit-reporter",
+        ));
+    }
+    if t.contains("\"examples\"") && (t.contains("\"summary\"") || t.contains("\"version\"")) {
+        return Err(unsupported_tests(
+            "RSpec JSON (`--format json`)",
+            "rspec_junit_formatter",
+        ));
     }
     if t.contains("\"llvm.coverage.json.export\"") {
         return Ok(Format::LlvmCovJson);
@@ -204,6 +232,18 @@ mod tests {
             f("{\"Time\":\"2024\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
             Ok(Format::GoTestJson)
         );
+        assert_eq!(
+            f("{\"ImportPath\":\"p [p.test]\",\"Action\":\"build-output\",\"Output\":\"# p\\n\"}\n"),
+            Ok(Format::GoTestJson)
+        );
+        for other in [
+            "{\"protocolVersion\":\"0.1.1\",\"runnerVersion\":\"1\",\"type\":\"start\",\"time\":0}\n",
+            "{\n  \"stats\": {\n    \"suites\": 0,\n    \"passes\": 0\n  }, \"tests\": []\n}",
+            "{\n  \"version\": \"3.13.0\",\n  \"examples\": [],\n  \"summary\": {}\n}",
+        ] {
+            let e = f(other).unwrap_err();
+            assert!(e.contains("is not a format testcert reads"), "{e}");
+        }
         assert!(f("").is_err());
         assert!(f("hello").is_err());
         assert!(f("<html>").is_err());
