@@ -17,7 +17,8 @@
 //! - NUnit 2 outcome from `result`: `Success` ⇒ passed; `Failure` ⇒ failed; `Error`,
 //!   `Cancelled`, `NotRunnable` (a test NUnit could not run: bad signature) ⇒ error;
 //!   `Ignored`, `Skipped`, `Inconclusive` ⇒ skipped. NUnit 2.2 writes no `result`: then
-//!   `executed="False"` ⇒ skipped, else `success` decides;
+//!   `executed="False"` ⇒ skipped, else `success` decides, and without a usable `success`
+//!   a `<failure>` child makes the case failed, else passed (as publish-unit-test-result-action);
 //! - `<properties><property>` and NUnit 2 `<categories><category>` ⇒ properties (NUnit's
 //!   internal `_SKIPREASON`, `_PID`, … are left out); `<failure><message>` or
 //!   `<reason><message>` ⇒ message.
@@ -41,6 +42,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     // The suite name and the depth of the test-suite element it came from.
     let mut assembly: Option<(usize, String)> = None;
     let mut unknown_results = 0u64;
+    let mut odd_success = 0u64;
     loop {
         let (empty, e) = match r.event()? {
             Ev::Start(e) => (false, e),
@@ -107,9 +109,20 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                 } else {
                     split_full_name(&full)
                 };
-                let outcome = outcome(&result, &label, &executed, &success).unwrap_or_else(|| {
-                    unknown_results += 1;
-                    Outcome::Error
+                let known = outcome(&result, &label, &executed, &success);
+                // No `result` and no usable `success` (hand-written or broken NUnit 2 files,
+                // `success="Turue"`): a `<failure>` child makes it failed, else passed.
+                let decide_by_children = known.is_none() && result.is_none();
+                if decide_by_children && success.is_some() {
+                    odd_success += 1;
+                }
+                let outcome = known.unwrap_or_else(|| {
+                    if decide_by_children {
+                        Outcome::Passed
+                    } else {
+                        unknown_results += 1;
+                        Outcome::Error
+                    }
                 });
                 let suite = assembly
                     .as_ref()
@@ -119,8 +132,8 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                 case.class = class;
                 case.duration = util::seconds(&duration).or_else(|| util::seconds(&time));
                 drop(e);
-                if !empty {
-                    read_case(&mut r, &mut case)?;
+                if !empty && read_case(&mut r, &mut case)? && decide_by_children {
+                    case.outcome = Outcome::Failed;
                 }
                 run.push(case);
             }
@@ -139,6 +152,11 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             "{unknown_results} <test-case> element(s) with a missing or unknown result counted as errors"
         ));
     }
+    if odd_success > 0 {
+        ctx.warn(format!(
+            "{odd_success} <test-case> element(s) without a result and with a success value that is neither True nor False: read as failed when they hold a <failure>, else passed"
+        ));
+    }
     util::warn_entities(ctx, r.unknown_entities);
     Ok(run)
 }
@@ -155,6 +173,7 @@ fn outcome(result: &Attr, label: &Attr, executed: &Attr, success: &Attr) -> Opti
         return match success.as_deref().map(<[u8]>::trim_ascii) {
             Some(b"True") | Some(b"true") => Some(Outcome::Passed),
             Some(b"False") | Some(b"false") => Some(Outcome::Failed),
+            // Decided by the children: see `Decide`.
             _ => None,
         };
     };
@@ -209,8 +228,10 @@ fn split_full_name(full: &str) -> (Option<String>, String) {
     }
 }
 
-/// Reads the children of a `<test-case>` whose start tag was just returned.
-fn read_case<R: BufRead>(r: &mut XmlReader<R>, case: &mut TestCase) -> Result<()> {
+/// Reads the children of a `<test-case>` whose start tag was just returned; true when it
+/// holds a `<failure>`.
+fn read_case<R: BufRead>(r: &mut XmlReader<R>, case: &mut TestCase) -> Result<bool> {
+    let mut failure = false;
     let depth = r.depth();
     while r.depth() >= depth {
         let (empty, e) = match r.event()? {
@@ -246,7 +267,10 @@ fn read_case<R: BufRead>(r: &mut XmlReader<R>, case: &mut TestCase) -> Result<()
                 let text = r.read_text(util::TEXT_LIMIT)?;
                 case.message = util::first_line(&text);
             }
-            b"properties" | b"categories" | b"failure" | b"reason" => {}
+            b"failure" => {
+                failure = true;
+            }
+            b"properties" | b"categories" | b"reason" => {}
             _ => {
                 drop(e);
                 if !empty {
@@ -255,7 +279,7 @@ fn read_case<R: BufRead>(r: &mut XmlReader<R>, case: &mut TestCase) -> Result<()
             }
         }
     }
-    Ok(())
+    Ok(failure)
 }
 
 #[cfg(test)]
@@ -361,6 +385,8 @@ mod tests {
           <test-case name="Ns.C.Old" executed="True" success="True" />
           <test-case name="Ns.C.OldFail" executed="True" success="False" />
           <test-case name="Ns.C.OldSkip" executed="False" />
+          <test-case name="Ns.C.Bare" executed="True" />
+          <test-case name="Ns.C.BareFail" executed="True"><failure><message>x</message></failure></test-case>
         </results>
       </test-suite>
     </results>
@@ -368,7 +394,7 @@ mod tests {
 </test-results>"#;
         let (run, ctx) = read(doc).unwrap();
         assert!(ctx.warnings.is_empty(), "{:?}", ctx.warnings);
-        assert_eq!(totals(&run), (9, 2, 2, 2, 3, 0));
+        assert_eq!(totals(&run), (11, 3, 3, 2, 3, 0));
         let bad = run
             .cases
             .iter()
@@ -391,6 +417,17 @@ mod tests {
         </test-suite></test-run>"#;
         let (run, ctx) = read(doc).unwrap();
         assert_eq!(totals(&run), (2, 0, 0, 1, 0, 1));
+        assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
+    }
+
+    #[test]
+    fn broken_success_value_is_decided_by_the_children() {
+        let doc = r#"<test-results><test-suite name="a.dll"><results>
+            <test-case name="N.C.a" executed="True" success="Turue" />
+            <test-case name="N.C.b" executed="True" success="Turue"><failure /></test-case>
+        </results></test-suite></test-results>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(totals(&run), (2, 1, 1, 0, 0, 0));
         assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
     }
 
