@@ -350,3 +350,19 @@ fn json_test_reports_of_other_tools_are_named_as_unsupported() {
     }
     assert!(seen >= 8, "only {seen} Dart/Mocha/RSpec files found");
 }
+
+#[test]
+fn xxe_probe_next_to_its_target_file_is_not_expanded() {
+    // The probe's entity names `NUnit-sec1752-file.txt`, which sits right next to it.
+    let dir = Path::new(CORPUS)
+        .join("testreport-xml-other/publish-unit-test-result-action/nunit/nunit3/jenkins");
+    assert!(dir.join("NUnit-sec1752-file.txt").exists());
+    let r = ingest::read_report(&dir.join("NUnit-sec1752-file.xml")).unwrap();
+    let Data::Tests(run) = &r.data else { panic!() };
+    let failed: Vec<_> = run
+        .cases
+        .iter()
+        .filter_map(|c| c.message.as_deref())
+        .collect();
+    assert_eq!(failed, ["&xxe;"]);
+}

@@ -187,6 +187,14 @@ fn sniff_text(t: &str) -> Result<Format, String> {
     if LCOV_KEYS.iter().any(|k| first.starts_with(k)) {
         return Ok(Format::Lcov);
     }
+    // go test -json captured with `2>&1`: build output before the first event.
+    if t.lines().any(|l| {
+        l.starts_with('{')
+            && l.contains("\"Action\"")
+            && (l.contains("\"Time\"") || l.contains("\"Package\""))
+    }) {
+        return Ok(Format::GoTestJson);
+    }
     if first.contains(":Source:") || first.starts_with("-:") {
         return Err(unsupported("gcov text output"));
     }
@@ -244,6 +252,10 @@ mod tests {
             let e = f(other).unwrap_err();
             assert!(e.contains("is not a format testcert reads"), "{e}");
         }
+        assert_eq!(
+            f("# p [p.test]\n{\"Time\":\"t\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
+            Ok(Format::GoTestJson)
+        );
         assert!(f("").is_err());
         assert!(f("hello").is_err());
         assert!(f("<html>").is_err());
