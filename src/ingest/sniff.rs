@@ -74,9 +74,10 @@ fn sniff_xml(t: &str) -> Result<Format, String> {
         }
         "CoverageSession" => Format::OpenCover,
         "assemblies" | "assembly" => Format::XunitV2,
-        "test-run" => Format::Nunit3,
+        // NUnit 3, NUnit 2 (`test-results`) and bare NUnit `test-suite` fragments are one
+        // format: the NUnit parser reads all three (JUnit's root is `testsuite`, no hyphen).
+        "test-run" | "test-results" | "test-suite" => Format::Nunit3,
         "TestRun" => Format::Trx,
-        "test-results" => return Err(unsupported("NUnit 2 XML")),
         "CoverageDSPriv" | "results" if has("<modules") || has("CoverageDSPriv") => {
             return Err(unsupported("Visual Studio / Microsoft code coverage XML"))
         }
@@ -97,14 +98,42 @@ fn unsupported(what: &str) -> String {
     format!("{what} is not a format testcert reads (convert it to Cobertura, e.g. with ReportGenerator)")
 }
 
+fn unsupported_tests(what: &str, converter: &str) -> String {
+    format!(
+        "{what} is not a format testcert reads (write JUnit XML instead, e.g. with {converter})"
+    )
+}
+
 fn sniff_json(t: &str) -> Result<Format, String> {
     // go test -json: one object per line, each with "Action".
     let first_line = t.lines().next().unwrap_or("");
+    // Go ≥ 1.24 may open the stream with a build event, which has `ImportPath` instead.
     if first_line.starts_with('{')
         && first_line.contains("\"Action\"")
-        && (first_line.contains("\"Time\"") || first_line.contains("\"Package\""))
+        && (first_line.contains("\"Time\"")
+            || first_line.contains("\"Package\"")
+            || first_line.contains("\"ImportPath\""))
     {
         return Ok(Format::GoTestJson);
+    }
+    // JSON test reports of other tools: say what they are and how to get JUnit XML instead.
+    if first_line.contains("\"protocolVersion\"") && first_line.contains("\"type\"") {
+        return Err(unsupported_tests(
+            "Dart/Flutter test JSON (`--reporter json`)",
+            "tojunit",
+        ));
+    }
+    if t.contains("\"stats\"") && t.contains("\"passes\"") {
+        return Err(unsupported_tests(
+            "Mocha JSON (`--reporter json`)",
+            "mocha-junit-reporter",
+        ));
+    }
+    if t.contains("\"examples\"") && (t.contains("\"summary\"") || t.contains("\"version\"")) {
+        return Err(unsupported_tests(
+            "RSpec JSON (`--format json`)",
+            "rspec_junit_formatter",
+        ));
     }
     if t.contains("\"llvm.coverage.json.export\"") {
         return Ok(Format::LlvmCovJson);
@@ -158,6 +187,14 @@ fn sniff_text(t: &str) -> Result<Format, String> {
     if LCOV_KEYS.iter().any(|k| first.starts_with(k)) {
         return Ok(Format::Lcov);
     }
+    // go test -json captured with `2>&1`: build output before the first event.
+    if t.lines().any(|l| {
+        l.starts_with('{')
+            && l.contains("\"Action\"")
+            && (l.contains("\"Time\"") || l.contains("\"Package\""))
+    }) {
+        return Ok(Format::GoTestJson);
+    }
     if first.contains(":Source:") || first.starts_with("-:") {
         return Err(unsupported("gcov text output"));
     }
@@ -193,8 +230,30 @@ mod tests {
             Ok(Format::Clover)
         );
         assert_eq!(f("<testsuite name=\"x\">"), Ok(Format::Junit));
+        assert_eq!(f("<test-run id=\"2\">"), Ok(Format::Nunit3));
+        assert_eq!(f("<test-results name=\"a.dll\">"), Ok(Format::Nunit3));
+        assert_eq!(
+            f("\u{feff}<test-suite type=\"Assembly\">"),
+            Ok(Format::Nunit3)
+        );
         assert_eq!(
             f("{\"Time\":\"2024\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
+            Ok(Format::GoTestJson)
+        );
+        assert_eq!(
+            f("{\"ImportPath\":\"p [p.test]\",\"Action\":\"build-output\",\"Output\":\"# p\\n\"}\n"),
+            Ok(Format::GoTestJson)
+        );
+        for other in [
+            "{\"protocolVersion\":\"0.1.1\",\"runnerVersion\":\"1\",\"type\":\"start\",\"time\":0}\n",
+            "{\n  \"stats\": {\n    \"suites\": 0,\n    \"passes\": 0\n  }, \"tests\": []\n}",
+            "{\n  \"version\": \"3.13.0\",\n  \"examples\": [],\n  \"summary\": {}\n}",
+        ] {
+            let e = f(other).unwrap_err();
+            assert!(e.contains("is not a format testcert reads"), "{e}");
+        }
+        assert_eq!(
+            f("# p [p.test]\n{\"Time\":\"t\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
             Ok(Format::GoTestJson)
         );
         assert!(f("").is_err());

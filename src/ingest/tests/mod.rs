@@ -4,4 +4,5 @@ pub mod gotest;
 pub mod junit;
 pub mod nunit;
 pub mod trx;
+mod util;
 pub mod xunit;

@@ -1,9 +1,414 @@
+//! Visual Studio / `dotnet test` TRX (`<TestRun xmlns=".../TeamTest/2010">`), whatever the
+//! adapter (MSTest, xUnit, NUnit). `ingest::open` has already dropped the BOM and transcoded
+//! UTF-16.
+//!
+//! TRX puts `<Results>` before `<TestDefinitions>`, so each result is kept small (test id,
+//! name, outcome, duration, message) and joined with its definition at the end:
+//! - suite: the file name of the definition's `storage` (the test assembly), else of its
+//!   `TestMethod codeBase`;
+//! - class: `TestMethod className` (an assembly-qualified `Ns.C, Asm, Version=…` is cut at the
+//!   comma); name: `testName` with a leading `class.` dropped;
+//! - outcome: `Passed`, `PassedButRunAborted`, `Completed`, `Warning` ⇒ passed; `Failed` ⇒
+//!   failed; `Error`, `Timeout`, `Aborted`, `NotRunnable` (MSTest could not run the method:
+//!   bad signature) ⇒ error; `NotExecuted`, `Inconclusive`, `Pending`, `InProgress`,
+//!   `Disconnected` ⇒ skipped; anything else ⇒ error, with a warning;
+//! - data-driven tests: a result with `<InnerResults>` is an aggregate; its inner rows are the
+//!   cases (a row named like its parent gets ` (Data Row n)` from `dataRowInfo`);
+//! - retries: every result element is pushed; [`TestRun::finish`] folds repeated runs of one
+//!   test (failed then passed ⇒ flaky);
+//! - message: the first line of `<Output><ErrorInfo><Message>`.
+//!
+//! `<ResultSummary><Counters>` is never read: totals come from the results.
+
+use std::collections::HashMap;
 use std::io::BufRead;
 
-use crate::ingest::error::{ParseError, Result};
+use super::util::{self, attrs};
+use crate::ingest::error::Result;
+use crate::ingest::xml::{Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::TestRun;
+use crate::model::{Outcome, TestCase, TestRun};
 
-pub fn parse(_input: &mut dyn BufRead, _ctx: &mut Ctx) -> Result<TestRun> {
-    Err(ParseError::new("this format is not read yet"))
+/// One result element, kept until the definitions are read.
+struct Pending {
+    test_id: String,
+    name: String,
+    outcome: Outcome,
+    duration: Option<f64>,
+    message: Option<String>,
+}
+
+/// A result element still open, with its depth and whether it held inner results.
+struct Open {
+    depth: usize,
+    result: Pending,
+    has_inner: bool,
+}
+
+/// What a `<UnitTest>` definition tells about its test.
+#[derive(Default)]
+struct Definition {
+    class: Option<String>,
+    suite: Option<String>,
+}
+
+pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
+    let mut r = XmlReader::new(input);
+    let mut root_seen = false;
+    let mut results: Vec<Pending> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut defs: HashMap<String, Definition> = HashMap::new();
+    // The definition being read: its id and depth.
+    let mut def: Option<(usize, String, Definition)> = None;
+    let mut unknown_outcomes = 0u64;
+    loop {
+        let (empty, e) = match r.event()? {
+            Ev::Start(e) => (false, e),
+            Ev::Empty(e) => (true, e),
+            Ev::End => {
+                let depth = r.depth();
+                if open.last().is_some_and(|o| depth < o.depth) {
+                    let o = open.pop().expect("checked");
+                    close(o, &mut results);
+                }
+                if def.as_ref().is_some_and(|(d, _, _)| depth < *d) {
+                    let (_, id, d) = def.take().expect("checked");
+                    defs.insert(id, d);
+                }
+                continue;
+            }
+            Ev::Eof => break,
+            _ => continue,
+        };
+        let local = e.local_name();
+        let name = local.as_ref();
+        if !root_seen {
+            root_seen = true;
+            if name != b"TestRun" {
+                let root = String::from_utf8_lossy(name).into_owned();
+                drop(e);
+                return Err(r.error(format!(
+                    "root element <{root}> is not a TRX file (<TestRun>)"
+                )));
+            }
+            continue;
+        }
+        match name {
+            b"UnitTestResult"
+            | b"TestResultAggregation"
+            | b"GenericTestResult"
+            | b"ManualTestResult"
+            | b"WebTestResult" => {
+                let [id, test_name, outcome_attr, duration, row] = attrs!(
+                    r,
+                    e,
+                    empty,
+                    [
+                        b"testId",
+                        b"testName",
+                        b"outcome",
+                        b"duration",
+                        b"dataRowInfo"
+                    ]
+                );
+                let outcome = outcome(outcome_attr.as_deref()).unwrap_or_else(|| {
+                    unknown_outcomes += 1;
+                    Outcome::Error
+                });
+                let mut test_name = util::text(&test_name).unwrap_or_default();
+                let parent = open.last_mut();
+                if let Some(row) = util::non_empty(&row) {
+                    if parent.as_ref().is_some_and(|p| p.result.name == test_name) {
+                        test_name = format!("{test_name} (Data Row {})", row.trim());
+                    }
+                }
+                if let Some(p) = parent {
+                    p.has_inner = true;
+                }
+                let result = Pending {
+                    test_id: util::text(&id).unwrap_or_default(),
+                    name: test_name,
+                    outcome,
+                    duration: duration.as_deref().and_then(timespan),
+                    message: None,
+                };
+                drop(e);
+                if empty {
+                    results.push(result);
+                } else {
+                    open.push(Open {
+                        depth: r.depth(),
+                        result,
+                        has_inner: false,
+                    });
+                }
+            }
+            b"Message" if !empty && !open.is_empty() => {
+                drop(e);
+                let text = r.read_text(util::TEXT_LIMIT)?;
+                let top = open.last_mut().expect("checked");
+                if top.result.message.is_none() {
+                    top.result.message = util::first_line(&text);
+                }
+            }
+            b"UnitTest" => {
+                let [id, storage] = attrs!(r, e, empty, [b"id", b"storage"]);
+                let d = Definition {
+                    class: None,
+                    suite: util::non_empty(&storage).map(|s| util::file_name(&s).to_string()),
+                };
+                let id = util::text(&id).unwrap_or_default();
+                drop(e);
+                if empty {
+                    defs.insert(id, d);
+                } else {
+                    def = Some((r.depth(), id, d));
+                }
+            }
+            b"TestMethod" => {
+                let [class, code_base] = attrs!(r, e, empty, [b"className", b"codeBase"]);
+                if let Some((_, _, d)) = def.as_mut() {
+                    d.class = util::non_empty(&class).map(|c| match c.split_once(',') {
+                        Some((c, _)) => c.trim().to_string(),
+                        None => c,
+                    });
+                    if d.suite.is_none() {
+                        d.suite =
+                            util::non_empty(&code_base).map(|s| util::file_name(&s).to_string());
+                    }
+                }
+                drop(e);
+                if !empty {
+                    r.skip()?;
+                }
+            }
+            // Large or irrelevant subtrees: output streams, stack traces, the summary (whose
+            // counters are never trusted), settings, entries and lists.
+            b"StdOut" | b"StdErr" | b"DebugTrace" | b"TextMessages" | b"StackTrace"
+            | b"ResultSummary" | b"TestSettings" | b"TestEntries" | b"TestLists"
+            | b"ResultFiles" | b"Times" => {
+                drop(e);
+                if !empty {
+                    r.skip()?;
+                }
+            }
+            _ => {}
+        }
+    }
+    // Results still open cannot happen (the reader rejects unclosed elements); close anyway.
+    while let Some(o) = open.pop() {
+        close(o, &mut results);
+    }
+    let mut run = TestRun::new();
+    run.cases.reserve(results.len());
+    let mut undefined = 0u64;
+    for p in results {
+        let d = defs.get(&p.test_id);
+        if d.is_none() {
+            undefined += 1;
+        }
+        let class = d.and_then(|d| d.class.clone());
+        let suite = d.and_then(|d| d.suite.clone()).unwrap_or_default();
+        let name = util::strip_class(&p.name, class.as_deref()).to_string();
+        let mut case = TestCase::new(suite, name, p.outcome);
+        case.class = class;
+        case.duration = p.duration;
+        case.message = p.message;
+        run.push(case);
+    }
+    if undefined > 0 {
+        ctx.warn(format!(
+            "{undefined} result(s) have no <UnitTest> definition with their testId: class and assembly unknown"
+        ));
+    }
+    if unknown_outcomes > 0 {
+        ctx.warn(format!(
+            "{unknown_outcomes} result(s) with a missing or unknown outcome counted as errors"
+        ));
+    }
+    util::warn_entities(ctx, r.unknown_entities);
+    Ok(run)
+}
+
+/// A closed result is a case unless it was an aggregate of inner results.
+fn close(o: Open, results: &mut Vec<Pending>) {
+    if !o.has_inner {
+        results.push(o.result);
+    }
+}
+
+fn outcome(v: Option<&[u8]>) -> Option<Outcome> {
+    Some(match v?.trim_ascii() {
+        b"Passed" | b"PassedButRunAborted" | b"Completed" | b"Warning" => Outcome::Passed,
+        b"Failed" => Outcome::Failed,
+        b"Error" | b"Timeout" | b"Aborted" | b"NotRunnable" => Outcome::Error,
+        b"NotExecuted" | b"Inconclusive" | b"Pending" | b"InProgress" | b"Disconnected" => {
+            Outcome::Skipped
+        }
+        _ => return None,
+    })
+}
+
+/// A .NET TimeSpan `[d.]hh:mm:ss[.fffffff]` in seconds.
+fn timespan(v: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(v).ok()?.trim();
+    let mut parts = s.split(':');
+    let (h, m, sec) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (days, h) = match h.split_once('.') {
+        Some((d, h)) => (d.parse::<u64>().ok()?, h),
+        None => (0, h),
+    };
+    let h: u64 = h.parse().ok()?;
+    let m: u64 = m.parse().ok()?;
+    let sec: f64 = sec
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s >= 0.0)?;
+    Some((days * 24 * 3600 + h * 3600 + m * 60) as f64 + sec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TestTotals;
+
+    fn read(s: &str) -> Result<(TestRun, Ctx)> {
+        let mut ctx = Ctx::default();
+        let mut input = s.as_bytes();
+        let mut run = parse(&mut input, &mut ctx)?;
+        run.finish();
+        Ok((run, ctx))
+    }
+
+    fn totals(run: &TestRun) -> (u64, u64, u64, u64, u64, u64) {
+        let TestTotals {
+            tests,
+            passed,
+            failed,
+            errors,
+            skipped,
+            flaky,
+        } = run.totals();
+        (tests, passed, failed, errors, skipped, flaky)
+    }
+
+    fn result(id: &str, name: &str, outcome: &str) -> String {
+        format!(
+            r#"<UnitTestResult executionId="e-{id}" testId="{id}" testName="{name}" duration="00:00:01.5000000" outcome="{outcome}" />"#
+        )
+    }
+
+    fn doc(results: &str, defs: &str) -> String {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<TestRun id="1" name="x" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+  <ResultSummary outcome="Completed"><Counters total="999" passed="999" /></ResultSummary>
+  <Results>{results}</Results>
+  <TestDefinitions>{defs}</TestDefinitions>
+</TestRun>"#
+        )
+    }
+
+    fn def(id: &str, name: &str, class: &str) -> String {
+        format!(
+            r#"<UnitTest name="{name}" storage="c:\b\my.tests.dll" id="{id}"><Execution id="e-{id}" /><TestMethod codeBase="C:\b\My.Tests.dll" className="{class}" name="{name}" /></UnitTest>"#
+        )
+    }
+
+    #[test]
+    fn outcomes_and_definitions_joined_after_results() {
+        let mut results = String::new();
+        let mut defs = String::new();
+        let outcomes = [
+            "Passed",
+            "Failed",
+            "NotExecuted",
+            "Inconclusive",
+            "Timeout",
+            "Error",
+            "Aborted",
+            "NotRunnable",
+            "Warning",
+            "PassedButRunAborted",
+        ];
+        for (i, o) in outcomes.iter().enumerate() {
+            results += &result(&format!("id{i}"), &format!("Ns.C.T{i}"), o);
+            defs += &def(
+                &format!("id{i}"),
+                &format!("T{i}"),
+                "Ns.C, My.Tests, Version=1.0",
+            );
+        }
+        let (run, ctx) = read(&doc(&results, &defs)).unwrap();
+        assert!(ctx.warnings.is_empty(), "{:?}", ctx.warnings);
+        assert_eq!(totals(&run), (10, 3, 1, 4, 2, 0));
+        let c = &run.cases[0];
+        assert_eq!(
+            (c.suite.as_str(), c.class.as_deref()),
+            ("my.tests.dll", Some("Ns.C"))
+        );
+        assert_eq!(c.name, "T0");
+        assert_eq!(c.duration, Some(1.5));
+    }
+
+    #[test]
+    fn messages_inner_results_and_retries() {
+        let results = r#"
+<UnitTestResult testId="a" testName="Flaky" outcome="Failed" duration="00:00:00.1"><Output><StdOut>noise</StdOut><ErrorInfo><Message>Assert.AreEqual failed.
+more</Message><StackTrace>at X</StackTrace></ErrorInfo></Output></UnitTestResult>
+<UnitTestResult testId="a" testName="Flaky" outcome="Passed" duration="00:00:00.2" />
+<UnitTestResult testId="d" testName="Rows" outcome="Failed" resultType="DataDrivenTest">
+  <InnerResults>
+    <UnitTestResult testId="d" testName="Rows" outcome="Passed" dataRowInfo="1" resultType="DataDrivenDataRow" />
+    <UnitTestResult testId="d" testName="Rows" outcome="Failed" dataRowInfo="2" resultType="DataDrivenDataRow"><Output><ErrorInfo><Message>row 2 broke</Message></ErrorInfo></Output></UnitTestResult>
+  </InnerResults>
+</UnitTestResult>
+<UnitTestResult testId="zz" testName="Orphan" outcome="Bogus" />"#;
+        let defs = def("a", "Flaky", "Ns.C") + &def("d", "Rows", "Ns.C");
+        let (run, ctx) = read(&doc(results, &defs)).unwrap();
+        // Flaky (2 attempts), Rows (Data Row 1) passed, Rows (Data Row 2) failed, Orphan error.
+        assert_eq!(totals(&run), (4, 1, 1, 1, 0, 1));
+        let flaky = run.cases.iter().find(|c| c.name == "Flaky").unwrap();
+        assert_eq!(flaky.attempts, 2);
+        assert_eq!(flaky.message.as_deref(), Some("Assert.AreEqual failed."));
+        assert!((flaky.duration.unwrap() - 0.3).abs() < 1e-9);
+        let row2 = run
+            .cases
+            .iter()
+            .find(|c| c.name == "Rows (Data Row 2)")
+            .unwrap();
+        assert_eq!(row2.message.as_deref(), Some("row 2 broke"));
+        assert_eq!(ctx.warnings.len(), 2, "{:?}", ctx.warnings);
+    }
+
+    #[test]
+    fn empty_run_and_timespans() {
+        let (run, _) = read(&doc("", "")).unwrap();
+        assert_eq!(run.totals().tests, 0);
+        let (run, _) = read("<TestRun><Results /></TestRun>").unwrap();
+        assert_eq!(run.totals().tests, 0);
+        assert_eq!(timespan(b"1.02:03:04.5"), Some(93784.5));
+        assert_eq!(timespan(b"00:00:00"), Some(0.0));
+        assert_eq!(timespan(b"12"), None);
+    }
+
+    #[test]
+    fn malformed_inputs_are_located_errors() {
+        let e =
+            read("<TestRun><Results><UnitTestResult testId=\"a\" outcome=\"Passed\">").unwrap_err();
+        assert!(e.message.contains("truncated"), "{e}");
+        let e = read("<TestRun><Results></TestRun>").unwrap_err();
+        assert!(e.at.offset.is_some(), "{e}");
+        let doc = "<TestRun><Results><UnitTestResult testName=\"a\"b\"c\" /></Results></TestRun>";
+        let e = read(doc).unwrap_err();
+        assert!(e.message.contains("malformed attributes"), "{e}");
+        assert!(read("<test-run/>")
+            .unwrap_err()
+            .message
+            .contains("not a TRX"));
+        assert!(read("").is_err());
+    }
 }

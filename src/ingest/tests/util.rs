@@ -1,0 +1,172 @@
+//! Helpers shared by the .NET XML test-report parsers (xUnit, NUnit, TRX): one pass over a
+//! tag's attributes that borrows the values (no allocation per attribute) and rejects a
+//! malformed attribute list with its position, plus small text helpers.
+
+use std::borrow::Cow;
+
+use quick_xml::events::attributes::AttrError;
+use quick_xml::events::BytesStart;
+
+use crate::ingest::error::ParseError;
+use crate::ingest::xml::unescape_lossy;
+use crate::ingest::Ctx;
+
+/// Longest message kept for a test case (first line only).
+pub const MESSAGE_LIMIT: usize = 500;
+
+/// Bytes read from a message element before its first line is taken.
+pub const TEXT_LIMIT: usize = 16 * 1024;
+
+/// A malformed attribute list: where (relative to the byte after `<`) and what.
+#[derive(Debug)]
+pub struct AttrFail {
+    pos: usize,
+    what: &'static str,
+}
+
+impl AttrFail {
+    /// The error at its offset in the file, for a tag of content length `len` whose event
+    /// ended at `end` (`empty`: an `<empty/>` element).
+    pub fn locate(self, end: u64, len: usize, empty: bool) -> ParseError {
+        // `<` + content + `>`, plus the `/` of an empty element.
+        let start = end.saturating_sub(len as u64 + 2 + u64::from(empty));
+        ParseError::at_offset(
+            start + 1 + self.pos as u64,
+            format!(
+                "malformed attributes: {} (an unescaped quote inside a value?)",
+                self.what
+            ),
+        )
+    }
+}
+
+/// The raw values of the attributes named `keys` (local names), in one pass, borrowed (no
+/// allocation per attribute). A malformed attribute list (an unescaped quote inside a value,
+/// a missing `=`) is an error; see the [`attrs!`] macro, which locates it.
+pub fn scan_attrs<'a, const N: usize>(
+    e: &'a BytesStart<'_>,
+    keys: [&[u8]; N],
+) -> Result<[Option<Cow<'a, [u8]>>; N], AttrFail> {
+    let mut out: [Option<Cow<'a, [u8]>>; N] = std::array::from_fn(|_| None);
+    for a in e.attributes().with_checks(false) {
+        let a = a.map_err(|err| {
+            let (pos, what) = match err {
+                AttrError::ExpectedEq(p) => (p, "an attribute name is not followed by '='"),
+                AttrError::ExpectedValue(p) => (p, "an attribute has no value"),
+                AttrError::UnquotedValue(p) => (p, "an attribute value is not quoted"),
+                AttrError::ExpectedQuote(p, _) => (p, "an attribute value has no closing quote"),
+                AttrError::Duplicated(p, _) => (p, "an attribute is repeated"),
+            };
+            AttrFail { pos, what }
+        })?;
+        let key = a.key.local_name();
+        if let Some(i) = keys.iter().position(|k| *k == key.as_ref()) {
+            if out[i].is_none() {
+                out[i] = Some(a.value);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `attrs!(reader, event, empty, [b"name", …])`: [`scan_attrs`], returning a located error from
+/// the enclosing function when the attribute list is malformed.
+macro_rules! attrs {
+    ($r:expr, $e:expr, $empty:expr, $keys:expr) => {{
+        let len = $e.len();
+        match $crate::ingest::tests::util::scan_attrs(&$e, $keys) {
+            Ok(v) => v,
+            Err(f) => return Err(f.locate($r.offset(), len, $empty)),
+        }
+    }};
+}
+pub(crate) use attrs;
+
+/// An attribute value as text, entities resolved.
+pub fn text(v: &Option<Cow<'_, [u8]>>) -> Option<String> {
+    v.as_ref()
+        .map(|v| unescape_lossy(Cow::Borrowed(v.as_ref())).into_owned())
+}
+
+/// Like [`text`], but `None` for an empty or blank value.
+pub fn non_empty(v: &Option<Cow<'_, [u8]>>) -> Option<String> {
+    text(v).filter(|s| !s.trim().is_empty())
+}
+
+/// Whether an attribute equals `want`, ASCII case-insensitively.
+pub fn is(v: &Option<Cow<'_, [u8]>>, want: &str) -> bool {
+    v.as_ref().is_some_and(|v| {
+        v.as_ref()
+            .trim_ascii()
+            .eq_ignore_ascii_case(want.as_bytes())
+    })
+}
+
+/// A seconds value (`1.5`, `0,5`).
+pub fn seconds(v: &Option<Cow<'_, [u8]>>) -> Option<f64> {
+    v.as_ref()
+        .and_then(|v| crate::ingest::xml::parse_f64(v))
+        .filter(|d| d.is_finite() && *d >= 0.0)
+}
+
+/// The first non-blank line of a message, trimmed, control characters dropped, at most
+/// [`MESSAGE_LIMIT`] bytes.
+pub fn first_line(s: &str) -> Option<String> {
+    let line = s.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let mut out = String::with_capacity(line.len().min(MESSAGE_LIMIT));
+    for c in line.chars().filter(|c| !c.is_control()) {
+        if out.len() + c.len_utf8() > MESSAGE_LIMIT {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The file name part of a Windows or POSIX path (`C:\a\b.dll` → `b.dll`).
+pub fn file_name(path: &str) -> &str {
+    let path = path.trim();
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// `name` without a leading `class.` (xUnit and TRX repeat the class in the test name).
+pub fn strip_class<'n>(name: &'n str, class: Option<&str>) -> &'n str {
+    match class {
+        Some(c) if !c.is_empty() => name
+            .strip_prefix(c)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .filter(|rest| !rest.is_empty())
+            .unwrap_or(name),
+        _ => name,
+    }
+}
+
+/// The warning for entity references that were kept literally (never expanded).
+pub fn warn_entities(ctx: &mut Ctx, n: u64) {
+    if n > 0 {
+        ctx.warn(format!(
+            "{n} entity reference(s) declared in a DTD or unknown were kept as written (`&name;`): testcert never reads a DTD nor expands external entities"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(file_name(r"C:\a\b\T.dll"), "T.dll");
+        assert_eq!(file_name("/x/y.dll"), "y.dll");
+        assert_eq!(file_name("y.dll"), "y.dll");
+        assert_eq!(strip_class("A.B.m(1)", Some("A.B")), "m(1)");
+        assert_eq!(strip_class("A.Bm", Some("A.B")), "A.Bm");
+        assert_eq!(strip_class("m", None), "m");
+        assert_eq!(
+            first_line("\n  first \u{0}x\nsecond").as_deref(),
+            Some("first x")
+        );
+        assert_eq!(first_line("  \n "), None);
+    }
+}
