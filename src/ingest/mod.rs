@@ -313,6 +313,13 @@ pub fn parse_as(format: Format, input: &mut dyn BufRead, ctx: &mut Ctx) -> error
     }
 }
 
+/// Parses `data` as `format` and finishes the model, discarding the result: the entry point
+/// of the fuzz targets (`fuzz/`) and the never-panics property tests.
+pub fn fuzz_one(format: Format, data: &[u8]) {
+    let mut input = data;
+    let _ = parse_as(format, &mut input, &mut Ctx::default());
+}
+
 /// The first bytes of the input, for sniffing, without consuming them.
 fn fill_head(input: &mut Box<dyn BufRead + Send>) -> io::Result<Vec<u8>> {
     let buf = input.fill_buf()?;
