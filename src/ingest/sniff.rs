@@ -73,6 +73,9 @@ fn sniff_xml(t: &str) -> Result<Format, String> {
             Format::Jacoco
         }
         "CoverageSession" => Format::OpenCover,
+        // Several OpenCover sessions wrapped in one synthetic root (ReportGenerator's
+        // MultiOpenCover input).
+        "root" if has("<CoverageSession") => Format::OpenCover,
         "assemblies" | "assembly" => Format::XunitV2,
         "test-run" => Format::Nunit3,
         "TestRun" => Format::Trx,
@@ -193,6 +196,10 @@ mod tests {
             Ok(Format::Clover)
         );
         assert_eq!(f("<testsuite name=\"x\">"), Ok(Format::Junit));
+        assert_eq!(
+            f("<root>\n  <CoverageSession xmlns:xsd=\"x\">"),
+            Ok(Format::OpenCover)
+        );
         assert_eq!(
             f("{\"Time\":\"2024\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
             Ok(Format::GoTestJson)
