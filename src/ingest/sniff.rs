@@ -73,6 +73,9 @@ fn sniff_xml(t: &str) -> Result<Format, String> {
             Format::Jacoco
         }
         "CoverageSession" => Format::OpenCover,
+        // Several OpenCover sessions wrapped in one synthetic root (ReportGenerator's
+        // MultiOpenCover input).
+        "root" if has("<CoverageSession") => Format::OpenCover,
         "assemblies" | "assembly" => Format::XunitV2,
         // NUnit 3, NUnit 2 (`test-results`) and bare NUnit `test-suite` fragments are one
         // format: the NUnit parser reads all three (JUnit's root is `testsuite`, no hyphen).
@@ -235,6 +238,10 @@ mod tests {
         assert_eq!(
             f("\u{feff}<test-suite type=\"Assembly\">"),
             Ok(Format::Nunit3)
+        );
+        assert_eq!(
+            f("<root>\n  <CoverageSession xmlns:xsd=\"x\">"),
+            Ok(Format::OpenCover)
         );
         assert_eq!(
             f("{\"Time\":\"2024\",\"Action\":\"run\",\"Package\":\"p\"}\n"),

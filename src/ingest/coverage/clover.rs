@@ -1,9 +1,411 @@
+//! Clover XML (OpenClover 3/4, Atlassian Clover, Istanbul's clover reporter, and
+//! ReportGenerator's Clover export).
+//!
+//! `<coverage><project><package><file name path><line num count type …/>`, read by local
+//! element name wherever it sits (Istanbul nests `<package>` inside `<metrics>`).
+//!
+//! - File path: the `path` attribute, else `name`.
+//! - `type="stmt"`: an executable line, covered when `count > 0`.
+//! - `type="cond"`: an executable line too (Istanbul and ReportGenerator count it among the
+//!   statements; OpenClover also writes a `stmt` for it, and one line is one line), hit
+//!   `count` times, or `truecount + falsecount` times when it has no `count`. Its branches:
+//!   Clover's meaning is "times the condition was true / false", so 2 branches, one covered
+//!   per non-zero count (ReportGenerator's reading). Istanbul's clover reporter and
+//!   ReportGenerator's export instead write `truecount` = covered branches and `falsecount`
+//!   = uncovered ones. Which one a file means is decided per `<file>` by its own
+//!   `<metrics conditionals coveredconditionals>` (the records are still what is counted);
+//!   without metrics, a `count` on `cond` lines (which only Istanbul writes) means Istanbul.
+//! - `type="method"`: a function (from `signature`, else `name`, else `line N`), covered when
+//!   `count > 0`. Not an executable line: Clover's `statements` leave methods out.
+//! - `<testproject>`: coverage of the test sources. Left out, as Clover's own project totals
+//!   leave it out, with a warning saying how many files that was.
+//!
+//! Within one `<file>`, records for the same line are the same line of one run: the largest
+//! count is kept. Several `<file>` elements for one path merge in the model (counts add up).
+
+use std::borrow::Cow;
 use std::io::BufRead;
 
-use crate::ingest::error::{ParseError, Result};
-use crate::ingest::Ctx;
-use crate::model::Coverage;
+use quick_xml::events::BytesStart;
 
-pub fn parse(_input: &mut dyn BufRead, _ctx: &mut Ctx) -> Result<Coverage> {
-    Err(ParseError::new("this format is not read yet"))
+use super::xmlcov::{count, fold_branches, fold_lines, line_no, shown};
+use crate::ingest::error::Result;
+use crate::ingest::xml::{attr, attr_raw, parse_u64, Ev, XmlReader};
+use crate::ingest::Ctx;
+use crate::model::{Coverage, FileCoverage};
+
+pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
+    let mut r = XmlReader::new(input);
+    let mut p = Parser::default();
+    loop {
+        let step = match r.event()? {
+            Ev::Start(e) => {
+                p.depth += 1;
+                p.start(&e)
+            }
+            Ev::Empty(e) => {
+                p.depth += 1;
+                let s = p.start(&e);
+                if s.is_ok() {
+                    p.end();
+                }
+                s
+            }
+            Ev::End => {
+                p.end();
+                Ok(())
+            }
+            Ev::Text(_) | Ev::Other => Ok(()),
+            Ev::Eof => break,
+        };
+        step.map_err(|m| r.error(m))?;
+    }
+    p.finish(ctx)
+}
+
+/// A `cond` record: line, true count, false count.
+type Cond = (u32, u64, u64);
+
+struct File {
+    file: FileCoverage,
+    depth: usize,
+    /// `<metrics conditionals coveredconditionals>` of the file itself.
+    metrics: Option<(u64, u64)>,
+    /// Whether a `cond` line carried `count` (Istanbul).
+    cond_with_count: bool,
+}
+
+#[derive(Default)]
+struct Parser {
+    cov: Coverage,
+    depth: usize,
+    root_seen: bool,
+    /// Depth of the open `<testproject>`.
+    testproject: Option<usize>,
+    file: Option<File>,
+    /// Per-file buffers, reused.
+    lines: Vec<(u32, u64)>,
+    conds: Vec<Cond>,
+    branches: Vec<(u32, u32, u32)>,
+    files: u64,
+    test_files: u64,
+    stray_lines: u64,
+    unknown_types: u64,
+    negative_counts: u64,
+}
+
+impl Parser {
+    fn start(&mut self, e: &BytesStart<'_>) -> Result<(), String> {
+        let name = e.local_name();
+        let name = name.as_ref();
+        if !self.root_seen {
+            self.root_seen = true;
+            if name != b"coverage" {
+                return Err(format!(
+                    "root element is <{}>, not Clover's <coverage>",
+                    String::from_utf8_lossy(name)
+                ));
+            }
+            return Ok(());
+        }
+        match name {
+            b"line" => self.line(e),
+            b"metrics" => {
+                if let Some(f) = self.file.as_mut() {
+                    if self.depth == f.depth + 1 {
+                        let num = |k: &[u8]| attr_raw(e, k).and_then(|v| parse_u64(&v));
+                        if let (Some(total), Some(covered)) =
+                            (num(b"conditionals"), num(b"coveredconditionals"))
+                        {
+                            f.metrics = Some((total, covered));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            b"file" => {
+                if self.file.is_some() {
+                    return Err("<file> inside another <file>".to_string());
+                }
+                if self.testproject.is_some() {
+                    self.test_files += 1;
+                    return Ok(());
+                }
+                let path = match attr(e, b"path").filter(|p| !p.trim().is_empty()) {
+                    Some(p) => p,
+                    None => match attr(e, b"name").filter(|p| !p.trim().is_empty()) {
+                        Some(n) => n,
+                        None => return Err("<file> has neither a path nor a name".to_string()),
+                    },
+                };
+                self.files += 1;
+                self.file = Some(File {
+                    file: FileCoverage::new(path.trim()),
+                    depth: self.depth,
+                    metrics: None,
+                    cond_with_count: false,
+                });
+                Ok(())
+            }
+            b"testproject" => {
+                self.testproject.get_or_insert(self.depth);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn count(&mut self, e: &BytesStart<'_>, key: &[u8]) -> Result<Option<u64>, String> {
+        match attr_raw(e, key) {
+            Some(v) => count(&v, &mut self.negative_counts)
+                .map(Some)
+                .ok_or_else(|| {
+                    format!(
+                        "{} {} is not a number",
+                        String::from_utf8_lossy(key),
+                        shown(&v)
+                    )
+                }),
+            None => Ok(None),
+        }
+    }
+
+    fn line(&mut self, e: &BytesStart<'_>) -> Result<(), String> {
+        if self.file.is_none() {
+            if self.testproject.is_none() {
+                self.stray_lines += 1;
+            }
+            return Ok(());
+        }
+        let Some(num) = attr_raw(e, b"num") else {
+            return Err("<line> has no num attribute".to_string());
+        };
+        let line =
+            line_no(&num).ok_or_else(|| format!("line number {} is not a number", shown(&num)))?;
+        let kind = attr_raw(e, b"type").unwrap_or(Cow::Borrowed(b""));
+        match kind.trim_ascii() {
+            b"stmt" => {
+                let hits = self
+                    .count(e, b"count")?
+                    .ok_or("<line type=\"stmt\"> has no count attribute")?;
+                self.lines.push((line, hits));
+            }
+            b"cond" => {
+                let t = self.count(e, b"truecount")?.unwrap_or(0);
+                let f = self.count(e, b"falsecount")?.unwrap_or(0);
+                let hits = match self.count(e, b"count")? {
+                    Some(c) => {
+                        if let Some(file) = self.file.as_mut() {
+                            file.cond_with_count = true;
+                        }
+                        c
+                    }
+                    None => t.saturating_add(f),
+                };
+                self.lines.push((line, hits));
+                self.conds.push((line, t, f));
+            }
+            b"method" => {
+                let hits = self
+                    .count(e, b"count")?
+                    .ok_or("<line type=\"method\"> has no count attribute")?;
+                let name = match attr(e, b"signature").or_else(|| attr(e, b"name")) {
+                    Some(n) if !n.trim().is_empty() => n.trim().to_string(),
+                    _ => format!("line {line}"),
+                };
+                let file = &mut self.file.as_mut().expect("checked above").file;
+                // Two methods of one file with one signature (overloads in nested classes)
+                // are two functions: the model merges functions by name.
+                let name = if file.functions.iter().any(|f| f.name == name) {
+                    format!("{name} (line {line})")
+                } else {
+                    name
+                };
+                file.add_function(name, line, hits);
+            }
+            _ => self.unknown_types += 1,
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) {
+        let d = self.depth;
+        self.depth -= 1;
+        if self.testproject == Some(d) {
+            self.testproject = None;
+        }
+        if self.file.as_ref().is_some_and(|f| f.depth == d) {
+            let mut f = self.file.take().unwrap();
+            let istanbul = match f.metrics {
+                Some(m) => {
+                    let (clover, istanbul) = branch_totals(&self.conds);
+                    m != clover && m == istanbul
+                }
+                None => f.cond_with_count,
+            };
+            for &(line, t, fc) in &self.conds {
+                let t = u32::try_from(t).unwrap_or(u32::MAX);
+                let fc = u32::try_from(fc).unwrap_or(u32::MAX);
+                self.branches.push(if istanbul {
+                    (line, t.saturating_add(fc), t)
+                } else {
+                    (line, 2, u32::from(t > 0) + u32::from(fc > 0))
+                });
+            }
+            self.conds.clear();
+            fold_lines(&mut f.file, &mut self.lines);
+            fold_branches(&mut f.file, &mut self.branches);
+            self.cov.push_file(f.file);
+        }
+    }
+
+    fn finish(self, ctx: &mut Ctx) -> Result<Coverage> {
+        if self.files == 0 && self.test_files == 0 {
+            ctx.warn("the Clover report lists no <file>: it holds no coverage");
+        }
+        if self.test_files > 0 {
+            ctx.warn(format!(
+                "{} files under <testproject> (test sources) left out, as Clover's own totals leave them out",
+                self.test_files
+            ));
+        }
+        if self.stray_lines > 0 {
+            ctx.warn(format!(
+                "{} <line> elements outside any <file> ignored",
+                self.stray_lines
+            ));
+        }
+        if self.unknown_types > 0 {
+            ctx.warn(format!(
+                "{} <line> elements of a type other than stmt, cond or method ignored",
+                self.unknown_types
+            ));
+        }
+        if self.negative_counts > 0 {
+            ctx.warn(format!(
+                "{} negative counts (an overflow in the producer) read as 0",
+                self.negative_counts
+            ));
+        }
+        Ok(self.cov)
+    }
+}
+
+/// (total, covered) branches of `conds` read the Clover way and the Istanbul way.
+fn branch_totals(conds: &[Cond]) -> ((u64, u64), (u64, u64)) {
+    let mut clover = (0u64, 0u64);
+    let mut istanbul = (0u64, 0u64);
+    for &(_, t, f) in conds {
+        clover.0 += 2;
+        clover.1 += u64::from(t > 0) + u64::from(f > 0);
+        istanbul.0 = istanbul.0.saturating_add(t.saturating_add(f));
+        istanbul.1 = istanbul.1.saturating_add(t);
+    }
+    (clover, istanbul)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Counter;
+
+    fn read(s: &str) -> Result<(Coverage, Ctx)> {
+        let mut ctx = Ctx::default();
+        let mut input = s.as_bytes();
+        let mut c = parse(&mut input, &mut ctx)?;
+        c.finish();
+        Ok((c, ctx))
+    }
+
+    #[test]
+    fn openclover_records() {
+        let (c, ctx) = read(
+            r#"<coverage generated="1" clover="4.3.1"><project>
+  <metrics statements="99"/>
+  <package name="p">
+    <file path="/src/T.java" name="T.java">
+      <metrics conditionals="2" coveredconditionals="1" statements="4"/>
+      <class name="T"><metrics conditionals="0" coveredconditionals="0"/></class>
+      <line complexity="3" signature="run() : void" num="6" count="1" type="method"/>
+      <line num="7" count="1" type="stmt"/>
+      <line num="15" count="1" type="stmt"/>
+      <line falsecount="0" truecount="1" num="15" type="cond"/>
+      <line num="20" count="0" type="stmt"/>
+      <line signature="run() : void" num="29" count="0" type="method"/>
+      <line num="30" count="0" type="stmt"/>
+    </file>
+    <file name="NoPath.java"><line num="1" count="2" type="stmt"/><line num="2" count="0" type="method"/></file>
+  </package>
+</project>
+<testproject><package name="t"><file path="/src/TTest.java"><line num="1" count="1" type="stmt"/></file></package></testproject>
+</coverage>"#,
+        )
+        .unwrap();
+        let t = c.totals();
+        assert_eq!(t.lines, Counter::new(5, 3));
+        assert_eq!(t.branches, Counter::new(2, 1));
+        assert_eq!(t.functions, Counter::new(3, 1));
+        let f = c.file("/src/T.java").unwrap();
+        // stmt and cond on line 15 are one line of one run: max, not sum.
+        assert_eq!(f.hits(15), Some(1));
+        assert_eq!(f.functions[1].name, "run() : void (line 29)");
+        assert_eq!(c.file("NoPath.java").unwrap().functions[0].name, "line 2");
+        assert!(c.file("/src/TTest.java").is_none());
+        assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
+        assert!(ctx.warnings[0].contains("testproject"));
+    }
+
+    #[test]
+    fn istanbul_truecount_means_covered_branches() {
+        // Istanbul's clover reporter: truecount = covered, falsecount = uncovered; its
+        // <package> sits inside <metrics>.
+        let doc = r#"<coverage clover="3.2.0"><project name="All files"><metrics statements="3">
+  <package name="src"><file name="a.js" path="/p/a.js">
+    <metrics statements="3" conditionals="4" coveredconditionals="3"/>
+    <line num="2" count="3" type="cond" truecount="2" falsecount="0"/>
+    <line num="3" count="0" type="stmt"/>
+    <line num="5" count="1" type="cond" truecount="1" falsecount="1"/>
+  </file></package></metrics></project></coverage>"#;
+        let (c, _) = read(doc).unwrap();
+        let t = c.totals();
+        assert_eq!(t.lines, Counter::new(3, 2));
+        assert_eq!(t.branches, Counter::new(4, 3));
+        // Without metrics, the `count` on cond lines says Istanbul too.
+        let (c, _) = read(&doc.replace(r#"conditionals="4" coveredconditionals="3""#, "")).unwrap();
+        assert_eq!(c.totals().branches, Counter::new(4, 3));
+    }
+
+    #[test]
+    fn same_file_twice_merges() {
+        let (c, _) = read(
+            r#"<coverage><project><package name="a"><file path="x.js"><line num="1" count="0" type="stmt"/></file></package>
+<package name="b"><file path="x.js"><line num="1" count="2" type="stmt"/><line num="2" count="0" type="stmt"/></file></package></project></coverage>"#,
+        )
+        .unwrap();
+        assert_eq!(c.totals().lines, Counter::new(2, 1));
+        assert_eq!(c.file("x.js").unwrap().hits(1), Some(2));
+    }
+
+    #[test]
+    fn empty_and_truncated() {
+        let (c, ctx) =
+            read(r#"<coverage clover="4"><project><metrics/></project></coverage>"#).unwrap();
+        assert!(c.is_empty());
+        assert_eq!(ctx.warnings.len(), 1);
+        let e = read(r#"<coverage clover="4"><project><package><file path="a">"#).unwrap_err();
+        assert!(e.message.contains("truncated"), "{e}");
+        assert!(read("").is_err());
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let doc = "<coverage><project><file path=\"a\">\n<line num=\"1\" type=\"stmt\"/></file></project></coverage>";
+        let e = read(doc).unwrap_err();
+        assert_eq!(e.message, "<line type=\"stmt\"> has no count attribute");
+        assert_eq!(e.at.offset, Some(doc.find("</file>").unwrap() as u64));
+        let e = read("<coverage><project><file path=\"a\"><line num=\"-1\" count=\"1\" type=\"stmt\"/></file></project></coverage>").unwrap_err();
+        assert_eq!(e.message, "line number \"-1\" is not a number");
+        let e = read("<coverage><project><file><line num=\"1\" count=\"1\" type=\"stmt\"/></file></project></coverage>").unwrap_err();
+        assert_eq!(e.message, "<file> has neither a path nor a name");
+    }
 }

@@ -9,3 +9,4 @@ pub mod jacoco;
 pub mod lcov;
 pub mod llvm_cov;
 pub mod opencover;
+mod xmlcov;
