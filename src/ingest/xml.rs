@@ -227,7 +227,7 @@ pub fn attr<'a>(e: &'a BytesStart<'_>, name: &[u8]) -> Option<Cow<'a, str>> {
 /// declared in a DTD, which we never expand, or a character reference XML forbids such as
 /// `&#0;`) is kept as written; the second value counts those.
 pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
-    let Some(first) = memchr::memchr(b'&', &v) else {
+    if memchr::memchr(b'&', &v).is_none() {
         return (
             match v {
                 Cow::Borrowed(b) => String::from_utf8_lossy(b),
@@ -235,12 +235,13 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
             },
             0,
         );
-    };
+    }
+    // Offsets are taken in the lossy string: invalid UTF-8 before the '&' changes them.
     let s = String::from_utf8_lossy(&v);
     let mut out = String::with_capacity(s.len());
     let mut unknown = 0;
     let mut rest = &s[..];
-    let mut at = first;
+    let mut at = s.find('&').unwrap_or(s.len());
     loop {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
@@ -447,6 +448,13 @@ mod tests {
         let e = drain(doc).unwrap_err();
         let path = element_path_at(doc.as_bytes(), e.at.offset.unwrap());
         assert_eq!(path, "s/t[3]/bad[1]");
+    }
+
+    #[test]
+    fn unescape_after_invalid_utf8() {
+        let (s, unknown) = unescape(Cow::Borrowed(b"\xff\xfe&amp;&bogus;"));
+        assert_eq!(s, "\u{fffd}\u{fffd}&&bogus;");
+        assert_eq!(unknown, 1);
     }
 
     #[test]
