@@ -81,7 +81,7 @@ impl Format {
     pub fn capabilities(self) -> Capabilities {
         let (branches, functions) = match self {
             Format::GoCoverprofile => (false, false),
-            Format::CoveragePyJson => (true, false),
+            Format::CoveragePyJson => (true, true),
             Format::Clover => (true, true),
             _ => (true, true),
         };

@@ -138,7 +138,13 @@ fn sniff_json(t: &str) -> Result<Format, String> {
             "rspec_junit_formatter",
         ));
     }
-    if t.contains("\"llvm.coverage.json.export\"") {
+    // llvm-cov writes its keys sorted, so `"type":"llvm.coverage.json.export"` comes after
+    // the whole `"data"` array: in a large export only the opening is in the head.
+    let opening: String = t.chars().filter(|c| !c.is_whitespace()).take(24).collect();
+    if t.contains("\"llvm.coverage.json.export\"")
+        || opening.starts_with("{\"data\":[{\"files\":[")
+        || opening.starts_with("{\"data\":[{\"functions\":[")
+    {
         return Ok(Format::LlvmCovJson);
     }
     if t.contains("\"statementMap\"") || t.contains("\"fnMap\"") {
@@ -262,6 +268,23 @@ mod tests {
         assert_eq!(
             f("# p [p.test]\n{\"Time\":\"t\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
             Ok(Format::GoTestJson)
+        );
+        // A large llvm-cov export: "type" is past the head.
+        assert_eq!(
+            f("{\"data\":[{\"files\":[{\"branches\":[],\"filename\":\"a.rs\""),
+            Ok(Format::LlvmCovJson)
+        );
+        assert_eq!(
+            f("{\n  \"data\": [\n    {\n      \"files\": ["),
+            Ok(Format::LlvmCovJson)
+        );
+        assert_eq!(
+            f("{\"meta\": {\"format\": 3, \"version\": \"7.17.3\"}, \"files\": {\"a.py\": {\"executed_lines\": [1]"),
+            Ok(Format::CoveragePyJson)
+        );
+        assert_eq!(
+            f("{\"total\": {\"lines\":{\"total\":1,\"covered\":1,\"skipped\":0,\"pct\":100}}}"),
+            Ok(Format::IstanbulSummary)
         );
         assert!(f("").is_err());
         assert!(f("hello").is_err());

@@ -6,6 +6,7 @@ pub mod coverage_py;
 pub mod gocover;
 pub mod istanbul;
 pub mod jacoco;
+mod json;
 pub mod lcov;
 pub mod llvm_cov;
 pub mod opencover;
