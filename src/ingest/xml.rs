@@ -208,13 +208,100 @@ fn xml_error_message(e: &quick_xml::Error) -> String {
     }
 }
 
-/// The raw (still escaped) value of attribute `name` (local name, prefix ignored).
+/// A malformed attribute list: where (relative to the byte after `<`) and what.
+#[derive(Debug, PartialEq, Eq)]
+pub struct AttrFail {
+    pos: usize,
+    what: &'static str,
+}
+
+impl AttrFail {
+    /// The error at its offset in the file, for a tag of content length `len` whose event
+    /// ended at `end` (`empty`: an `<empty/>` element).
+    pub fn locate(self, end: u64, len: usize, empty: bool) -> ParseError {
+        // `<` + content + `>`, plus the `/` of an empty element.
+        let start = end.saturating_sub(len as u64 + 2 + u64::from(empty));
+        ParseError::at_offset(
+            start + 1 + self.pos as u64,
+            format!(
+                "malformed attributes: {} (an unescaped quote inside a value?)",
+                self.what
+            ),
+        )
+    }
+}
+
+/// The raw (still escaped) values of the attributes named `keys` (local names, namespace
+/// prefix ignored; the first of repeated names wins), in one pass over the tag, borrowed.
+///
+/// Hand-written rather than quick-xml's attribute iterator: that iterator is general (checks,
+/// positions, normalisation) and was the largest single cost in profiles of large Cobertura
+/// and JUnit files; this loop is small, and every XML parser's hot path goes through it.
+pub fn scan_attrs<'a, const N: usize>(
+    e: &'a BytesStart<'_>,
+    keys: [&[u8]; N],
+) -> Result<[Option<Cow<'a, [u8]>>; N], AttrFail> {
+    let mut out: [Option<Cow<'a, [u8]>>; N] = std::array::from_fn(|_| None);
+    let raw = e.attributes_raw();
+    let base = e.name().as_ref().len();
+    let fail = |i: usize, what| AttrFail {
+        pos: base + i,
+        what,
+    };
+    let len = raw.len();
+    let mut i = 0;
+    loop {
+        while i < len && raw[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= len {
+            return Ok(out);
+        }
+        let name_start = i;
+        while i < len && raw[i] != b'=' && !raw[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let name = &raw[name_start..i];
+        while i < len && raw[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= len || raw[i] != b'=' || name.is_empty() {
+            return Err(fail(i, "an attribute name is not followed by '='"));
+        }
+        i += 1;
+        while i < len && raw[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let quote = match raw.get(i) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            Some(_) => return Err(fail(i, "an attribute value is not quoted")),
+            None => return Err(fail(i, "an attribute has no value")),
+        };
+        let value_start = i + 1;
+        let Some(end) = memchr::memchr(quote, &raw[value_start..]) else {
+            return Err(fail(i, "an attribute value has no closing quote"));
+        };
+        let value = &raw[value_start..value_start + end];
+        i = value_start + end + 1;
+        if i < len && !raw[i].is_ascii_whitespace() {
+            return Err(fail(i, "attributes are not separated by whitespace"));
+        }
+        let local = match name.iter().rposition(|&b| b == b':') {
+            Some(c) => &name[c + 1..],
+            None => name,
+        };
+        if let Some(k) = keys.iter().position(|k| *k == local) {
+            if out[k].is_none() {
+                out[k] = Some(Cow::Borrowed(value));
+            }
+        }
+    }
+}
+
+/// The raw (still escaped) value of attribute `name` (local name, prefix ignored); `None`
+/// also for a malformed attribute list (use [`scan_attrs`] where that must be an error).
 pub fn attr_raw<'a>(e: &'a BytesStart<'_>, name: &[u8]) -> Option<Cow<'a, [u8]>> {
-    e.attributes()
-        .with_checks(false)
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .map(|a| a.value)
+    scan_attrs(e, [name]).ok().and_then(|[v]| v)
 }
 
 /// The unescaped value of attribute `name`. Values with an unknown entity or a character
@@ -455,6 +542,37 @@ mod tests {
         let (s, unknown) = unescape(Cow::Borrowed(b"\xff\xfe&amp;&bogus;"));
         assert_eq!(s, "\u{fffd}\u{fffd}&&bogus;");
         assert_eq!(unknown, 1);
+    }
+
+    #[test]
+    fn attribute_scan() {
+        let doc = br#"<line number="3" ns:hits='7' branch = "true" number="9" empty=""/>"#;
+        let mut r = quick_xml::Reader::from_reader(&doc[..]);
+        let Ok(Event::Empty(e)) = r.read_event() else {
+            panic!()
+        };
+        let [n, h, b, e2, missing] =
+            scan_attrs(&e, [b"number", b"hits", b"branch", b"empty", b"nope"]).unwrap();
+        assert_eq!(n.as_deref(), Some(&b"3"[..]));
+        assert_eq!(h.as_deref(), Some(&b"7"[..]));
+        assert_eq!(b.as_deref(), Some(&b"true"[..]));
+        assert_eq!(e2.as_deref(), Some(&b""[..]));
+        assert_eq!(missing, None);
+        for bad in [
+            &br#"<a x="1"y="2"/>"#[..],
+            br#"<a x=1/>"#,
+            br#"<a x/>"#,
+            br#"<a x="1/>"#,
+        ] {
+            let mut r = quick_xml::Reader::from_reader(bad);
+            if let Ok(Event::Empty(e)) = r.read_event() {
+                assert!(
+                    scan_attrs(&e, [b"x"]).is_err(),
+                    "{}",
+                    String::from_utf8_lossy(bad)
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,13 +1,9 @@
-//! Helpers shared by the .NET XML test-report parsers (xUnit, NUnit, TRX): one pass over a
-//! tag's attributes that borrows the values (no allocation per attribute) and rejects a
-//! malformed attribute list with its position, plus small text helpers.
+//! Helpers shared by the .NET XML test-report parsers (xUnit, NUnit, TRX): the `attrs!` macro
+//! over [`crate::ingest::xml::scan_attrs`] that returns a located error, and small text
+//! helpers.
 
 use std::borrow::Cow;
 
-use quick_xml::events::attributes::AttrError;
-use quick_xml::events::BytesStart;
-
-use crate::ingest::error::ParseError;
 use crate::ingest::xml::unescape_lossy;
 use crate::ingest::Ctx;
 
@@ -17,57 +13,7 @@ pub const MESSAGE_LIMIT: usize = 500;
 /// Bytes read from a message element before its first line is taken.
 pub const TEXT_LIMIT: usize = 16 * 1024;
 
-/// A malformed attribute list: where (relative to the byte after `<`) and what.
-#[derive(Debug)]
-pub struct AttrFail {
-    pos: usize,
-    what: &'static str,
-}
-
-impl AttrFail {
-    /// The error at its offset in the file, for a tag of content length `len` whose event
-    /// ended at `end` (`empty`: an `<empty/>` element).
-    pub fn locate(self, end: u64, len: usize, empty: bool) -> ParseError {
-        // `<` + content + `>`, plus the `/` of an empty element.
-        let start = end.saturating_sub(len as u64 + 2 + u64::from(empty));
-        ParseError::at_offset(
-            start + 1 + self.pos as u64,
-            format!(
-                "malformed attributes: {} (an unescaped quote inside a value?)",
-                self.what
-            ),
-        )
-    }
-}
-
-/// The raw values of the attributes named `keys` (local names), in one pass, borrowed (no
-/// allocation per attribute). A malformed attribute list (an unescaped quote inside a value,
-/// a missing `=`) is an error; see the [`attrs!`] macro, which locates it.
-pub fn scan_attrs<'a, const N: usize>(
-    e: &'a BytesStart<'_>,
-    keys: [&[u8]; N],
-) -> Result<[Option<Cow<'a, [u8]>>; N], AttrFail> {
-    let mut out: [Option<Cow<'a, [u8]>>; N] = std::array::from_fn(|_| None);
-    for a in e.attributes().with_checks(false) {
-        let a = a.map_err(|err| {
-            let (pos, what) = match err {
-                AttrError::ExpectedEq(p) => (p, "an attribute name is not followed by '='"),
-                AttrError::ExpectedValue(p) => (p, "an attribute has no value"),
-                AttrError::UnquotedValue(p) => (p, "an attribute value is not quoted"),
-                AttrError::ExpectedQuote(p, _) => (p, "an attribute value has no closing quote"),
-                AttrError::Duplicated(p, _) => (p, "an attribute is repeated"),
-            };
-            AttrFail { pos, what }
-        })?;
-        let key = a.key.local_name();
-        if let Some(i) = keys.iter().position(|k| *k == key.as_ref()) {
-            if out[i].is_none() {
-                out[i] = Some(a.value);
-            }
-        }
-    }
-    Ok(out)
-}
+pub use crate::ingest::xml::scan_attrs;
 
 /// `attrs!(reader, event, empty, [b"name", …])`: [`scan_attrs`], returning a located error from
 /// the enclosing function when the attribute list is malformed.
