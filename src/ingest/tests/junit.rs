@@ -49,7 +49,7 @@ use std::io::BufRead;
 use quick_xml::events::BytesStart;
 
 use crate::ingest::error::Result;
-use crate::ingest::xml::{parse_u64, unescape_lossy, Ev, XmlReader};
+use crate::ingest::xml::{parse_u64, unescape, Ev, XmlReader};
 use crate::ingest::Ctx;
 use crate::model::{Outcome, TestCase, TestRun};
 
@@ -76,6 +76,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             Ev::Eof => break,
             Ev::Text(_) | Ev::Other => continue,
         };
+        r.unknown_entities += head.unknown_entities;
         if !p.seen_root {
             p.seen_root = true;
             if !matches!(tag, Tag::Testsuites | Tag::Testsuite) {
@@ -108,6 +109,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             _ if start => r.skip()?,
             _ => {}
         }
+    }
+    if r.unknown_entities > 0 {
+        ctx.warn(format!(
+            "{} entity references kept as written: entities declared in a DTD are never expanded",
+            r.unknown_entities
+        ));
     }
     p.finish(ctx)
 }
@@ -168,6 +175,8 @@ struct Head {
     tests: Option<u64>,
     /// Outcome stated by a `status=`/`result=` attribute.
     status: Option<Outcome>,
+    /// Entity references kept as written (declared in a DTD, never expanded).
+    unknown_entities: u64,
 }
 
 impl Head {
@@ -184,7 +193,12 @@ impl Head {
         ) {
             return h;
         }
-        let own = |v| Some(unescape_lossy(v).into_owned());
+        let mut unknown = 0;
+        let mut own = |v| {
+            let (s, n) = unescape(v);
+            unknown += n;
+            Some(s.into_owned())
+        };
         for a in e.attributes().with_checks(false).flatten() {
             let key = a.key.local_name();
             match (tag, key.as_ref()) {
@@ -205,6 +219,7 @@ impl Head {
                 _ => {}
             }
         }
+        h.unknown_entities = unknown;
         h
     }
 }
@@ -455,6 +470,7 @@ impl Body {
                 Ev::End | Ev::Eof => return Ok(()),
                 Ev::Text(_) | Ev::Other => continue,
             };
+            r.unknown_entities += head.unknown_entities;
             match tag {
                 Tag::Failure | Tag::Error | Tag::FlakyFailure => {
                     let slot = match tag {
@@ -541,6 +557,7 @@ fn read_properties<R: BufRead>(
             Ev::End | Ev::Eof => return Ok(()),
             Ev::Text(_) | Ev::Other => continue,
         };
+        r.unknown_entities += head.unknown_entities;
         if tag != Tag::Property {
             if start {
                 r.skip()?;
@@ -918,7 +935,9 @@ tests/test_b.py:10: AssertionError</failure></testcase>
         let doc = r#"<?xml version="1.0"?>
 <!DOCTYPE testsuite [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>
 <testsuite name="s"><testcase name="&xxe;" classname="&b;"><failure message="&xxe;"/></testcase></testsuite>"#;
-        let (run, _) = read(doc).unwrap();
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
+        assert!(ctx.warnings[0].starts_with("3 entity references"));
         assert_eq!(run.cases[0].name, "&xxe;");
         assert_eq!(run.cases[0].class.as_deref(), Some("&b;"));
         assert_eq!(run.cases[0].message.as_deref(), Some("&xxe;"));
@@ -939,5 +958,62 @@ tests/test_b.py:10: AssertionError</failure></testcase>
         let mut run = parse(&mut input, &mut ctx).unwrap();
         run.finish();
         assert_eq!(run.totals(), t(2000, 2000, 0, 0, 0, 0));
+    }
+    /// A file under the system temp dir, removed on drop.
+    struct TempFile(std::path::PathBuf);
+
+    impl TempFile {
+        fn new(name: &str, content: &str) -> TempFile {
+            let p =
+                std::env::temp_dir().join(format!("testcert-junit-{}-{name}", std::process::id()));
+            std::fs::write(&p, content).unwrap();
+            TempFile(p)
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    #[test]
+    fn truncated_file_error_is_located_end_to_end() {
+        let mut doc = String::from("<?xml version=\"1.0\"?>\n<testsuites>\n<testsuite name=\"a\"><testcase name=\"x\"/></testsuite>\n<testsuite name=\"b\">\n");
+        for i in 1..=4 {
+            doc.push_str(&format!("  <testcase name=\"t{i}\"/>\n"));
+        }
+        doc.push_str("  <testcase name=\"t5\" time=\"0.1\">\n    <failure message=\"boom\">trace");
+        let f = TempFile::new("truncated.xml", &doc);
+        let e = crate::ingest::read_report(&f.0).unwrap_err();
+        let msg = e.to_string();
+        let expected = format!(
+            "{}:10:34: testsuites/testsuite[2]/testcase[5]/failure[1]: unexpected end of file",
+            f.0.display()
+        );
+        assert!(msg.starts_with(&expected), "{msg}");
+        assert!(msg.contains("truncated"), "{msg}");
+    }
+
+    #[test]
+    fn xxe_probe_never_reads_the_file() {
+        let secret = TempFile::new("secret.txt", "TOP-SECRET-VALUE");
+        let doc = format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE testsuites [<!ENTITY xxe SYSTEM \"file://{}\">]>\n<testsuites><testsuite name=\"&xxe;\"><testcase name=\"&xxe;\"><failure message=\"&xxe;\">&xxe;</failure></testcase></testsuite></testsuites>",
+            secret.0.display()
+        );
+        let f = TempFile::new("xxe.xml", &doc);
+        let report = crate::ingest::read_report(&f.0).unwrap();
+        let crate::ingest::Data::Tests(run) = report.data else {
+            panic!("not tests")
+        };
+        let c = &run.cases[0];
+        let all = format!(
+            "{} {} {:?} {:?}",
+            c.suite, c.name, c.message, report.ctx.warnings
+        );
+        assert!(!all.contains("TOP-SECRET"), "{all}");
+        assert_eq!(c.name, "&xxe;");
+        assert_eq!(report.ctx.warnings.len(), 1);
     }
 }
