@@ -65,8 +65,14 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     let mut p = Parser::default();
     loop {
         let (tag, start, head) = match r.event()? {
-            Ev::Start(e) => (Tag::of(&e), true, Head::read(&e, !p.seen_root)),
-            Ev::Empty(e) => (Tag::of(&e), false, Head::read(&e, !p.seen_root)),
+            Ev::Start(e) => {
+                let tag = Tag::of(&e);
+                (tag, true, Head::read(&e, tag, !p.seen_root))
+            }
+            Ev::Empty(e) => {
+                let tag = Tag::of(&e);
+                (tag, false, Head::read(&e, tag, !p.seen_root))
+            }
             Ev::End => {
                 while p.suites.last().is_some_and(|s| r.depth() < s.depth) {
                     p.close_suite();
@@ -181,8 +187,7 @@ struct Head {
 
 impl Head {
     /// `root`: the first element of the document, whose name an error may need.
-    fn read(e: &BytesStart<'_>, root: bool) -> Head {
-        let tag = Tag::of(e);
+    fn read(e: &BytesStart<'_>, tag: Tag, root: bool) -> Head {
         let mut h = Head::default();
         if root {
             h.element = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -194,7 +199,13 @@ impl Head {
             return h;
         }
         let mut unknown = 0;
-        let mut own = |v| {
+        let mut own = |v: std::borrow::Cow<'_, [u8]>| {
+            // Fast path: no reference to resolve and valid UTF-8, one copy.
+            if memchr::memchr(b'&', &v).is_none() {
+                if let Ok(s) = std::str::from_utf8(&v) {
+                    return Some(s.to_owned());
+                }
+            }
             let (s, n) = unescape(v);
             unknown += n;
             Some(s.into_owned())
@@ -464,8 +475,14 @@ impl Body {
     fn read<R: BufRead>(&mut self, r: &mut XmlReader<R>, want_location: bool) -> Result<()> {
         loop {
             let (tag, start, head) = match r.event()? {
-                Ev::Start(e) => (Tag::of(&e), true, Head::read(&e, false)),
-                Ev::Empty(e) => (Tag::of(&e), false, Head::read(&e, false)),
+                Ev::Start(e) => {
+                    let tag = Tag::of(&e);
+                    (tag, true, Head::read(&e, tag, false))
+                }
+                Ev::Empty(e) => {
+                    let tag = Tag::of(&e);
+                    (tag, false, Head::read(&e, tag, false))
+                }
                 // Children are consumed whole, so the next end tag is the testcase's.
                 Ev::End | Ev::Eof => return Ok(()),
                 Ev::Text(_) | Ev::Other => continue,
@@ -552,8 +569,14 @@ fn read_properties<R: BufRead>(
 ) -> Result<()> {
     loop {
         let (tag, start, head) = match r.event()? {
-            Ev::Start(e) => (Tag::of(&e), true, Head::read(&e, false)),
-            Ev::Empty(e) => (Tag::of(&e), false, Head::read(&e, false)),
+            Ev::Start(e) => {
+                let tag = Tag::of(&e);
+                (tag, true, Head::read(&e, tag, false))
+            }
+            Ev::Empty(e) => {
+                let tag = Tag::of(&e);
+                (tag, false, Head::read(&e, tag, false))
+            }
             Ev::End | Ev::Eof => return Ok(()),
             Ev::Text(_) | Ev::Other => continue,
         };
