@@ -29,11 +29,11 @@ BIN = os.path.join(ROOT, "target", "release", "testcert")
 CASES = {
     "lcov": {"50": ["--files", "4400", "--lines-per-file", "1000"],
              "500": ["--files", "44000", "--lines-per-file", "1000"]},
-    "cobertura": {"50": ["--files", "2000", "--lines-per-file", "1000"],
-                  "500": ["--files", "20000", "--lines-per-file", "1000"]},
+    "cobertura": {"50": ["--files", "1400", "--lines-per-file", "1000"],
+                  "500": ["--files", "14000", "--lines-per-file", "1000"]},
     "jacoco": {"50": ["--files", "2000", "--lines-per-file", "1000"],
                "500": ["--files", "20000", "--lines-per-file", "1000"]},
-    "junit": {"50": ["--tests", "150000"], "500": ["--tests", "1500000"]},
+    "junit": {"50": ["--tests", "350000"], "500": ["--tests", "3500000"]},
 }
 EXT = {"lcov": "info", "cobertura": "xml", "jacoco": "xml", "junit": "xml"}
 
