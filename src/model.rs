@@ -229,6 +229,14 @@ impl Coverage {
         self.finished = false;
     }
 
+    /// Adds `other`'s records without sorting or merging yet: for parsers that build a
+    /// report in pieces and call [`Coverage::finish`] once at the end.
+    pub fn merge_unfinished(&mut self, other: Coverage) {
+        for f in other.files {
+            self.push_file(f);
+        }
+    }
+
     /// Sorts files by path and merges duplicate records. Idempotent.
     pub fn finish(&mut self) {
         if self.finished {

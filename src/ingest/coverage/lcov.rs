@@ -7,9 +7,10 @@
 //! warning. Several `TN` sections and repeated `SF` records for one file are merged: hits
 //! add up, a line's branches take the record with the most covered.
 //!
-//! This is the hot path for large inputs: lines are split with memchr straight out of the
-//! reader's buffer, without copying or UTF-8 validation, except for the rare line that
-//! straddles two buffer fills.
+//! This is the hot path for large inputs. The input is cut into chunks of whole records that
+//! are parsed on all cores (a record never spans two chunks, so each chunk is parsed by a
+//! fresh parser and the results merge like repeated records); within a chunk the plain
+//! `DA`/`BRDA` lines are parsed in one pass without UTF-8 validation or allocation.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -18,57 +19,190 @@ use crate::ingest::error::{ParseError, Result};
 use crate::ingest::Ctx;
 use crate::model::{Coverage, FileCoverage, Function};
 
+/// Large inputs are cut into chunks of about this size, at record boundaries, and parsed on
+/// all cores; memory stays bounded by (workers + 1) chunks plus the model.
+/// (Tiny in unit tests, so that they cross chunk boundaries.)
+const CHUNK: usize = if cfg!(test) { 256 } else { 4 << 20 };
+
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
-    let mut p = Parser::default();
-    let mut carry: Vec<u8> = Vec::new();
-    loop {
-        let buf = input
-            .fill_buf()
-            .map_err(|e| ParseError::at_line(p.lineno + 1, 1, format!("read error: {e}")))?;
-        if buf.is_empty() {
+    let mut chunks = Chunker {
+        input,
+        carry: Vec::new(),
+        line_base: 0,
+        eof: false,
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let first = chunks.next()?;
+    let second = match &first {
+        Some(_) => chunks.next()?,
+        None => None,
+    };
+    let parsers = match (first, second) {
+        (None, _) => vec![Parser::default()],
+        (Some(one), None) => vec![Parser::run(one)?],
+        (Some(a), Some(b)) if workers == 1 => {
+            let mut out = vec![Parser::run(a)?, Parser::run(b)?];
+            while let Some(c) = chunks.next()? {
+                out.push(Parser::run(c)?);
+            }
+            out
+        }
+        (Some(a), Some(b)) => parallel(&mut chunks, [a, b], workers)?,
+    };
+    combine(parsers, ctx)
+}
+
+/// A run of whole records and the line number it starts after.
+struct Chunk {
+    bytes: Vec<u8>,
+    line_base: u64,
+}
+
+/// Cuts the input after the last `end_of_record` line of each ~[`CHUNK`] bytes.
+struct Chunker<'a> {
+    input: &'a mut dyn BufRead,
+    carry: Vec<u8>,
+    line_base: u64,
+    eof: bool,
+}
+
+impl Chunker<'_> {
+    fn next(&mut self) -> Result<Option<Chunk>> {
+        if self.eof && self.carry.is_empty() {
+            return Ok(None);
+        }
+        let mut buf = std::mem::take(&mut self.carry);
+        let mut searched = 0;
+        let cut = loop {
+            while buf.len() < searched + CHUNK && !self.eof {
+                let avail = self.input.fill_buf().map_err(|e| {
+                    ParseError::at_line(self.line_base + 1, 1, format!("read error: {e}"))
+                })?;
+                if avail.is_empty() {
+                    self.eof = true;
+                    break;
+                }
+                let n = avail.len();
+                buf.extend_from_slice(avail);
+                self.input.consume(n);
+            }
+            if self.eof {
+                break buf.len();
+            }
+            match record_boundary(&buf[searched..]) {
+                Some(i) => break searched + i,
+                // One record longer than a chunk: read on.
+                None => searched = buf.len().saturating_sub(64),
+            }
+        };
+        self.carry = buf[cut..].to_vec();
+        buf.truncate(cut);
+        // A plain counting loop vectorises; memchr's iterator would stop at every line.
+        let lines = buf.iter().filter(|&&b| b == b'\n').count() as u64;
+        let chunk = Chunk {
+            bytes: buf,
+            line_base: self.line_base,
+        };
+        self.line_base += lines;
+        Ok(Some(chunk))
+    }
+}
+
+/// The index just after the last `end_of_record` line in `buf`, if any.
+fn record_boundary(buf: &[u8]) -> Option<usize> {
+    let finder = memchr::memmem::FinderRev::new(b"end_of_record");
+    let mut end = buf.len();
+    while let Some(i) = finder.rfind(&buf[..end]) {
+        let at_line_start = i == 0 || buf[i - 1] == b'\n';
+        let rest = &buf[i + 13..];
+        if at_line_start {
+            if let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+                if rest[..nl].iter().all(|b| b.is_ascii_whitespace()) {
+                    return Some(i + 13 + nl + 1);
+                }
+            }
+        }
+        end = i;
+    }
+    None
+}
+
+/// Parses chunks on `workers` threads while this thread reads the next ones.
+fn parallel(chunks: &mut Chunker<'_>, first: [Chunk; 2], workers: usize) -> Result<Vec<Parser>> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Mutex};
+    let (tx, rx) = mpsc::sync_channel::<(usize, Chunk)>(workers);
+    let rx = Mutex::new(rx);
+    let failed = AtomicBool::new(false);
+    let mut done: Vec<(usize, Result<Parser>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        let Ok((idx, chunk)) = next else { break };
+                        let r = Parser::run(chunk);
+                        if r.is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        out.push((idx, r));
+                    }
+                    out
+                })
+            })
+            .collect();
+        let mut idx = 0;
+        let mut read_error = None;
+        for c in first {
+            let _ = tx.send((idx, c));
+            idx += 1;
+        }
+        while !failed.load(Ordering::Relaxed) {
+            match chunks.next() {
+                Ok(Some(c)) => {
+                    let _ = tx.send((idx, c));
+                    idx += 1;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    read_error = Some((idx, Err(e)));
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let mut all: Vec<_> = handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("an LCOV worker panicked"))
+            .collect();
+        all.extend(read_error);
+        all
+    });
+    done.sort_by_key(|(i, _)| *i);
+    // The first error in file order wins; chunks after it may not have been read at all.
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Folds the per-chunk parsers, in file order, into one result.
+fn combine(parsers: Vec<Parser>, ctx: &mut Ctx) -> Result<Coverage> {
+    let mut it = parsers.into_iter();
+    let mut all = it.next().unwrap_or_default();
+    for p in it {
+        if all.cur.is_some() {
             break;
         }
-        let len = buf.len();
-        let mut start = 0;
-        if !carry.is_empty() {
-            // Finish the line that straddled the previous fill.
-            match memchr::memchr(b'\n', buf) {
-                Some(i) => {
-                    carry.extend_from_slice(&buf[..i]);
-                    let line = std::mem::take(&mut carry);
-                    p.line(&line)?;
-                    start = i + 1;
-                }
-                None => {
-                    carry.extend_from_slice(buf);
-                    input.consume(len);
-                    continue;
-                }
-            }
+        all.records += p.records;
+        all.lineno = p.lineno;
+        all.cur = p.cur;
+        if all.summary_mismatch.is_none() {
+            all.summary_mismatch = p.summary_mismatch;
         }
-        let mut pos = start;
-        while pos < len {
-            let rest = &buf[pos..];
-            if let Some(used) = p.fast(rest) {
-                pos += used;
-                continue;
-            }
-            match memchr::memchr(b'\n', rest) {
-                Some(i) => {
-                    p.line(&rest[..i])?;
-                    pos += i + 1;
-                }
-                None => break,
-            }
-        }
-        carry.extend_from_slice(&buf[pos..]);
-        input.consume(len);
+        all.summary_mismatches += p.summary_mismatches;
+        all.negative_hits += p.negative_hits;
+        all.cov.merge_unfinished(p.cov);
     }
-    if !carry.is_empty() {
-        let line = std::mem::take(&mut carry);
-        p.line(&line)?;
-    }
-    p.finish(ctx)
+    all.finish(ctx)
 }
 
 #[derive(Default)]
@@ -104,6 +238,34 @@ struct Record {
 impl Parser {
     fn err(&self, col: usize, msg: impl Into<String>) -> ParseError {
         ParseError::at_line(self.lineno, col as u64 + 1, msg)
+    }
+
+    /// Parses one chunk of whole lines.
+    fn run(chunk: Chunk) -> Result<Parser> {
+        let mut p = Parser {
+            lineno: chunk.line_base,
+            ..Parser::default()
+        };
+        let buf = &chunk.bytes[..];
+        let mut pos = 0;
+        while pos < buf.len() {
+            let rest = &buf[pos..];
+            if let Some(used) = p.fast(rest) {
+                pos += used;
+                continue;
+            }
+            match memchr::memchr(b'\n', rest) {
+                Some(i) => {
+                    p.line(&rest[..i])?;
+                    pos += i + 1;
+                }
+                None => {
+                    p.line(rest)?;
+                    break;
+                }
+            }
+        }
+        Ok(p)
     }
 
     /// The two records that make up nearly all of a large tracefile, in their plain form
@@ -579,6 +741,33 @@ mod tests {
         assert_eq!(c.totals().branches, Counter::new(2, 1));
         assert_eq!(ctx.warnings.len(), 1, "negative count warned once");
         assert!(read("SF:a\nDA:99999999999,1\nend_of_record\n").is_err());
+    }
+
+    #[test]
+    fn chunks_cut_at_records_and_keep_line_numbers() {
+        let mut s = String::new();
+        for i in 0..200 {
+            // The same file repeated across chunks merges; a path containing the marker
+            // must not be taken for a record boundary.
+            let path = if i % 2 == 0 {
+                "src/a.rs"
+            } else {
+                "x/end_of_record/b.rs"
+            };
+            s.push_str(&format!("TN:t{i}\nSF:{path}\nFN:1,f\nFNDA:{},f\nDA:1,{}\nDA:{},0\nBRDA:{},0,0,-\nend_of_record\n", i % 3, i % 2, i + 2, i + 2));
+        }
+        let (c, _) = read(&s).unwrap();
+        assert_eq!(c.files().len(), 2);
+        let t = c.totals();
+        assert_eq!(t.lines, Counter::new(2 + 200, 1));
+        assert_eq!(t.branches, Counter::new(200, 0));
+        assert_eq!(t.functions, Counter::new(2, 2));
+        // An error far into the file reports its absolute line.
+        let bad = format!("{s}SF:z\nDA:1,1\nDA:oops,1\nend_of_record\n");
+        let e = read(&bad).unwrap_err();
+        assert_eq!(e.at.line, Some((200 * 8 + 3, 4)), "{e}");
+        let e = read(&format!("{s}SF:z\nDA:1,1\n")).unwrap_err();
+        assert!(e.message.contains("(line 1601)"), "{e}");
     }
 
     #[test]
