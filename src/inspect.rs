@@ -162,9 +162,9 @@ pub fn render_text(items: &[Inspected]) -> String {
         let format = i.format.unwrap_or("?");
         if let Some(c) = &i.coverage {
             out.push_str(&format!(
-                "{}: {format} coverage, {} source files\n  lines     {}\n",
+                "{}: {format} coverage, {}\n  lines     {}\n",
                 i.path,
-                c.files,
+                plural(c.files as u64, "source file"),
                 pct(&c.lines)
             ));
             if let Some(b) = &c.branches {
@@ -176,8 +176,14 @@ pub fn render_text(items: &[Inspected]) -> String {
         }
         if let Some(t) = &i.tests {
             out.push_str(&format!(
-                "{}: {format} tests\n  {} tests: {} passed, {} failed, {} errors, {} skipped, {} flaky\n",
-                i.path, t.tests, t.passed, t.failed, t.errors, t.skipped, t.flaky
+                "{}: {format} tests\n  {}: {} passed, {} failed, {}, {} skipped, {} flaky\n",
+                i.path,
+                plural(t.tests, "test"),
+                t.passed,
+                t.failed,
+                plural(t.errors, "error"),
+                t.skipped,
+                t.flaky
             ));
         }
         for w in &i.warnings {
@@ -185,6 +191,14 @@ pub fn render_text(items: &[Inspected]) -> String {
         }
     }
     out
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// Error strings start with the file path; in the text layout the path is already there.

@@ -94,7 +94,10 @@ fn json_contract_for_coverage_and_tests() {
     // Go coverprofiles have no branches nor functions: present and null, not zero.
     let raw: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let go = raw[2].as_object().unwrap();
-    assert!(go["branches"].is_null() && go["functions"].is_null(), "{go:?}");
+    assert!(
+        go["branches"].is_null() && go["functions"].is_null(),
+        "{go:?}"
+    );
     assert!(go.contains_key("branches") && go.contains_key("functions"));
 }
 
