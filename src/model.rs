@@ -58,6 +58,12 @@ impl Counter {
         Counter { total, covered }
     }
     /// covered/total, `None` when nothing is countable.
+    ///
+    /// ```
+    /// use testcert::model::Counter;
+    /// assert_eq!(Counter::new(8, 4).ratio(), Some(0.5));
+    /// assert_eq!(Counter::new(0, 0).ratio(), None);
+    /// ```
     pub fn ratio(&self) -> Option<f64> {
         (self.total > 0).then(|| self.covered as f64 / self.total as f64)
     }

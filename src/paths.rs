@@ -210,6 +210,12 @@ fn is_absolute(p: &str) -> bool {
 }
 
 /// `/`-separated, `file://` dropped, `.` and `..` resolved lexically, no doubled slashes.
+///
+/// ```
+/// use testcert::paths::normalize;
+/// assert_eq!(normalize(r"C:\a\x\src\..\lib.rs"), "C:/a/x/lib.rs");
+/// assert_eq!(normalize("file:///home/runner/./work//a.rs"), "/home/runner/work/a.rs");
+/// ```
 pub fn normalize(raw: &str) -> String {
     let s = raw.trim();
     let s = s.strip_prefix("file://").unwrap_or(s);
