@@ -5,10 +5,16 @@
 //! report into one of two models ([`model::Coverage`], [`model::TestRun`]); `paths` maps the
 //! paths reports name onto the repository.
 
+pub mod attribute;
+pub mod change;
 pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod evidence;
 pub mod exit;
 pub mod ingest;
 pub mod inspect;
+pub mod ladder;
 pub mod model;
 pub mod paths;
 pub mod progress;

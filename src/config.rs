@@ -1,0 +1,530 @@
+//! The configuration: `testcert.toml` at the repository root, or `[workspace.metadata.testcert]`
+//! / `[package.metadata.testcert]` in the root `Cargo.toml`. Every key is optional; unknown
+//! keys are an error that names the key and the file (a typo must not silently change a
+//! gate). `testcert init` writes a commented starting file.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// A test size, as Google's Test Certified program meant it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Size {
+    Small,
+    Medium,
+    Large,
+}
+
+impl Size {
+    pub fn name(self) -> &'static str {
+        match self {
+            Size::Small => "small",
+            Size::Medium => "medium",
+            Size::Large => "large",
+        }
+    }
+
+    /// Parses `small`/`medium`/`large` and the Bazel spelling `enormous` (as large),
+    /// case-insensitively; also `unit` (small), `integration` (medium), `e2e`/`system` (large).
+    pub fn parse(s: &str) -> Option<Size> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "small" | "unit" => Some(Size::Small),
+            "medium" | "integration" => Some(Size::Medium),
+            "large" | "enormous" | "e2e" | "system" | "end-to-end" => Some(Size::Large),
+            _ => None,
+        }
+    }
+
+    /// The default timeout of the size, in seconds (Google's test sizes).
+    pub fn timeout_secs(self) -> f64 {
+        match self {
+            Size::Small => 60.0,
+            Size::Medium => 300.0,
+            Size::Large => 900.0,
+        }
+    }
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything `testcert.toml` can say.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Highest level evaluated: 3 (the original ladder, default) or 5 (levels 4–5, opt-in).
+    pub max_level: Option<u8>,
+    /// Level every project must reach (default 0: report only, never fail).
+    pub required_level: Option<u8>,
+    /// `[[project]]`: projects declared by hand (added to the detected ones; a declared
+    /// project at the same path replaces the detected one).
+    #[serde(default)]
+    pub project: Vec<ProjectConfig>,
+    #[serde(default)]
+    pub reports: ReportsConfig,
+    /// `[[size]]`: size rules for tests, first match wins.
+    #[serde(default)]
+    pub size: Vec<SizeRule>,
+    #[serde(default)]
+    pub smoke: SmokeConfig,
+    #[serde(default)]
+    pub flaky: FlakyConfig,
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// `[[waiver]]`: criteria a project is excused from, with the reason shown wherever its
+    /// level is shown.
+    #[serde(default)]
+    pub waiver: Vec<Waiver>,
+    #[serde(default)]
+    pub paths: PathsConfig,
+    #[serde(default)]
+    pub change: ChangeConfig,
+}
+
+/// `[[project]]`
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectConfig {
+    /// Project name; with a glob `path`, `{dir}` stands for the matched directory's name
+    /// (default: the directory name).
+    pub name: Option<String>,
+    /// Directory relative to the repository root; a glob (`packages/*`) declares one project
+    /// per matching directory.
+    pub path: String,
+    /// Required level for this project (overrides the global one).
+    pub required_level: Option<u8>,
+}
+
+/// `[reports]`
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// Whether the default report globs apply (see [`crate::discover::reports::DEFAULT_GLOBS`]).
+    #[serde(default = "yes")]
+    pub defaults: bool,
+    /// More report globs, relative to the root (`ci-artifacts/**/*.xml`).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Globs of files or directories never read as reports.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// `[[reports.tag]]`: the test size of the run that wrote matching coverage reports.
+    #[serde(default)]
+    pub tag: Vec<ReportTag>,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            defaults: true,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            tag: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[[reports.tag]]`
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportTag {
+    /// Glob over report paths relative to the root (`coverage/unit/**`).
+    pub glob: String,
+    pub size: Size,
+}
+
+/// `[[size]]`: tests whose suite, class, name or file matches `glob` have `size`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SizeRule {
+    /// Glob matched against the test's file, and against `suite`, `class`, `suite/class/name`
+    /// and `class.name` (`*IT`, `tests/e2e/**`, `crate::integration*`).
+    pub glob: String,
+    pub size: Size,
+}
+
+/// `[smoke]`: which tests form the smoke suite.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SmokeConfig {
+    /// Globs over the test's suite, class, name or file (default: anything containing
+    /// "smoke", case-insensitively).
+    #[serde(default)]
+    pub globs: Vec<String>,
+    /// Property or tag values that mark a smoke test (default: `smoke`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// `[flaky]`
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FlakyConfig {
+    /// Quarantined tests: globs over `suite/class/name` (or `class.name`). Their failures are
+    /// listed, not counted against L2.green; a non-empty list proves flakiness is tracked.
+    #[serde(default)]
+    pub quarantine: Vec<String>,
+}
+
+/// `[thresholds]`: every default of `TEST_CERTIFIED.md`, each overridable. Ratios are 0–1.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    pub incremental: f64,
+    pub small_incremental_l2: f64,
+    pub small_incremental_l3: f64,
+    /// Changed executable lines that make a change to a file "nontrivial" (L3.tests-for-changes).
+    pub nontrivial_lines: u64,
+    /// Changed executable lines that make a change "a significant feature" (L3/L4 integration).
+    pub significant_lines: u64,
+    pub smoke_max_minutes: f64,
+    pub total_l4: f64,
+    pub small_total_l4: f64,
+    pub total_l5: f64,
+    pub small_total_l5: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            incremental: 0.50,
+            small_incremental_l2: 0.10,
+            small_incremental_l3: 0.50,
+            nontrivial_lines: 10,
+            significant_lines: 50,
+            smoke_max_minutes: 30.0,
+            total_l4: 0.40,
+            small_total_l4: 0.25,
+            total_l5: 0.60,
+            small_total_l5: 0.40,
+        }
+    }
+}
+
+impl Thresholds {
+    /// The thresholds that differ from the defaults, by key, for outputs to show.
+    pub fn non_default(&self) -> BTreeMap<String, f64> {
+        let d = Thresholds::default();
+        let mut out = BTreeMap::new();
+        let mut cmp = |k: &str, a: f64, b: f64| {
+            if a != b {
+                out.insert(k.to_string(), a);
+            }
+        };
+        cmp("incremental", self.incremental, d.incremental);
+        cmp(
+            "small_incremental_l2",
+            self.small_incremental_l2,
+            d.small_incremental_l2,
+        );
+        cmp(
+            "small_incremental_l3",
+            self.small_incremental_l3,
+            d.small_incremental_l3,
+        );
+        cmp(
+            "nontrivial_lines",
+            self.nontrivial_lines as f64,
+            d.nontrivial_lines as f64,
+        );
+        cmp(
+            "significant_lines",
+            self.significant_lines as f64,
+            d.significant_lines as f64,
+        );
+        cmp(
+            "smoke_max_minutes",
+            self.smoke_max_minutes,
+            d.smoke_max_minutes,
+        );
+        cmp("total_l4", self.total_l4, d.total_l4);
+        cmp("small_total_l4", self.small_total_l4, d.small_total_l4);
+        cmp("total_l5", self.total_l5, d.total_l5);
+        cmp("small_total_l5", self.small_total_l5, d.small_total_l5);
+        out
+    }
+}
+
+/// `[[waiver]]`
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// Criterion id (`L2.smoke-gate`).
+    pub criterion: String,
+    /// Project name glob (default: every project).
+    pub project: Option<String>,
+    /// Why: shown wherever the level is shown. Required.
+    pub reason: String,
+}
+
+/// `[paths]`: path mapping for what cannot be guessed.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PathsConfig {
+    #[serde(default)]
+    pub strip_prefix: Vec<String>,
+    pub path_prefix: Option<String>,
+}
+
+/// `[change]`
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeConfig {
+    /// Words that make a commit subject read as a bug fix (L5.bugfix-tests); default `fix`,
+    /// `bug`, `regression`, `hotfix`, `fixes #`.
+    #[serde(default)]
+    pub fix_words: Vec<String>,
+    /// Globs of test files (default: `tests/**`, `test/**`, `**/*_test.*`, `**/test_*.py`,
+    /// `**/*.test.*`, `**/*.spec.*`, `**/*Test.java`, `**/*Tests.cs`, …).
+    #[serde(default)]
+    pub test_globs: Vec<String>,
+}
+
+/// Where a configuration came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    File(PathBuf),
+    /// `Cargo.toml`, with the table it was read from.
+    CargoMetadata(PathBuf, &'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("defaults (no testcert.toml)"),
+            Source::File(p) => write!(f, "{}", p.display()),
+            Source::CargoMetadata(p, table) => write!(f, "{} [{table}]", p.display()),
+        }
+    }
+}
+
+impl Config {
+    /// Highest level evaluated (3 unless `max_level = 5`).
+    pub fn max_level(&self) -> u8 {
+        self.max_level.unwrap_or(3)
+    }
+
+    /// Reads the configuration for `root`: `explicit` if given, else `testcert.toml`, else
+    /// the Cargo metadata tables, else defaults.
+    pub fn load(root: &Path, explicit: Option<&Path>) -> Result<(Config, Source)> {
+        if let Some(p) = explicit {
+            return Ok((Self::from_file(p)?, Source::File(p.to_path_buf())));
+        }
+        let file = root.join("testcert.toml");
+        if file.is_file() {
+            return Ok((Self::from_file(&file)?, Source::File(file)));
+        }
+        let cargo = root.join("Cargo.toml");
+        if cargo.is_file() {
+            if let Some((c, table)) = Self::from_cargo_toml(&cargo)? {
+                return Ok((c, Source::CargoMetadata(cargo, table)));
+            }
+        }
+        Ok((Config::default(), Source::Default))
+    }
+
+    /// Parses a `testcert.toml`.
+    pub fn from_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config {}", path.display()))?;
+        let c: Config = toml::from_str(&text).map_err(|e| config_error(path, &text, &e))?;
+        c.validate(path)?;
+        Ok(c)
+    }
+
+    /// Reads `[workspace.metadata.testcert]` or `[package.metadata.testcert]`, if present.
+    pub fn from_cargo_toml(path: &Path) -> Result<Option<(Config, &'static str)>> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let doc: toml::Table = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        for (section, table) in [
+            ("workspace", "workspace.metadata.testcert"),
+            ("package", "package.metadata.testcert"),
+        ] {
+            let found = doc
+                .get(section)
+                .and_then(|s| s.get("metadata"))
+                .and_then(|m| m.get("testcert"));
+            if let Some(v) = found {
+                let c: Config = v.clone().try_into().map_err(|e: toml::de::Error| {
+                    anyhow::anyhow!("{} [{table}]: {}", path.display(), e.message())
+                })?;
+                c.validate(path)?;
+                return Ok(Some((c, table)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        let check_level = |what: &str, l: Option<u8>| -> Result<()> {
+            match l {
+                Some(l) if l > 5 => {
+                    bail!("{}: {what} = {l}: levels go from 0 to 5", path.display())
+                }
+                _ => Ok(()),
+            }
+        };
+        check_level("max_level", self.max_level)?;
+        if let Some(m) = self.max_level {
+            if m != 3 && m != 5 {
+                bail!(
+                    "{}: max_level = {m}: use 3 (the original ladder) or 5 (with levels 4 and 5)",
+                    path.display()
+                );
+            }
+        }
+        check_level("required_level", self.required_level)?;
+        for p in &self.project {
+            check_level("required_level", p.required_level)?;
+            if p.path.contains("..") {
+                bail!(
+                    "{}: project path {:?} leaves the repository",
+                    path.display(),
+                    p.path
+                );
+            }
+        }
+        for w in &self.waiver {
+            if crate::ladder::criterion(&w.criterion).is_none() {
+                bail!(
+                    "{}: waiver for unknown criterion {:?} (see `testcert explain`)",
+                    path.display(),
+                    w.criterion
+                );
+            }
+            if w.reason.trim().is_empty() {
+                bail!(
+                    "{}: the waiver of {} needs a reason",
+                    path.display(),
+                    w.criterion
+                );
+            }
+        }
+        let t = &self.thresholds;
+        for (k, v) in [
+            ("incremental", t.incremental),
+            ("small_incremental_l2", t.small_incremental_l2),
+            ("small_incremental_l3", t.small_incremental_l3),
+            ("total_l4", t.total_l4),
+            ("small_total_l4", t.small_total_l4),
+            ("total_l5", t.total_l5),
+            ("small_total_l5", t.small_total_l5),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                bail!(
+                    "{}: thresholds.{k} = {v}: ratios go from 0 to 1 (0.5 is 50%)",
+                    path.display()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `testcert.toml:12:3: unknown field `thresold`, expected one of …`
+fn config_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            anyhow::anyhow!("{}:{line}:{col}: {}", path.display(), e.message())
+        }
+        None => anyhow::anyhow!("{}: {}", path.display(), e.message()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Config> {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("testcert-config-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("testcert.toml");
+        std::fs::write(&p, s).unwrap();
+        let r = Config::from_file(&p);
+        let _ = std::fs::remove_dir_all(&dir);
+        r
+    }
+
+    #[test]
+    fn full_config() {
+        let c = parse(
+            r#"
+max_level = 5
+required_level = 2
+
+[[project]]
+path = "packages/*"
+required_level = 1
+
+[reports]
+include = ["artifacts/**/*.xml"]
+[[reports.tag]]
+glob = "coverage/unit/**"
+size = "small"
+
+[[size]]
+glob = "*IT"
+size = "medium"
+
+[smoke]
+globs = ["*Smoke*"]
+
+[flaky]
+quarantine = ["net/retry_test"]
+
+[thresholds]
+incremental = 0.6
+
+[[waiver]]
+criterion = "L2.smoke-gate"
+reason = "no pull requests in this repository"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.max_level(), 5);
+        assert_eq!(c.reports.tag[0].size, Size::Small);
+        assert!(c.reports.defaults);
+        assert_eq!(c.thresholds.non_default().len(), 1);
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_the_place() {
+        let e = parse("[thresholds]\nincrementl = 0.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("testcert.toml:2:1") && e.contains("incrementl"),
+            "{e}"
+        );
+        let e = parse("colour = true\n").unwrap_err().to_string();
+        assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn bad_values() {
+        assert!(parse("max_level = 4\n").is_err());
+        assert!(parse("[thresholds]\nincremental = 50\n").is_err());
+        assert!(parse("[[waiver]]\ncriterion = \"L9.nope\"\nreason = \"x\"\n").is_err());
+        assert!(parse("[[waiver]]\ncriterion = \"L1.ci\"\nreason = \" \"\n").is_err());
+        assert!(parse("[[project]]\npath = \"../elsewhere\"\n").is_err());
+    }
+}

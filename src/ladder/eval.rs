@@ -1,0 +1,1 @@
+//! One function per criterion: evidence in, status and an actionable detail out.

@@ -1,0 +1,209 @@
+//! The Test Certified ladder: every criterion as data (id, level, what it means, how it is
+//! measured, how to meet it) plus one small function each in [`eval`]. A project's level is
+//! the highest N with every criterion of 1..=N met or waived.
+
+pub mod eval;
+
+/// A criterion of the ladder.
+#[derive(Debug)]
+pub struct Criterion {
+    /// Stable id (`L2.small-incremental`).
+    pub id: &'static str,
+    pub level: u8,
+    /// The program's name for it.
+    pub title: &'static str,
+    /// When it is met, as testcert measures it.
+    pub measured: &'static str,
+    /// What to do to meet it.
+    pub how_to: &'static str,
+}
+
+/// Every criterion, in ladder order.
+pub const CRITERIA: &[Criterion] = &[
+    Criterion {
+        id: "L1.coverage",
+        level: 1,
+        title: "Set up test coverage bundles",
+        measured: "At least one coverage report is attributed to the project and has executable lines.",
+        how_to: "Make the test run write a coverage report (cargo llvm-cov --lcov, pytest --cov --cov-report=xml, jest --coverage, go test -coverprofile, JaCoCo) where testcert finds it (the default globs, or [reports] include).",
+    },
+    Criterion {
+        id: "L1.ci",
+        level: 1,
+        title: "Set up a continuous build",
+        measured: "The repository has a CI definition (GitHub Actions, GitLab CI, CircleCI, Jenkins, Azure Pipelines, Buildkite, Travis, Bitbucket, Woodpecker, ...), or the check runs inside CI.",
+        how_to: "Add a CI workflow that builds and tests on every push (e.g. .github/workflows/ci.yml).",
+    },
+    Criterion {
+        id: "L1.sizes",
+        level: 1,
+        title: "Classify your tests as Small, Medium, and Large",
+        measured: "Every test case has a size: from a size/TEST_SIZE property or tag in the report, a [[size]] rule of the config, or an ecosystem default (Rust unit tests are small, tests/*.rs targets medium; unit/integration/e2e path segments elsewhere).",
+        how_to: "Add [[size]] rules to testcert.toml (glob over suite, class, name or file) or a size property to the tests; aim for about 70% small, 20% medium, 10% large.",
+    },
+    Criterion {
+        id: "L1.flaky",
+        level: 1,
+        title: "Identify nondeterministic (flaky) tests",
+        measured: "The project tracks flakiness: its reports carry retry/rerun records (Surefire/nextest flakyFailure, reruns, repeated runs of one test), or the config keeps a quarantine list ([flaky] quarantine).",
+        how_to: "Turn on retries that are recorded in the report (nextest retries, Surefire rerunFailingTestsCount, gotestsum --rerun-fails, pytest-rerunfailures) or list known flaky tests in [flaky] quarantine.",
+    },
+    Criterion {
+        id: "L1.smoke",
+        level: 1,
+        title: "Create a smoke test suite",
+        measured: "At least one test matches the smoke selector ([smoke] globs/tags; default: \"smoke\" in the suite, class or test name, or a smoke tag or property).",
+        how_to: "Name a quick end-to-end suite *smoke* (or tag its tests smoke), or point [smoke] globs at it.",
+    },
+    Criterion {
+        id: "L2.green",
+        level: 2,
+        title: "No releases with red tests",
+        measured: "Tests ran, and none failed or errored (quarantined tests are listed, not counted; a test that passed on a retry is flaky, not failed).",
+        how_to: "Fix or quarantine the failing tests listed.",
+    },
+    Criterion {
+        id: "L2.smoke-gate",
+        level: 2,
+        title: "Require a smoke test suite to pass before a submit",
+        measured: "The smoke tests ran and passed, and a CI definition runs on pull/merge requests.",
+        how_to: "Run the smoke suite in a CI job triggered on pull_request (GitHub) / merge_request_event (GitLab) and make it a required check.",
+    },
+    Criterion {
+        id: "L2.incremental",
+        level: 2,
+        title: "Incremental coverage by all tests >= 50%",
+        measured: "Covered changed executable lines / changed executable lines, over all coverage reports, is at least the threshold (default 50%). Changed lines come from git diff against the base; without one every executable line counts.",
+        how_to: "Add tests that execute the uncovered changed lines listed.",
+    },
+    Criterion {
+        id: "L2.small-incremental",
+        level: 2,
+        title: "Incremental coverage by small tests >= 10%",
+        measured: "Incremental coverage counting only coverage reports tagged size = \"small\" is at least the threshold (default 10%).",
+        how_to: "Run the small (unit) tests alone with coverage and tag that report: [[reports.tag]] glob = \"...\", size = \"small\"; then add unit tests for the changed lines.",
+    },
+    Criterion {
+        id: "L2.integration",
+        level: 2,
+        title: "At least one feature tested by an integration test",
+        measured: "At least one medium or large test ran and passed.",
+        how_to: "Add an integration test (Rust: a tests/*.rs target; elsewhere size it medium with a [[size]] rule or a property).",
+    },
+    Criterion {
+        id: "L3.tests-for-changes",
+        level: 3,
+        title: "Require tests for all nontrivial changes",
+        measured: "Every changed source file with at least N changed executable lines (default 10) has some of them covered, or the change also changes a test file for it (same file stem, e.g. parser.py / test_parser.py).",
+        how_to: "Cover the listed files' changed lines with tests, or change their tests in the same change.",
+    },
+    Criterion {
+        id: "L3.small-incremental",
+        level: 3,
+        title: "Incremental coverage by small tests >= 50%",
+        measured: "As L2.small-incremental, at the level 3 threshold (default 50%).",
+        how_to: "Add unit (small) tests for the changed lines listed.",
+    },
+    Criterion {
+        id: "L3.integration-new",
+        level: 3,
+        title: "New significant features are tested by integration tests",
+        measured: "Every changed source file with at least M changed executable lines (default 50) has changed lines covered by medium/large-tagged coverage, or the change adds or changes a test file holding medium/large tests.",
+        how_to: "Add or extend an integration test that exercises the listed files, and tag the coverage of the integration run (size = \"medium\").",
+    },
+    Criterion {
+        id: "L4.smoke-automated",
+        level: 4,
+        title: "Automate running of smoke tests before submitting new code",
+        measured: "Smoke tests ran in a pull/merge-request CI run (this check runs in a pull-request build and the smoke tests are in its reports).",
+        how_to: "Run testcert in the pull-request workflow, after the smoke suite.",
+    },
+    Criterion {
+        id: "L4.smoke-fast",
+        level: 4,
+        title: "Smoke tests take less than 30 minutes",
+        measured: "The smoke tests' summed durations are below the threshold (default 30 minutes).",
+        how_to: "Trim or parallelise the smoke suite.",
+    },
+    Criterion {
+        id: "L4.no-flaky",
+        level: 4,
+        title: "No nondeterministic tests",
+        measured: "No flaky test found and the quarantine list is empty.",
+        how_to: "Fix the flaky tests listed and empty the quarantine.",
+    },
+    Criterion {
+        id: "L4.total",
+        level: 4,
+        title: "Total test coverage at least 40%",
+        measured: "Total line coverage over all reports is at least the threshold (default 40%).",
+        how_to: "Add tests for the least covered files.",
+    },
+    Criterion {
+        id: "L4.small-total",
+        level: 4,
+        title: "Coverage from small tests alone at least 25%",
+        measured: "Total line coverage of small-tagged reports is at least the threshold (default 25%).",
+        how_to: "Add unit tests; tag the unit-test coverage report size = \"small\".",
+    },
+    Criterion {
+        id: "L4.integration-all",
+        level: 4,
+        title: "All significant features are tested by integration tests",
+        measured: "Every source file with at least M executable lines (default 50) has lines covered by medium/large-tagged coverage.",
+        how_to: "Extend the integration tests to the listed files and tag their coverage size = \"medium\".",
+    },
+    Criterion {
+        id: "L5.bugfix-tests",
+        level: 5,
+        title: "Add a test for each nontrivial bug fix",
+        measured: "Every commit in base..HEAD whose subject reads as a fix ([change] fix_words) and that changes at least N lines of source also changes a test file.",
+        how_to: "Add a regression test in the same commit as each fix.",
+    },
+    Criterion {
+        id: "L5.analysis",
+        level: 5,
+        title: "Actively use available analysis tools",
+        measured: "CI calls a static analyser (clippy, eslint, ruff, golangci-lint, CodeQL, semgrep, Sonar, ...) or SARIF reports are present.",
+        how_to: "Run a linter or static analyser in CI.",
+    },
+    Criterion {
+        id: "L5.total",
+        level: 5,
+        title: "Total test coverage at least 60%",
+        measured: "Total line coverage is at least the threshold (default 60%).",
+        how_to: "Add tests for the least covered files.",
+    },
+    Criterion {
+        id: "L5.small-total",
+        level: 5,
+        title: "Coverage from small tests alone at least 40%",
+        measured: "Total line coverage of small-tagged reports is at least the threshold (default 40%).",
+        how_to: "Add unit tests for the least covered files.",
+    },
+];
+
+/// The criterion with `id`, if any (case-insensitive).
+pub fn criterion(id: &str) -> Option<&'static Criterion> {
+    CRITERIA.iter().find(|c| c.id.eq_ignore_ascii_case(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_ordered() {
+        for w in CRITERIA.windows(2) {
+            assert!(w[0].level <= w[1].level);
+        }
+        let mut ids: Vec<_> = CRITERIA.iter().map(|c| c.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), CRITERIA.len());
+        for c in CRITERIA {
+            assert!(c.id.starts_with(&format!("L{}.", c.level)), "{}", c.id);
+        }
+        assert!(criterion("l2.green").is_some());
+    }
+}
