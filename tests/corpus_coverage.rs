@@ -31,7 +31,7 @@
 //! Every difference is listed in [`DEVIATIONS`] with its reason, or fails the test; a row of
 //! the table that no longer happens fails it too, so the table stays true. The diff-cover rows
 //! are checked further by [`diff_cover_rules_reproduce_the_peer`]. Reports of formats testcert
-//! does not read that it nevertheless takes for Cobertura are listed in [`KNOWN_BUGS`].
+//! does not read (several share Cobertura's `<coverage>` root) must be rejected by name.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -604,55 +604,6 @@ const READ: [(&str, Format); 6] = [
     ("istanbul coverage-final.json", Format::IstanbulJson),
 ];
 
-/// What testcert does instead of rejecting a report it does not read.
-#[derive(Debug)]
-enum Misread {
-    /// Sniffed as Cobertura (root `<coverage>`, neither `clover=` nor `<project>`), read as
-    /// an empty report: 0 files, with the warning "lists no <class>".
-    EmptyCobertura,
-    /// Sniffed as Cobertura and rejected as a broken one: the message (containing this) does
-    /// not say the format is one testcert does not read.
-    BrokenCobertura(&'static str),
-}
-
-/// KNOWN BUGS (sniffer, `src/ingest/sniff.rs`): reports of formats testcert does not read
-/// whose root is `<coverage>` are taken for Cobertura. Not fixed here (library code); a row
-/// that stops happening fails the test, so the table is emptied when the sniffer is fixed.
-const KNOWN_BUGS: &[(&str, Misread)] = &[
-    // Testwell CTC++: <coverage ctcreportVersion=…><file name= location=><measure>…
-    (
-        "coverage/ctc/ReportGenerator/CTC/source-00001.xml",
-        Misread::EmptyCobertura,
-    ),
-    (
-        "coverage/ctc/ReportGenerator/CTC/source-00002.xml",
-        Misread::EmptyCobertura,
-    ),
-    (
-        "coverage/ctc/ReportGenerator/CTC/source-00003.xml",
-        Misread::EmptyCobertura,
-    ),
-    (
-        "coverage/ctc/ReportGenerator/CTC/source-00004.xml",
-        Misread::EmptyCobertura,
-    ),
-    // NCover 1.5: <coverage profilerVersion=…><module><method><seqpnt visitcount=…>
-    (
-        "coverage/ncover/ReportGenerator/CSharp/Reports/NCover1.5.8.xml",
-        Misread::EmptyCobertura,
-    ),
-    // SonarQube generic: <coverage version="1"><file path=><lineToCover lineNumber= covered=>
-    (
-        "coverage/sonarqube-generic/ReportGenerator-docs/SonarQube/SonarQube.xml",
-        Misread::EmptyCobertura,
-    ),
-    // mprof: <coverage version="0.3"><assembly/><class name= method-count=/>
-    (
-        "coverage/mprof/ReportGenerator/CSharp/Reports/mprof-report.xml",
-        Misread::BrokenCobertura("<class> has no filename attribute"),
-    ),
-];
-
 /// `MANIFEST.md` rows under `coverage/`: corpus path → (format, role).
 fn manifest() -> BTreeMap<String, (String, String)> {
     let text = std::fs::read_to_string(Path::new(CORPUS).join("MANIFEST.md")).unwrap();
@@ -690,8 +641,6 @@ fn every_coverage_report_is_read_or_rejected() {
     let mut files = Vec::new();
     walk(&Path::new(CORPUS).join("coverage"), &mut files);
     let (mut read, mut rejected, mut peer_outputs) = (0, 0, 0);
-    let (mut misread_ok, mut misread_err) = (0, 0);
-    let mut bugs_seen = Vec::new();
     let mut failures = Vec::new();
     for path in &files {
         let rel = path
@@ -712,34 +661,6 @@ fn every_coverage_report_is_read_or_rejected() {
         }
         let result = std::panic::catch_unwind(|| ingest::read_report(path))
             .unwrap_or_else(|_| panic!("{rel}: the parser panicked"));
-        if let Some((_, bug)) = KNOWN_BUGS.iter().find(|(p, _)| *p == rel) {
-            let still = match (bug, &result) {
-                (Misread::EmptyCobertura, Ok(r)) => {
-                    r.format == Format::Cobertura
-                        && matches!(&r.data, Data::Coverage(c) if c.files().is_empty())
-                        && r.ctx.warnings.iter().any(|w| w.contains("no <class>"))
-                }
-                (Misread::BrokenCobertura(msg), Err(e)) => {
-                    e.format == Some(Format::Cobertura)
-                        && e.to_string().contains(msg)
-                        && !e.to_string().contains("testcert reads")
-                }
-                _ => false,
-            };
-            if still {
-                bugs_seen.push(format!("{rel} ({format}): {bug:?}"));
-            } else {
-                failures.push(format!(
-                    "{rel}: known bug {bug:?} no longer happens (remove it from KNOWN_BUGS): {:?}",
-                    result.as_ref().map(|r| r.format).map_err(|e| e.to_string())
-                ));
-            }
-            match result {
-                Ok(_) => misread_ok += 1,
-                Err(_) => misread_err += 1,
-            }
-            continue;
-        }
         if NOT_READ.contains(&format.as_str()) {
             match result {
                 Err(e) => {
@@ -781,16 +702,11 @@ fn every_coverage_report_is_read_or_rejected() {
             }
         }
     }
-    let reports = read + rejected + misread_ok + misread_err;
+    let reports = read + rejected;
     println!(
-        "coverage corpus: {reports} reports: {read} read, {rejected} rejected as formats testcert does not read, {} known sniffer bugs ({misread_ok} read as empty Cobertura, {misread_err} rejected as broken Cobertura); {peer_outputs} peer outputs skipped",
-        bugs_seen.len()
+        "coverage corpus: {reports} reports: {read} read, {rejected} rejected as formats testcert does not read; {peer_outputs} peer outputs skipped"
     );
-    for b in &bugs_seen {
-        println!("  {b}");
-    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(bugs_seen.len(), KNOWN_BUGS.len());
     // MANIFEST.md "Counts": 94 coverage reports, 2 expected outputs next to them.
     assert_eq!((reports, peer_outputs), (94, 2), "corpus changed?");
 }

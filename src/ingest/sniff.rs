@@ -61,12 +61,26 @@ fn sniff_xml(t: &str) -> Result<Format, String> {
     Ok(match root {
         "testsuites" | "testsuite" => Format::Junit,
         "coverage" => {
-            // Clover and Cobertura share the root name: Clover has `clover=` and <project>,
-            // Cobertura has `line-rate=`, <sources> or <packages>.
+            // Six tools write a <coverage> root. Clover has `clover=` and <project>; Cobertura
+            // has `line-rate=`, <sources> or <packages>. The others are named so that they
+            // are rejected, never read as an empty Cobertura report.
             if has("clover=") || (has("<project") && !has("line-rate")) {
                 Format::Clover
-            } else {
+            } else if has("line-rate") || has("<packages") || has("<sources") {
                 Format::Cobertura
+            } else if has("ctcreportVersion") {
+                return Err(unsupported("Testwell CTC++ XML"));
+            } else if has("profilerVersion") || has("<module moduleId") {
+                return Err(unsupported("NCover XML"));
+            } else if has("<lineToCover") {
+                return Err(unsupported("SonarQube generic coverage XML"));
+            } else if has("<assembly ") && has("method-count") {
+                return Err(unsupported("Mono profiler (mprof) XML"));
+            } else {
+                return Err(
+                    "XML with a <coverage> root that is neither Cobertura (line-rate, <sources>, <packages>) nor Clover (clover=, <project>)"
+                        .to_string(),
+                );
             }
         }
         "report" if has("JACOCO") || has("<sessioninfo") || has("<counter ") || has("<package") => {
@@ -288,6 +302,26 @@ mod tests {
         );
         assert!(f("").is_err());
         assert!(f("hello").is_err());
+        // <coverage> roots that are neither Cobertura nor Clover are rejected, by name.
+        for (doc, name) in [
+            ("<coverage ctcreportVersion=\"10\"><file>", "CTC++"),
+            (
+                "<coverage profilerVersion=\"1.5.8\"><module moduleId=\"2\">",
+                "NCover",
+            ),
+            (
+                "<coverage version=\"1\"><file path=\"a\"><lineToCover lineNumber=\"8\"/>",
+                "SonarQube",
+            ),
+            (
+                "<coverage version=\"0.3\"><assembly name=\"T\" method-count=\"81\"/>",
+                "mprof",
+            ),
+            ("<coverage/>", "neither Cobertura"),
+        ] {
+            let e = f(doc).unwrap_err();
+            assert!(e.contains(name), "{e}");
+        }
         assert!(f("<html>").is_err());
     }
 }
