@@ -126,6 +126,15 @@ impl<R: BufRead> XmlReader<R> {
                 }
                 Ev::Other
             }
+            Event::Text(t) if memchr::memchr(0, &t).is_some() => {
+                let at = pos - t.len() as u64 + memchr::memchr(0, &t).unwrap_or(0) as u64;
+                return Err(nul_error(at));
+            }
+            Event::CData(t) if memchr::memchr(0, &t).is_some() => {
+                // `]]>` closes the section: the NUL is that far and its index back.
+                let at = pos - 3 - t.len() as u64 + memchr::memchr(0, &t).unwrap_or(0) as u64;
+                return Err(nul_error(at));
+            }
             Event::Text(t) => {
                 let (text, unknown) = unescape(t.into_inner());
                 self.unknown_entities += unknown;
@@ -150,7 +159,16 @@ impl<R: BufRead> XmlReader<R> {
                 return Err(ParseError::new("no XML element found (empty file?)"));
             }
             Event::Eof => Ev::Eof,
-            // The DOCTYPE is skipped, never resolved: no DTD is fetched, no entity expanded.
+            // Real reports never declare entities; a document that does is an XXE or
+            // entity-expansion probe, and is refused rather than read around.
+            Event::DocType(d) if memchr::memmem::find(&d, b"<!ENTITY").is_some() => {
+                let at = pos - d.len() as u64 - 1;
+                return Err(ParseError::at_offset(
+                    at,
+                    "the DOCTYPE declares entities: refused (testcert never reads a DTD nor expands its entities, so such a report cannot be read faithfully; it is an XXE or entity-expansion probe)",
+                ));
+            }
+            // Otherwise the DOCTYPE is skipped, never resolved: no DTD is fetched.
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => Ev::Other,
         })
     }
@@ -187,6 +205,12 @@ impl<R: BufRead> XmlReader<R> {
         }
         Ok(out)
     }
+}
+
+/// XML 1.0 allows no U+0000 anywhere, not even as a character reference. (U+FFFE, which it
+/// forbids too, is read: Surefire writes it into real reports.)
+fn nul_error(at: u64) -> ParseError {
+    ParseError::at_offset(at, "a NUL byte (U+0000), which XML does not allow anywhere")
 }
 
 fn xml_error_message(e: &quick_xml::Error) -> String {
@@ -521,12 +545,31 @@ mod tests {
     }
 
     #[test]
-    fn entities_are_never_expanded_from_a_dtd() {
-        let doc = r#"<?xml version="1.0"?>
-<!DOCTYPE r [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;"><!ENTITY x SYSTEM "file:///etc/passwd">]>
-<r>&lol2;&x;&amp;&#65534;</r>"#;
-        let ev = drain(doc).unwrap();
-        assert_eq!(ev, ["r", "'&lol2;&x;&\u{fffe}'", "/"]);
+    fn documents_declaring_entities_are_refused() {
+        for doc in [
+            // Billion laughs.
+            r#"<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>
+<r>&lol2;</r>"#,
+            // XXE.
+            r#"<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#,
+        ] {
+            let e = drain(doc).unwrap_err();
+            assert!(e.message.contains("declares entities"), "{e}");
+        }
+        // An external DTD reference alone (JaCoCo writes one) is fine, and never fetched.
+        let doc =
+            r#"<!DOCTYPE report PUBLIC "-//JACOCO//DTD Report 1.1//EN" "report.dtd"><report/>"#;
+        assert_eq!(drain(doc).unwrap(), ["report"]);
+    }
+
+    #[test]
+    fn undeclared_references_are_kept_and_forbidden_characters_read() {
+        let ev = drain("<r>&undeclared;&amp;&#65534;</r>").unwrap();
+        assert_eq!(ev, ["r", "'&undeclared;&\u{fffe}'", "/"]);
+        let e = drain("<r><![CDATA[ab\0]]></r>").unwrap_err();
+        assert_eq!(e.at.offset, Some(14), "{e}");
+        assert!(drain("<r>a\0</r>").is_err());
     }
 
     #[test]

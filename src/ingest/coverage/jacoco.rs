@@ -436,7 +436,13 @@ mod tests {
         let doc = r#"<?xml version="1.0"?>
 <!DOCTYPE report SYSTEM "file:///etc/passwd" [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]>
 <report name="&x;"><package name="p"><sourcefile name="A.java"><line nr="1" mi="1" ci="0" mb="0" cb="0"/></sourcefile></package></report>"#;
-        let (c, _) = read(doc).unwrap();
+        // Declaring an entity at all is refused (XXE probe), before anything is read.
+        let e = read(doc).unwrap_err();
+        assert!(e.message.contains("declares entities"), "{e}");
+        let doc = doc
+            .replace(r#" [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]"#, "")
+            .replace("&x;", "r");
+        let (c, _) = read(&doc).unwrap();
         assert_eq!(c.totals().lines, Counter::new(1, 0));
         // The SAMPLE's DOCTYPE names an http URL: same.
         assert!(read(SAMPLE).is_ok());

@@ -474,18 +474,9 @@ mod tests {
         );
         let report = dir.join("NUnit-xxe.xml");
         std::fs::write(&report, doc).unwrap();
-        let read = crate::ingest::read_report(&report).unwrap();
-        let crate::ingest::Data::Tests(run) = &read.data else {
-            panic!("not a test report")
-        };
-        let msg = run.cases[0].message.as_deref().unwrap();
-        assert_eq!(msg, "&xxe;&rel;");
-        assert!(!format!("{run:?}").contains("TOP-SECRET"));
-        assert!(read
-            .ctx
-            .warnings
-            .iter()
-            .any(|w| w.contains("never reads a DTD")));
+        let e = crate::ingest::read_report(&report).unwrap_err().to_string();
         std::fs::remove_dir_all(&dir).unwrap();
+        assert!(e.contains("declares entities"), "{e}");
+        assert!(!e.contains("TOP-SECRET"), "{e}");
     }
 }
