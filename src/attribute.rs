@@ -28,3 +28,13 @@ pub fn attribute(
     let _ = projects;
     (Vec::new(), Vec::new())
 }
+
+/// Whether a repository path is a test file (placeholder until the attribution module lands).
+pub fn is_test_file(_path: &str, _config: &Config) -> bool {
+    false
+}
+
+/// Whether `test` is a test file for `source`.
+pub fn related_test(_source: &str, _test: &str) -> bool {
+    false
+}

@@ -22,8 +22,52 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Assign every project of the repository its Test Certified level; fail below the
+    /// required level.
+    Check(CheckArgs),
+    /// What a criterion means, how it is measured, and how to meet it.
+    Explain(ExplainArgs),
     /// Show which format each report is and what testcert reads from it.
     Inspect(InspectArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Repository root (default: the current directory).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Configuration file (default: DIR/testcert.toml, else the Cargo.toml metadata tables).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Required level for every project (overrides the configuration).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=5))]
+    pub min_level: Option<u8>,
+    /// Base revision of the change (default in CI: the pull request's base; without one,
+    /// every executable line counts as changed).
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show why each report and test suite went to its project.
+    #[arg(long)]
+    pub explain_attribution: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// Criterion id (`L2.small-incremental`); all criteria when absent.
+    pub criterion: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,8 +121,68 @@ pub fn main() -> i32 {
 
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
+        Command::Check(args) => check(args),
+        Command::Explain(args) => explain(args),
         Command::Inspect(args) => inspect(args),
     }
+}
+
+fn check(args: CheckArgs) -> Result<i32> {
+    use std::io::IsTerminal;
+    let opts = crate::check::CheckOptions {
+        dir: args.dir,
+        config: args.config,
+        min_level: args.min_level,
+        base: args.base,
+        explain_attribution: args.explain_attribution,
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    let result = crate::check::run(&opts, &env)?;
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let out = match args.format {
+        CheckFormat::Json => crate::render::json(&result),
+        CheckFormat::Markdown => crate::render::markdown::render(&result),
+        CheckFormat::Text => crate::render::text::render(
+            &result,
+            crate::render::text::Style {
+                color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            },
+        ),
+    };
+    let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
+    crate::output::write(&dest, out.as_bytes())?;
+    for e in &result.report_errors {
+        eprintln!("error: {}", e.error);
+    }
+    Ok(result.exit_code())
+}
+
+fn explain(args: ExplainArgs) -> Result<i32> {
+    use crate::ladder::{criterion, CRITERIA};
+    let mut out = String::new();
+    match args.criterion {
+        Some(id) => {
+            let Some(c) = criterion(&id) else {
+                eprintln!(
+                    "error: no criterion {id:?}; the criteria are: {}",
+                    CRITERIA.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
+                );
+                return Ok(exit::ERROR);
+            };
+            out.push_str(&format!(
+                "{} (level {}): {}\n\nMeasured: {}\n\nTo meet it: {}\n",
+                c.id, c.level, c.title, c.measured, c.how_to
+            ));
+        }
+        None => {
+            for c in CRITERIA {
+                out.push_str(&format!("{:<22} L{} {}\n", c.id, c.level, c.title));
+            }
+            out.push_str("\nLevels 4 and 5 are evaluated with max_level = 5 in testcert.toml.\n`testcert explain <id>` tells how each is measured and met.\n");
+        }
+    }
+    crate::output::write(std::path::Path::new("-"), out.as_bytes())?;
+    Ok(exit::OK)
 }
 
 fn inspect(args: InspectArgs) -> Result<i32> {

@@ -7,6 +7,7 @@
 
 pub mod attribute;
 pub mod change;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod discover;
@@ -16,5 +17,7 @@ pub mod ingest;
 pub mod inspect;
 pub mod ladder;
 pub mod model;
+pub mod output;
 pub mod paths;
 pub mod progress;
+pub mod render;

@@ -1,0 +1,185 @@
+//! The Markdown summary (`$GITHUB_STEP_SUMMARY`, pull-request comments): always under
+//! GitHub's 65,536-character limit, truncating the longest lists and saying so.
+
+use std::fmt::Write;
+
+use crate::check::CheckResult;
+use crate::ladder::eval::Status;
+
+/// GitHub refuses step summaries and comments above this many characters.
+pub const LIMIT: usize = 65_536;
+
+/// Escapes text for a Markdown table cell or line: names come from reports and configs.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn icon(s: Status) -> &'static str {
+    match s {
+        Status::Met => "✅",
+        Status::Unmet => "❌",
+        Status::Unknown => "❔",
+        Status::Waived => "➖",
+    }
+}
+
+pub fn render(r: &CheckResult) -> String {
+    // Render with decreasing list sizes until the whole fits.
+    for max_items in [50, 20, 8, 3, 1, 0] {
+        let s = render_with(r, max_items);
+        if s.chars().count() < LIMIT {
+            return s;
+        }
+    }
+    let mut s = render_with(r, 0);
+    let cut = s
+        .char_indices()
+        .nth(LIMIT - 200)
+        .map_or(s.len(), |(i, _)| i);
+    s.truncate(cut);
+    s.push_str("\n\n_(truncated: the full result is in the JSON output)_\n");
+    s
+}
+
+fn render_with(r: &CheckResult, max_items: usize) -> String {
+    let mut out = String::new();
+    let verdict = if r.passed { "passed" } else { "failed" };
+    let _ = writeln!(out, "## Test Certified: {verdict}\n");
+    let _ = writeln!(out, "| project | level | required | |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for p in &r.projects {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            escape(&p.name),
+            super::level_label(p.level, p.relies_on_waiver),
+            p.required_level,
+            if p.passed { "✅" } else { "❌" }
+        );
+    }
+    out.push('\n');
+    match (&r.change.base_ref, &r.change.note) {
+        (Some(b), _) => {
+            let _ = writeln!(
+                out,
+                "Change: diff against `{}`, {} files.\n",
+                escape(b),
+                r.change.changed_files
+            );
+        }
+        (None, Some(n)) => {
+            let _ = writeln!(out, "Change: {}.\n", escape(n));
+        }
+        _ => {}
+    }
+    for e in &r.report_errors {
+        let _ = writeln!(out, "- ❌ {}", escape(&e.error));
+    }
+    let mut truncated = false;
+    for p in &r.projects {
+        let _ = writeln!(
+            out,
+            "\n### {} — {}\n",
+            escape(&p.name),
+            super::level_label(p.level, p.relies_on_waiver)
+        );
+        for c in &p.criteria {
+            let _ = write!(
+                out,
+                "- {} **{}** {}",
+                icon(c.status),
+                c.id,
+                escape(&c.detail)
+            );
+            if let Some(w) = &c.waiver {
+                let _ = write!(out, " _(waived: {})_", escape(w));
+            }
+            out.push('\n');
+        }
+        let inc = &p.evidence.incremental;
+        let uncovered: Vec<_> = inc
+            .files
+            .iter()
+            .filter(|f| !f.uncovered_lines.is_empty())
+            .collect();
+        if !uncovered.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n<details><summary>Uncovered changed lines ({} files)</summary>\n",
+                uncovered.len()
+            );
+            for f in uncovered.iter().take(max_items) {
+                let _ = writeln!(
+                    out,
+                    "- `{}`: {}",
+                    escape(&f.path),
+                    crate::ladder::eval::line_ranges(&f.uncovered_lines, 20)
+                );
+            }
+            if uncovered.len() > max_items {
+                truncated = true;
+                let _ = writeln!(out, "- … and {} more files", uncovered.len() - max_items);
+            }
+            out.push_str("\n</details>\n");
+        }
+        let failing = &p.evidence.failing_tests;
+        if !failing.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n<details><summary>Failing tests ({})</summary>\n",
+                failing.len()
+            );
+            for t in failing.iter().take(max_items) {
+                let _ = writeln!(
+                    out,
+                    "- `{}`{}",
+                    escape(&t.id),
+                    t.message
+                        .as_deref()
+                        .map(|m| format!(": {}", escape(m)))
+                        .unwrap_or_default()
+                );
+            }
+            if failing.len() > max_items {
+                truncated = true;
+                let _ = writeln!(out, "- … and {} more", failing.len() - max_items);
+            }
+            out.push_str("\n</details>\n");
+        }
+        if !p.evidence.flaky_tests.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nFlaky: {}",
+                p.evidence
+                    .flaky_tests
+                    .iter()
+                    .take(max_items.max(1))
+                    .map(|t| format!("`{}`", escape(t)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if !p.next_steps.is_empty() {
+            let _ = writeln!(out, "\n**To reach level {}:**\n", p.level + 1);
+            for s in p.next_steps.iter() {
+                let _ = writeln!(out, "- {}", escape(s));
+            }
+        }
+    }
+    if truncated {
+        out.push_str("\n_Some lists were truncated to stay under GitHub's 65,536-character limit; the JSON output has them all._\n");
+    }
+    out
+}

@@ -1,0 +1,18 @@
+//! Renderers: pure functions of a [`crate::check::CheckResult`] to bytes.
+
+pub mod markdown;
+pub mod text;
+
+use crate::check::CheckResult;
+
+/// The check JSON contract (README, "check JSON"), pretty-printed with a final newline.
+pub fn json(result: &CheckResult) -> String {
+    let mut s = serde_json::to_string_pretty(result).expect("the result serializes");
+    s.push('\n');
+    s
+}
+
+/// `level 2`, `level 2*` when the level relies on a waiver.
+pub fn level_label(level: u8, waived: bool) -> String {
+    format!("level {level}{}", if waived { "*" } else { "" })
+}
