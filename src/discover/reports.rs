@@ -136,6 +136,22 @@ pub fn reports(root: &Path, config: &Config) -> Result<Vec<ReportFile>> {
         .collect())
 }
 
+/// Files under `root` matching `globs` (case-insensitively), with the default walk's rules
+/// (skipped, fixture and `target` directories as for reports); sorted.
+pub(crate) fn find(root: &Path, globs: &[&str]) -> Vec<String> {
+    let walker = Walker {
+        defaults: globs.iter().filter_map(|g| Pattern::new(g).ok()).collect(),
+        include: Vec::new(),
+        include_prefixes: Vec::new(),
+        exclude: Vec::new(),
+    };
+    let mut found = Vec::new();
+    walker.walk(root, String::new(), 0, Mode::Normal, &mut found);
+    let mut out: Vec<String> = found.into_iter().map(|(p, _)| p).collect();
+    out.sort();
+    out
+}
+
 /// A glob as written in the config, relative to the root (`./x` → `x`, `\` → `/`).
 fn clean(g: &str) -> &str {
     g.trim().trim_start_matches("./")
