@@ -152,7 +152,7 @@ pub(crate) fn find(root: &Path, globs: &[&str]) -> Vec<String> {
     out
 }
 
-/// A glob as written in the config, relative to the root (`./x` → `x`, `\` → `/`).
+/// A glob as written in the config, relative to the root (`./x` → `x`).
 fn clean(g: &str) -> &str {
     g.trim().trim_start_matches("./")
 }
