@@ -29,6 +29,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Show which format each report is and what testcert reads from it.
     Inspect(InspectArgs),
+    /// Write a commented testcert.toml, pre-filled from what the repository holds.
+    Init(InitArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,6 +98,16 @@ pub struct InspectArgs {
     pub path_prefix: Option<String>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Repository root to write testcert.toml into (default: the git repository containing
+    /// the current directory, else the current directory).
+    pub dir: Option<PathBuf>,
+    /// Replace an existing testcert.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// Parses the command line, runs it, prints errors, and returns the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -124,6 +136,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => check(args),
         Command::Explain(args) => explain(args),
         Command::Inspect(args) => inspect(args),
+        Command::Init(args) => init(args),
     }
 }
 
@@ -219,5 +232,16 @@ fn inspect(args: InspectArgs) -> Result<i32> {
         );
         return Ok(exit::ERROR);
     }
+    Ok(exit::OK)
+}
+
+fn init(args: InitArgs) -> Result<i32> {
+    let root = match args.dir {
+        Some(d) => d,
+        None => paths::repo_root(&std::env::current_dir().context("current directory")?),
+    };
+    let (path, summary) = crate::init::init(&root, args.force)?;
+    println!("wrote {}", path.display());
+    print!("{summary}");
     Ok(exit::OK)
 }

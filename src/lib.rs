@@ -14,6 +14,7 @@ pub mod discover;
 pub mod evidence;
 pub mod exit;
 pub mod ingest;
+pub mod init;
 pub mod inspect;
 pub mod ladder;
 pub mod model;

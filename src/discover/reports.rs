@@ -1,14 +1,452 @@
 //! The report files of a repository.
+//!
+//! One walk of the tree, matching every file against compiled [`glob::Pattern`]s. Which
+//! directories the walk enters is the part that keeps it fast on real checkouts:
+//! - never: hidden, vendored and fixture directories ([`super::skipped_dir`]), virtualenvs
+//!   (a directory holding `pyvenv.cfg`), and whatever `[reports] exclude` matches;
+//! - in a directory named `target` (Cargo's and Maven's build output), only the
+//!   subdirectories where tools write reports ([`TARGET_REPORT_DIRS`]) and the files directly
+//!   in it: `target/debug`, `target/release`, `target/llvm-cov-target` can hold hundreds of
+//!   thousands of files and never a report;
+//! - an `[reports] include` glob whose leading literal directories name a skipped directory
+//!   (`node_modules/pkg/reports/*.xml`, `target/debug/*.info`) opens it, for its own matches
+//!   only. A glob that starts with a wildcard opens nothing.
+//!
+//! Symbolic links are never followed (nor read as reports).
+//!
+//! Default globs are matched case-insensitively (tools disagree on `JUnit`/`junit`); the
+//! config's globs match as written.
 
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, Result};
+use glob::{MatchOptions, Pattern};
 
-use crate::config::Config;
+use super::{entries, join, skipped_dir, Kind};
+use crate::config::{Config, Size};
 use crate::evidence::ReportFile;
+
+/// Where reports are looked for by default (`[reports] defaults = false` turns these off).
+/// The format is always sniffed from the content; names only decide what is opened.
+pub const DEFAULT_GLOBS: &[&str] = &[
+    // Coverage.
+    "**/lcov*.info", // lcov.info (c8, nyc, cargo-llvm-cov, grcov), lcov-unit.info
+    "**/*.lcov",
+    "**/coverage*.xml", // coverage.py, coverlet's coverage.cobertura.xml / .opencover.xml
+    "**/cobertura*.xml",
+    "**/jacoco*.xml", // jacoco.xml, Gradle's jacocoTestReport.xml
+    "**/clover.xml",
+    "**/coverage-final.json", // Istanbul
+    // Istanbul's totals-only file: read only when no other report sits next to it (see
+    // `reports`), since the same run's line data makes it redundant and its totals would
+    // count twice.
+    "**/coverage-summary.json",
+    "**/coverage.json", // coverage.py json, cargo llvm-cov --json
+    "**/llvm-cov*.json",
+    "**/*.coverprofile",
+    "**/cover*.out", // go test -coverprofile=coverage.out / cover.out
+    // Test results.
+    "**/*junit*.xml",    // junit.xml (jest-junit, nextest, pytest), rspec_junit.xml
+    "**/TEST-*.xml",     // Surefire, Gradle, Ant
+    "**/TestResult.xml", // NUnit's default
+    "**/*.trx",
+    "**/test-results/**/*.xml", // Gradle's build/test-results, CircleCI's convention
+    "**/target/nextest/**/*.xml",
+];
+
+/// The subdirectories of a `target` directory that are searched: where nextest,
+/// cargo-llvm-cov, grcov, tarpaulin, Surefire/Failsafe, JaCoCo's Maven plugin and sbt write.
+pub const TARGET_REPORT_DIRS: &[&str] = &[
+    "nextest",
+    "llvm-cov",
+    "coverage",
+    "tarpaulin",
+    "surefire-reports",
+    "failsafe-reports",
+    "site",
+    "test-reports",
+];
+
+/// Deeper than this is not a checkout anyone writes reports into; it is a loop or a cache.
+const MAX_DEPTH: usize = 32;
 
 /// Report files under `root` (default globs unless `[reports] defaults = false`, plus
 /// `[reports] include`, minus `exclude`), sorted, each with its `[[reports.tag]]` size.
-pub fn reports(_root: &Path, _config: &Config) -> Result<Vec<ReportFile>> {
-    bail!("report discovery is not written yet")
+pub fn reports(root: &Path, config: &Config) -> Result<Vec<ReportFile>> {
+    let rc = &config.reports;
+    let compile = |what: &str, globs: &[String]| -> Result<Vec<Pattern>> {
+        globs
+            .iter()
+            .map(|g| {
+                Pattern::new(clean(g))
+                    .map_err(|e| anyhow!("[reports] {what} glob {g:?}: {}", e.msg))
+            })
+            .collect()
+    };
+    let defaults: Vec<Pattern> = if rc.defaults {
+        DEFAULT_GLOBS
+            .iter()
+            .map(|g| Pattern::new(g).expect("default globs are valid"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let include = compile("include", &rc.include)?;
+    let exclude = compile("exclude", &rc.exclude)?;
+    let tag_globs: Vec<String> = rc.tag.iter().map(|t| t.glob.clone()).collect();
+    let tags: Vec<(Pattern, Size)> = compile("tag", &tag_globs)?
+        .into_iter()
+        .zip(rc.tag.iter().map(|t| t.size))
+        .collect();
+    let walker = Walker {
+        defaults,
+        include_prefixes: rc
+            .include
+            .iter()
+            .map(|g| literal_prefix(clean(g)))
+            .collect(),
+        include,
+        exclude,
+    };
+
+    let mut found: Vec<(String, bool)> = Vec::new();
+    walker.walk(root, String::new(), 0, Mode::Normal, &mut found);
+    found.sort();
+
+    // A default-found coverage-summary.json next to another report is the same run.
+    let dir_of = |p: &str| p.rfind('/').map_or(String::new(), |i| p[..i].to_string());
+    let mut per_dir = std::collections::BTreeMap::<String, usize>::new();
+    for (p, _) in &found {
+        *per_dir.entry(dir_of(p)).or_default() += 1;
+    }
+    found.retain(|(p, by_default_only)| {
+        let summary = p.rsplit('/').next() == Some("coverage-summary.json");
+        !(summary && *by_default_only && per_dir[&dir_of(p)] > 1)
+    });
+
+    Ok(found
+        .into_iter()
+        .map(|(path, _)| {
+            let size = tags
+                .iter()
+                .find(|(p, _)| p.matches_with(&path, user_options()))
+                .map(|(_, s)| *s);
+            ReportFile { path, size }
+        })
+        .collect())
+}
+
+/// Files under `root` matching `globs` (case-insensitively), with the default walk's rules
+/// (skipped, fixture and `target` directories as for reports); sorted.
+pub(crate) fn find(root: &Path, globs: &[&str]) -> Vec<String> {
+    let walker = Walker {
+        defaults: globs.iter().filter_map(|g| Pattern::new(g).ok()).collect(),
+        include: Vec::new(),
+        include_prefixes: Vec::new(),
+        exclude: Vec::new(),
+    };
+    let mut found = Vec::new();
+    walker.walk(root, String::new(), 0, Mode::Normal, &mut found);
+    let mut out: Vec<String> = found.into_iter().map(|(p, _)| p).collect();
+    out.sort();
+    out
+}
+
+/// A glob as written in the config, relative to the root (`./x` → `x`).
+fn clean(g: &str) -> &str {
+    g.trim().trim_start_matches("./")
+}
+
+/// The leading directories of a glob that hold no wildcard (`a/b/**/*.xml` → `a/b`; a glob
+/// with no wildcard is its own prefix).
+fn literal_prefix(g: &str) -> String {
+    let parts: Vec<&str> = g.split('/').collect();
+    let literal: Vec<&str> = parts
+        .iter()
+        .take_while(|s| !s.contains(['*', '?', '[']))
+        .copied()
+        .collect();
+    literal.join("/")
+}
+
+fn user_options() -> MatchOptions {
+    MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: false,
+    }
+}
+
+fn default_options() -> MatchOptions {
+    MatchOptions {
+        case_sensitive: false,
+        ..user_options()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Every glob applies.
+    Normal,
+    /// Entered only because an include glob names it: only include globs apply.
+    IncludeOnly,
+}
+
+struct Walker {
+    defaults: Vec<Pattern>,
+    include: Vec<Pattern>,
+    include_prefixes: Vec<String>,
+    exclude: Vec<Pattern>,
+}
+
+impl Walker {
+    /// Collects (path, found by a default glob only) for every matching file under `rel`.
+    fn walk(
+        &self,
+        root: &Path,
+        rel: String,
+        depth: usize,
+        mode: Mode,
+        out: &mut Vec<(String, bool)>,
+    ) {
+        let dir = root.join(&rel);
+        let in_target = rel.rsplit('/').next() == Some("target");
+        for (name, kind) in entries(&dir) {
+            let path = join(&rel, &name);
+            match kind {
+                Kind::File => {
+                    if self.excluded(&path) {
+                        continue;
+                    }
+                    let by_include = self
+                        .include
+                        .iter()
+                        .any(|p| p.matches_with(&path, user_options()));
+                    let by_default = mode == Mode::Normal
+                        && self
+                            .defaults
+                            .iter()
+                            .any(|p| p.matches_with(&path, default_options()));
+                    if by_include || by_default {
+                        out.push((path, !by_include));
+                    }
+                }
+                Kind::Dir if depth < MAX_DEPTH => {
+                    if self.excluded(&path) {
+                        continue;
+                    }
+                    let skip = skipped_dir(&name)
+                        || (in_target && !TARGET_REPORT_DIRS.contains(&name.as_str()))
+                        || dir.join(&name).join("pyvenv.cfg").is_file();
+                    let next = if skip || mode == Mode::IncludeOnly {
+                        if !self.opens(&path) {
+                            continue;
+                        }
+                        Mode::IncludeOnly
+                    } else {
+                        Mode::Normal
+                    };
+                    self.walk(root, path, depth + 1, next, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn excluded(&self, path: &str) -> bool {
+        self.exclude
+            .iter()
+            .any(|p| p.matches_with(path, user_options()))
+    }
+
+    /// Whether an include glob's literal prefix leads into or lies above `dir`.
+    fn opens(&self, dir: &str) -> bool {
+        self.include_prefixes.iter().any(|p| {
+            !p.is_empty()
+                && (p == dir
+                    || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+                    || dir
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|r| r.starts_with('/')))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ReportTag, ReportsConfig};
+    use crate::discover::TempTree;
+
+    fn tree() -> TempTree {
+        TempTree::new(
+            "repo",
+            &[
+                ("coverage/lcov.info", "TN:\n"),
+                ("coverage/coverage-final.json", "{}"),
+                ("coverage/coverage-summary.json", "{}"),
+                ("web/coverage/coverage-summary.json", "{}"),
+                ("api/coverage.xml", "<coverage/>"),
+                (
+                    "api/build/test-results/test/TEST-com.acme.ApiTest.xml",
+                    "<testsuite/>",
+                ),
+                (
+                    "api/build/reports/jacoco/test/jacocoTestReport.xml",
+                    "<report/>",
+                ),
+                ("java/target/surefire-reports/TEST-x.xml", "<testsuite/>"),
+                ("java/target/site/jacoco/jacoco.xml", "<report/>"),
+                ("java/target/classes/junit.xml", "not here"),
+                ("target/nextest/ci/junit.xml", "<testsuites/>"),
+                ("target/nextest/default/custom-name.xml", "<testsuites/>"),
+                ("target/llvm-cov/lcov.info", "TN:\n"),
+                ("target/lcov.info", "TN:\n"),
+                ("target/debug/build/x/out/junit.xml", "never"),
+                ("target/release/lcov.info", "never"),
+                ("target/llvm-cov-target/lcov.info", "never"),
+                ("node_modules/x/junit.xml", "never"),
+                ("vendor/lib/coverage.xml", "never"),
+                (".git/junit.xml", "never"),
+                (".cache/lcov.info", "never"),
+                ("env/pyvenv.cfg", ""),
+                ("env/lib/site-packages/pkg/junit.xml", "never"),
+                ("tests/fixtures/junit.xml", "a fixture"),
+                ("go/svc/coverage.out", "mode: set\n"),
+                ("go/svc/unit.coverprofile", "mode: set\n"),
+                ("dotnet/TestResults/run.trx", "<TestRun/>"),
+                ("dotnet/JUnit-Report.XML", "<testsuites/>"),
+                ("src/main.rs", ""),
+                ("ci-artifacts/unit/results.xml", "<testsuites/>"),
+            ],
+        )
+    }
+
+    fn paths(r: &[ReportFile]) -> Vec<&str> {
+        r.iter().map(|f| f.path.as_str()).collect()
+    }
+
+    #[test]
+    fn default_globs_and_skipped_directories() {
+        let t = tree();
+        let r = reports(t.path(), &Config::default()).unwrap();
+        assert_eq!(
+            paths(&r),
+            vec![
+                "api/build/reports/jacoco/test/jacocoTestReport.xml",
+                "api/build/test-results/test/TEST-com.acme.ApiTest.xml",
+                "api/coverage.xml",
+                "coverage/coverage-final.json",
+                "coverage/lcov.info",
+                "dotnet/JUnit-Report.XML",
+                "dotnet/TestResults/run.trx",
+                "go/svc/coverage.out",
+                "go/svc/unit.coverprofile",
+                "java/target/site/jacoco/jacoco.xml",
+                "java/target/surefire-reports/TEST-x.xml",
+                "target/lcov.info",
+                "target/llvm-cov/lcov.info",
+                "target/nextest/ci/junit.xml",
+                "target/nextest/default/custom-name.xml",
+                "web/coverage/coverage-summary.json",
+            ]
+        );
+        assert!(r.iter().all(|f| f.size.is_none()));
+    }
+
+    #[test]
+    fn target_debug_is_not_entered() {
+        // Unreadable contents would not fail the walk either, but make sure the walk never
+        // lists target/debug: a directory there with a report name must not appear.
+        let t = tree();
+        t.write("target/debug/deps/lcov.info", "never");
+        let r = reports(t.path(), &Config::default()).unwrap();
+        assert!(paths(&r).iter().all(|p| !p.starts_with("target/debug")));
+    }
+
+    fn with(reports: ReportsConfig) -> Config {
+        Config {
+            reports,
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn include_exclude_and_tags() {
+        let t = tree();
+        let config = with(ReportsConfig {
+            defaults: true,
+            include: vec![
+                "./ci-artifacts/**/*.xml".into(),
+                "node_modules/x/junit.xml".into(),
+                "target/debug/build/*/out/junit.xml".into(),
+            ],
+            exclude: vec!["java".into(), "go/**/*.out".into()],
+            tag: vec![
+                ReportTag {
+                    glob: "ci-artifacts/unit/**".into(),
+                    size: Size::Small,
+                },
+                ReportTag {
+                    glob: "**/coverage/**".into(),
+                    size: Size::Medium,
+                },
+                ReportTag {
+                    glob: "coverage/lcov.info".into(),
+                    size: Size::Large,
+                },
+            ],
+        });
+        let r = reports(t.path(), &config).unwrap();
+        let got: Vec<(&str, Option<Size>)> = r.iter().map(|f| (f.path.as_str(), f.size)).collect();
+        let want = |p: &'static str| got.iter().find(|(q, _)| *q == p).map(|(_, s)| *s);
+        assert_eq!(
+            want("ci-artifacts/unit/results.xml"),
+            Some(Some(Size::Small))
+        );
+        assert_eq!(want("node_modules/x/junit.xml"), Some(None));
+        assert_eq!(want("target/debug/build/x/out/junit.xml"), Some(None));
+        // First matching tag wins.
+        assert_eq!(want("coverage/lcov.info"), Some(Some(Size::Medium)));
+        assert_eq!(want("api/coverage.xml"), Some(None));
+        // Excluded: a directory, and a file glob.
+        assert!(got.iter().all(|(p, _)| !p.starts_with("java/")));
+        assert_eq!(want("go/svc/coverage.out"), None);
+        assert_eq!(want("go/svc/unit.coverprofile"), Some(None));
+        // Opening target/debug for one include does not let default globs in there.
+        assert_eq!(want("target/release/lcov.info"), None);
+    }
+
+    #[test]
+    fn defaults_off_and_bad_globs() {
+        let t = tree();
+        let config = with(ReportsConfig {
+            defaults: false,
+            include: vec!["**/fixtures/*.xml".into(), "coverage/*.json".into()],
+            ..ReportsConfig::default()
+        });
+        let r = reports(t.path(), &config).unwrap();
+        // A leading wildcard does not open fixture directories; an explicitly included
+        // summary is kept even next to other reports.
+        assert_eq!(
+            paths(&r),
+            vec![
+                "coverage/coverage-final.json",
+                "coverage/coverage-summary.json"
+            ]
+        );
+        let bad = with(ReportsConfig {
+            exclude: vec!["a/[".into()],
+            ..ReportsConfig::default()
+        });
+        let e = reports(t.path(), &bad).unwrap_err().to_string();
+        assert!(e.contains("exclude") && e.contains("a/["), "{e}");
+    }
+
+    #[test]
+    fn literal_prefixes() {
+        assert_eq!(literal_prefix("a/b/**/*.xml"), "a/b");
+        assert_eq!(literal_prefix("**/x.xml"), "");
+        assert_eq!(literal_prefix("a/x.xml"), "a/x.xml");
+    }
 }
