@@ -113,7 +113,8 @@ pub struct FileChange {
 pub struct Commit {
     pub sha: String,
     pub subject: String,
-    /// Repository-relative paths it touched, with the lines it added or modified.
+    /// Repository-relative paths it touched, with the lines it added or modified (0 for
+    /// deletions and binary files; a renamed file under its new path).
     pub files: BTreeMap<String, u64>,
 }
 
