@@ -7,6 +7,7 @@
 
 pub mod attribute;
 pub mod change;
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod discover;
