@@ -300,6 +300,11 @@ impl Classifier {
             })
     }
 
+    /// The quarantine list as the config spells it.
+    pub fn quarantine_entries(&self) -> Vec<&str> {
+        self.quarantine.iter().map(|p| p.as_str()).collect()
+    }
+
     /// The quarantine entries (as the config spells them) that match `test`, by
     /// [`Test::id`] or `class.name`.
     pub fn quarantine_matches<'a>(&'a self, test: &Test) -> impl Iterator<Item = &'a str> {
