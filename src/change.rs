@@ -271,24 +271,33 @@ impl Git<'_> {
 /// An untracked file as a new file: every line changed, or binary when its first 8000 bytes
 /// hold a NUL (git's own test). `None` when it cannot be read (a socket, a race).
 fn untracked(path: &Path) -> Option<FileChange> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .read_to_end(&mut bytes)
-        .ok()?;
-    let binary = bytes[..bytes.len().min(8000)].contains(&0);
-    let lines = if binary {
-        Vec::new()
-    } else {
-        let n = bytes.iter().filter(|&&b| b == b'\n').count()
-            + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
-        (1..=n as u32).collect()
-    };
+    // Streamed: an untracked file may be a large artefact.
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut newlines, mut last, mut first_chunk) = (0usize, None::<u8>, true);
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        if first_chunk && buf[..n.min(8000)].contains(&0) {
+            return Some(FileChange {
+                lines: Vec::new(),
+                added: true,
+                renamed_from: None,
+                binary: true,
+            });
+        }
+        first_chunk = false;
+        newlines += memchr::memchr_iter(b'\n', &buf[..n]).count();
+        last = Some(buf[n - 1]);
+    }
+    let n = newlines + usize::from(last.is_some_and(|b| b != b'\n'));
     Some(FileChange {
-        lines,
+        lines: (1..=n as u32).collect(),
         added: true,
         renamed_from: None,
-        binary,
+        binary: false,
     })
 }
 
