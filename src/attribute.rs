@@ -1,40 +1,685 @@
 //! Which project each covered file and each test belongs to, and why.
+//!
+//! **Coverage.** Every file of every coverage report is mapped onto the repository
+//! ([`PathMapper::map`] with the report's roots) and goes to the *deepest* project containing
+//! it. A file that maps to no repository file goes to the project containing the report file
+//! (the report was written for it), else to the root-most project, so that coverage is never
+//! silently dropped; a file that maps into no project is left out and explained. Files are
+//! moved, not copied, except once more for size-tagged reports (which also feed
+//! `coverage_small` / `coverage_large`).
+//!
+//! **Tests**, first answer wins:
+//! 1. the test's file, when the report names it and it maps into a project;
+//! 2. its names: a suite that is a project's (or Cargo package's) name — nextest writes
+//!    `crate-name` for the library and `crate-name::target` for the others, `-` and `_` being
+//!    the same; a dotted class or module (`com.example.FooTest`, `tests.test_x`,
+//!    `pkg.tests.test_x.TestCls`) whose file (`com/example/FooTest.java`, `tests/test_x.py`)
+//!    or simple name (`FooTest.cs`) or package directory exists in exactly one project; a Go
+//!    import path (`github.com/org/repo/svc/pkg`) whose longest suffix is a directory of Go
+//!    files (`svc/pkg`) in exactly one project;
+//! 3. the deepest project containing the report file;
+//! 4. the root-most project (the one at the root, else the one with the shortest path).
+//!
+//! Explanations are given per report and per (report, suite) group, not per test case.
 
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::config::Config;
-use crate::evidence::{Evidence, Project, ReportFile};
-use crate::ingest::Report;
+use crate::classify::{crate_key, Classifier};
+use crate::config::{Config, Size};
+use crate::evidence::{Evidence, Project, ReportFile, ReportRef, Test};
+use crate::ingest::{Data, Report};
+use crate::model::{Coverage, TestCase};
 use crate::paths::PathMapper;
 
 /// Why a report or a test went to a project (`check --explain-attribution`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Explanation {
-    /// The report (and test, for test cases) concerned.
+    /// The report (`<report>`), or a group of its tests (`<report> :: <suite>`).
     pub subject: String,
     /// Project name, or `None` when it went nowhere.
     pub project: Option<String>,
     pub reason: String,
 }
 
+/// Extensions tried for a dotted class or module name, in order.
+const MODULE_EXTS: [&str; 6] = [".java", ".kt", ".py", ".scala", ".groovy", ".cs"];
+/// Extensions whose files are named after the class they hold (for the simple-name look-up).
+const CLASS_EXTS: [&str; 5] = [".java", ".kt", ".scala", ".groovy", ".cs"];
+
 /// Splits the reports' coverage and tests over `projects` (same order as `projects`).
+///
+/// `root` is used to read Cargo package names (`Cargo.toml`), which may differ from project
+/// names declared in the config.
 pub fn attribute(
     projects: &[Project],
-    _reports: Vec<(ReportFile, Report)>,
-    _config: &Config,
-    _root: &Path,
-    _mapper: &PathMapper,
+    reports: Vec<(ReportFile, Report)>,
+    config: &Config,
+    root: &Path,
+    mapper: &PathMapper,
 ) -> (Vec<Evidence>, Vec<Explanation>) {
-    let _ = projects;
-    (Vec::new(), Vec::new())
+    let ctx = Ctx::new(projects, config, root, mapper);
+    let mut acc: Vec<Acc> = projects.iter().map(|_| Acc::default()).collect();
+    let mut explain = Vec::new();
+    for (file, report) in reports {
+        let Report {
+            format,
+            data,
+            ctx: rctx,
+            ..
+        } = report;
+        let rref = ReportRef::new(&file, format);
+        match data {
+            Data::Coverage(cov) => {
+                ctx.coverage(&file, rref, cov, &rctx.roots, &mut acc, &mut explain)
+            }
+            Data::Tests(run) => {
+                ctx.tests(&file, rref, run.cases, &rctx.roots, &mut acc, &mut explain)
+            }
+        }
+    }
+    let quarantine = ctx.quarantine(&acc);
+    let evidence = projects
+        .iter()
+        .zip(acc)
+        .zip(quarantine)
+        .map(|((p, a), quarantine)| {
+            let finish = |mut c: Coverage| {
+                c.finish();
+                c
+            };
+            Evidence {
+                project: p.clone(),
+                coverage_reports: a.coverage_reports,
+                coverage: finish(a.coverage),
+                coverage_small: a.small.map(finish),
+                coverage_large: a.large.map(finish),
+                test_reports: a.test_reports,
+                tests: a.tests,
+                quarantine,
+            }
+        })
+        .collect();
+    (evidence, explain)
 }
 
-/// Whether a repository path is a test file (placeholder until the attribution module lands).
-pub fn is_test_file(_path: &str, _config: &Config) -> bool {
-    false
+/// What one project collects while reports are split.
+#[derive(Default)]
+struct Acc {
+    coverage: Coverage,
+    small: Option<Coverage>,
+    large: Option<Coverage>,
+    coverage_reports: Vec<ReportRef>,
+    test_reports: Vec<ReportRef>,
+    tests: Vec<Test>,
 }
 
-/// Whether `test` is a test file for `source`.
-pub fn related_test(_source: &str, _test: &str) -> bool {
-    false
+/// How a test found its project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Rule {
+    File,
+    Name,
+    Module,
+    GoPackage,
+    ReportLocation,
+    RootMost,
+    Nowhere,
 }
+
+/// A decision about a test: the project, the rule, and a reason.
+#[derive(Clone, Debug)]
+struct Decision {
+    project: Option<usize>,
+    rule: Rule,
+    reason: String,
+}
+
+struct Ctx<'a> {
+    projects: &'a [Project],
+    mapper: &'a PathMapper,
+    /// Project path → index (the first project at a path wins).
+    by_path: HashMap<&'a str, usize>,
+    /// Project and Cargo package names (`crate_key`) → projects.
+    by_name: HashMap<String, Vec<usize>>,
+    root_most: Option<usize>,
+    classifier: Classifier,
+    /// Directory name → (directory, holds Go files); built on first use.
+    dirs: OnceCell<HashMap<String, Vec<(String, bool)>>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(projects: &'a [Project], config: &Config, root: &Path, mapper: &'a PathMapper) -> Self {
+        let mut by_path = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut rust = Vec::new();
+        for (i, p) in projects.iter().enumerate() {
+            by_path.entry(p.path.as_str()).or_insert(i);
+            let mut names = vec![crate_key(&p.name)];
+            let manifest = if p.path.is_empty() {
+                "Cargo.toml".to_string()
+            } else {
+                format!("{}/Cargo.toml", p.path)
+            };
+            if mapper.contains(&manifest) {
+                rust.push(p.name.clone());
+                if let Some(pkg) = cargo_package_name(&root.join(&manifest)) {
+                    rust.push(pkg.clone());
+                    names.push(crate_key(&pkg));
+                }
+            }
+            names.sort();
+            names.dedup();
+            for n in names {
+                by_name.entry(n).or_default().push(i);
+            }
+        }
+        let root_most = (0..projects.len()).min_by_key(|&i| {
+            let p = &projects[i].path;
+            (!p.is_empty(), p.matches('/').count(), i)
+        });
+        Ctx {
+            projects,
+            mapper,
+            by_path,
+            by_name,
+            root_most,
+            classifier: Classifier::new(config, rust),
+            dirs: OnceCell::new(),
+        }
+    }
+
+    fn name(&self, i: usize) -> String {
+        self.projects[i].name.clone()
+    }
+
+    /// The deepest project containing the repository-relative `file`.
+    fn owner(&self, file: &str) -> Option<usize> {
+        let mut end = file.len();
+        while let Some(slash) = file[..end].rfind('/') {
+            if let Some(&i) = self.by_path.get(&file[..slash]) {
+                return Some(i);
+            }
+            end = slash;
+        }
+        self.by_path.get("").copied()
+    }
+
+    /// The single project holding all of `files` (with the first file), if there is one.
+    fn sole_owner<S: AsRef<str>>(
+        &self,
+        files: impl IntoIterator<Item = S>,
+    ) -> Option<(usize, String)> {
+        let mut found: Option<(usize, String)> = None;
+        for f in files {
+            let f = f.as_ref();
+            let o = self.owner(f)?;
+            match &found {
+                Some((i, _)) if *i != o => return None,
+                Some(_) => {}
+                None => found = Some((o, f.to_string())),
+            }
+        }
+        found
+    }
+
+    fn coverage(
+        &self,
+        file: &ReportFile,
+        rref: ReportRef,
+        cov: Coverage,
+        roots: &[String],
+        acc: &mut [Acc],
+        explain: &mut Vec<Explanation>,
+    ) {
+        let fallback = self.owner(&file.path).or(self.root_most);
+        let fallback_why = if self.owner(&file.path).is_some() {
+            "the project containing the report"
+        } else {
+            "the root-most project (no project contains the report)"
+        };
+        let (files, summary) = cov.into_parts();
+        // Per project: (files by location, unmapped files, first unmapped).
+        let mut got: BTreeMap<usize, (usize, usize, Option<String>)> = BTreeMap::new();
+        let mut outside = (0usize, None::<String>);
+        for mut f in files {
+            let m = self.mapper.map(&f.path, roots);
+            let target = if m.found {
+                self.owner(&m.path)
+            } else {
+                fallback
+            };
+            let Some(i) = target else {
+                outside.0 += 1;
+                outside.1.get_or_insert_with(|| m.path.clone());
+                continue;
+            };
+            let g = got.entry(i).or_default();
+            if m.found {
+                g.0 += 1;
+            } else {
+                g.1 += 1;
+                g.2.get_or_insert_with(|| m.path.clone());
+            }
+            f.path = m.path;
+            let a = &mut acc[i];
+            match file.size {
+                Some(Size::Small) => a
+                    .small
+                    .get_or_insert_with(Coverage::new)
+                    .push_file(f.clone()),
+                Some(Size::Medium | Size::Large) => a
+                    .large
+                    .get_or_insert_with(Coverage::new)
+                    .push_file(f.clone()),
+                None => {}
+            }
+            a.coverage.push_file(f);
+        }
+        if let Some(totals) = summary {
+            if let Some(i) = fallback {
+                let mut c = Coverage::new();
+                c.summary_only = Some(totals);
+                let a = &mut acc[i];
+                match file.size {
+                    Some(Size::Small) => a.small.get_or_insert_with(Coverage::new).merge(c.clone()),
+                    Some(Size::Medium | Size::Large) => {
+                        a.large.get_or_insert_with(Coverage::new).merge(c.clone())
+                    }
+                    None => {}
+                }
+                a.coverage.merge(c);
+                got.entry(i).or_default();
+                explain.push(Explanation {
+                    subject: file.path.clone(),
+                    project: Some(self.name(i)),
+                    reason: format!("totals only (no per-file data): {fallback_why}"),
+                });
+            }
+        }
+        for (&i, (by_location, unmapped, first)) in &got {
+            let a = &mut acc[i];
+            // Keep the tagged views present (possibly empty) for every project the report
+            // touched.
+            match file.size {
+                Some(Size::Small) => {
+                    a.small.get_or_insert_with(Coverage::new);
+                }
+                Some(Size::Medium | Size::Large) => {
+                    a.large.get_or_insert_with(Coverage::new);
+                }
+                None => {}
+            }
+            a.coverage_reports.push(rref.clone());
+            let mut parts = Vec::new();
+            if *by_location > 0 {
+                parts.push(format!(
+                    "{} in the project's directory {}",
+                    plural(*by_location, "source file"),
+                    display_dir(&self.projects[i].path)
+                ));
+            }
+            if *unmapped > 0 {
+                parts.push(format!(
+                    "{} that map to no file under the root (first: {}), given to {fallback_why}",
+                    plural(*unmapped, "source file"),
+                    first.as_deref().unwrap_or("?")
+                ));
+            }
+            if !parts.is_empty() {
+                explain.push(Explanation {
+                    subject: file.path.clone(),
+                    project: Some(self.name(i)),
+                    reason: parts.join("; "),
+                });
+            }
+        }
+        if outside.0 > 0 {
+            explain.push(Explanation {
+                subject: file.path.clone(),
+                project: None,
+                reason: format!(
+                    "{} in no project's directory (first: {}): left out",
+                    plural(outside.0, "source file"),
+                    outside.1.as_deref().unwrap_or("?")
+                ),
+            });
+        }
+        if got.is_empty() && outside.0 == 0 {
+            explain.push(Explanation {
+                subject: file.path.clone(),
+                project: None,
+                reason: "no source files".to_string(),
+            });
+        }
+    }
+
+    fn tests(
+        &self,
+        file: &ReportFile,
+        rref: ReportRef,
+        cases: Vec<TestCase>,
+        roots: &[String],
+        acc: &mut [Acc],
+        explain: &mut Vec<Explanation>,
+    ) {
+        let report_owner = self.owner(&file.path);
+        let mut by_names: HashMap<(String, Option<String>), Decision> = HashMap::new();
+        // (suite, project, rule) → (count, first reason).
+        let mut groups: BTreeMap<(String, Option<usize>, Rule), (usize, String)> = BTreeMap::new();
+        let mut per_project: BTreeMap<Option<usize>, usize> = BTreeMap::new();
+        let total = cases.len();
+        for mut case in cases {
+            let mut decision = None;
+            if let Some(f) = case.file.as_deref() {
+                let m = self.mapper.map(f, roots);
+                if m.found {
+                    if let Some(i) = self.owner(&m.path) {
+                        decision = Some(Decision {
+                            project: Some(i),
+                            rule: Rule::File,
+                            reason: format!("the test file {} lies in it", m.path),
+                        });
+                    }
+                    case.file = Some(m.path);
+                }
+            }
+            let d = match decision {
+                Some(d) => d,
+                None => by_names
+                    .entry((case.suite.clone(), case.class.clone()))
+                    .or_insert_with(|| {
+                        self.by_test_names(&case)
+                            .unwrap_or_else(|| self.by_location(report_owner))
+                    })
+                    .clone(),
+            };
+            let g = groups
+                .entry((case.suite.clone(), d.project, d.rule))
+                .or_insert_with(|| (0, d.reason.clone()));
+            g.0 += 1;
+            *per_project.entry(d.project).or_default() += 1;
+            if let Some(i) = d.project {
+                let a = &mut acc[i];
+                if a.test_reports.last() != Some(&rref) {
+                    a.test_reports.push(rref.clone());
+                }
+                a.tests.push(self.classifier.classify(case, &file.path));
+            }
+        }
+        if total == 0 {
+            explain.push(Explanation {
+                subject: file.path.clone(),
+                project: None,
+                reason: "no test cases".to_string(),
+            });
+        }
+        for (p, n) in per_project {
+            explain.push(Explanation {
+                subject: file.path.clone(),
+                project: p.map(|i| self.name(i)),
+                reason: format!("{n} of {}", plural(total, "test")),
+            });
+        }
+        for ((suite, p, _), (n, reason)) in groups {
+            explain.push(Explanation {
+                subject: format!("{} :: {suite}", file.path),
+                project: p.map(|i| self.name(i)),
+                reason: format!("{}: {reason}", plural(n, "test")),
+            });
+        }
+    }
+
+    fn by_location(&self, report_owner: Option<usize>) -> Decision {
+        match (report_owner, self.root_most) {
+            (Some(i), _) => Decision {
+                project: Some(i),
+                rule: Rule::ReportLocation,
+                reason: "neither file nor names point elsewhere: the project containing the \
+                         report"
+                    .to_string(),
+            },
+            (None, Some(i)) => Decision {
+                project: Some(i),
+                rule: Rule::RootMost,
+                reason: "neither file nor names point elsewhere, and no project contains the \
+                         report: the root-most project"
+                    .to_string(),
+            },
+            (None, None) => Decision {
+                project: None,
+                rule: Rule::Nowhere,
+                reason: "there are no projects".to_string(),
+            },
+        }
+    }
+
+    /// Rule 2: the suite and class names.
+    fn by_test_names(&self, case: &TestCase) -> Option<Decision> {
+        let found = |i: usize, rule: Rule, reason: String| {
+            Some(Decision {
+                project: Some(i),
+                rule,
+                reason,
+            })
+        };
+        let suite = case.suite.trim();
+        // A project (crate) name: `crate-name` or nextest's `crate-name::target`.
+        let (krate, target) = match suite.split_once("::") {
+            Some((k, t)) => (k, Some(t)),
+            None => (suite, None),
+        };
+        if let Some(&[i]) = self.by_name.get(&crate_key(krate)).map(Vec::as_slice) {
+            let reason = match target {
+                Some(t) => format!("the suite {suite} is the test binary {t} of {krate}"),
+                None => format!("the suite {suite} is the project's name"),
+            };
+            return found(i, Rule::Name, reason);
+        }
+        // A dotted class or module name.
+        for name in [case.class.as_deref(), Some(suite)].into_iter().flatten() {
+            if let Some((i, reason)) = self.by_module(name) {
+                return found(i, Rule::Module, reason);
+            }
+        }
+        // A Go import path.
+        if let Some((i, reason)) = self.by_go_package(suite) {
+            return found(i, Rule::GoPackage, reason);
+        }
+        None
+    }
+
+    /// `com.example.FooTest` / `pkg.tests.test_x.TestCls` → the project holding its file,
+    /// else its simple name's file, else its package directory.
+    fn by_module(&self, name: &str) -> Option<(usize, String)> {
+        if !name.contains('.') || name.contains(['/', ' ', '\\', ':']) {
+            return None;
+        }
+        let name = name.split('$').next().unwrap_or(name);
+        let parts: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
+        if parts.len() < 2 {
+            return None;
+        }
+        for k in (2..=parts.len()).rev() {
+            let base = parts[..k].join("/");
+            for ext in MODULE_EXTS {
+                let hits = self.mapper.files_ending_with(&format!("{base}{ext}"));
+                if hits.is_empty() {
+                    continue;
+                }
+                return self
+                    .sole_owner(hits)
+                    .map(|(i, f)| (i, format!("{name} is the file {f}")));
+            }
+        }
+        let simple = parts[parts.len() - 1];
+        for ext in CLASS_EXTS {
+            let hits = self.mapper.files_ending_with(&format!("{simple}{ext}"));
+            if let Some((i, f)) = self.sole_owner(hits) {
+                return Some((i, format!("the class {simple} of {name} is the file {f}")));
+            }
+        }
+        // The package directory: every project that has it.
+        let package = parts[..parts.len() - 1].join("/");
+        let dirs = self.dirs_ending_with(&package, false);
+        self.sole_owner(dirs.iter().map(|d| child(d)))
+            .map(|(i, f)| {
+                (
+                    i,
+                    format!(
+                        "{name}'s package is the directory {}{}",
+                        parent(&f),
+                        more(dirs.len())
+                    ),
+                )
+            })
+    }
+
+    /// `github.com/org/repo/svc/pkg` → the project holding the longest suffix of it that is a
+    /// directory of Go files.
+    fn by_go_package(&self, suite: &str) -> Option<(usize, String)> {
+        if !suite.contains('/') || suite.contains([' ', '\\', ':']) {
+            return None;
+        }
+        let segs: Vec<&str> = suite.split('/').filter(|s| !s.is_empty()).collect();
+        for start in 0..segs.len() {
+            let suffix = segs[start..].join("/");
+            let dirs = self.dirs_ending_with(&suffix, true);
+            if dirs.is_empty() {
+                continue;
+            }
+            return self
+                .sole_owner(dirs.iter().map(|d| child(d)))
+                .map(|(i, f)| {
+                    (
+                        i,
+                        format!(
+                            "the Go package {suite} is the directory {}{}",
+                            parent(&f),
+                            more(dirs.len())
+                        ),
+                    )
+                });
+        }
+        None
+    }
+
+    /// Directories whose path ends with `suffix` at a `/` boundary (only those holding `.go`
+    /// files when `go`).
+    fn dirs_ending_with(&self, suffix: &str, go: bool) -> Vec<String> {
+        let index = self.dirs.get_or_init(|| {
+            let mut m: HashMap<String, HashMap<String, bool>> = HashMap::new();
+            for f in self.mapper.files() {
+                let is_go = f.ends_with(".go");
+                let mut d = f;
+                while let Some((dir, _)) = d.rsplit_once('/') {
+                    let name = dir.rsplit('/').next().unwrap_or(dir);
+                    let e = m
+                        .entry(name.to_string())
+                        .or_default()
+                        .entry(dir.to_string())
+                        .or_default();
+                    // Only a file's own directory holds it.
+                    *e |= is_go && d.len() == f.len();
+                    d = dir;
+                }
+            }
+            m.into_iter()
+                .map(|(k, v)| {
+                    let mut v: Vec<(String, bool)> = v.into_iter().collect();
+                    v.sort();
+                    (k, v)
+                })
+                .collect()
+        });
+        let name = suffix.rsplit('/').next().unwrap_or(suffix);
+        index.get(name).map_or_else(Vec::new, |dirs| {
+            dirs.iter()
+                .filter(|(d, has_go)| {
+                    (!go || *has_go)
+                        && d.ends_with(suffix)
+                        && (d.len() == suffix.len()
+                            || d.as_bytes()[d.len() - suffix.len() - 1] == b'/')
+                })
+                .map(|(d, _)| d.clone())
+                .collect()
+        })
+    }
+
+    /// Per project, the quarantine entries matching at least one of its tests; entries that
+    /// match no test at all go to the root-most project, so that the list is never lost
+    /// (L1.flaky counts it as tracking, L4.no-flaky wants it empty).
+    fn quarantine(&self, acc: &[Acc]) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = vec![Vec::new(); acc.len()];
+        let mut matched: Vec<&str> = Vec::new();
+        for (i, a) in acc.iter().enumerate() {
+            for t in &a.tests {
+                for e in self.classifier.quarantine_matches(t) {
+                    if !out[i].iter().any(|x| x == e) {
+                        out[i].push(e.to_string());
+                    }
+                    matched.push(e);
+                }
+            }
+        }
+        let listed = self.classifier.quarantine_entries();
+        for v in out.iter_mut() {
+            v.sort_by_key(|e| listed.iter().position(|l| l == e));
+        }
+        if let Some(r) = self.root_most {
+            for e in listed {
+                if !matched.contains(&e) && !out[r].iter().any(|x| x == e) {
+                    out[r].push(e.to_string());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `dir/x`: a stand-in file in `dir` for [`Ctx::sole_owner`].
+fn child(dir: &str) -> String {
+    format!("{dir}/x")
+}
+
+fn parent(f: &str) -> &str {
+    f.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// ` (and 2 more)` for `n` = 3 matches.
+fn more(n: usize) -> String {
+    if n > 1 {
+        format!(" (and {} more)", n - 1)
+    } else {
+        String::new()
+    }
+}
+
+fn display_dir(p: &str) -> &str {
+    if p.is_empty() {
+        "(the root)"
+    } else {
+        p
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `[package] name` of a `Cargo.toml`, when it has one.
+fn cargo_package_name(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let doc: toml::Table = toml::from_str(&text).ok()?;
+    doc.get("package")?
+        .get("name")?
+        .as_str()
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests;

@@ -285,8 +285,9 @@ pub struct ChangeConfig {
     /// `bug`, `regression`, `hotfix`, `fixes #`.
     #[serde(default)]
     pub fix_words: Vec<String>,
-    /// Globs of test files (default: `tests/**`, `test/**`, `**/*_test.*`, `**/test_*.py`,
-    /// `**/*.test.*`, `**/*.spec.*`, `**/*Test.java`, `**/*Tests.cs`, …).
+    /// Globs of test files (default: [`crate::classify::DEFAULT_TEST_GLOBS`]: `tests/**`,
+    /// `test/**`, `**/*_test.*`, `**/test_*.py`, `**/*.test.*`, `**/*.spec.*`,
+    /// `**/*Test.java`, `**/*Tests.cs`, …).
     #[serde(default)]
     pub test_globs: Vec<String>,
 }
@@ -414,6 +415,35 @@ impl Config {
                 );
             }
         }
+        // A glob that does not parse would silently select nothing.
+        let globs = self
+            .size
+            .iter()
+            .map(|r| ("[[size]] glob", &r.glob))
+            .chain(self.smoke.globs.iter().map(|g| ("[smoke] globs", g)))
+            .chain(
+                self.flaky
+                    .quarantine
+                    .iter()
+                    .map(|g| ("[flaky] quarantine", g)),
+            )
+            .chain(
+                self.change
+                    .test_globs
+                    .iter()
+                    .map(|g| ("[change] test_globs", g)),
+            )
+            .chain(
+                self.reports
+                    .tag
+                    .iter()
+                    .map(|t| ("[[reports.tag]] glob", &t.glob)),
+            );
+        for (what, g) in globs {
+            if let Err(e) = glob::Pattern::new(g) {
+                bail!("{}: {what} {g:?}: {e}", path.display());
+            }
+        }
         let t = &self.thresholds;
         for (k, v) in [
             ("incremental", t.incremental),
@@ -526,5 +556,12 @@ reason = "no pull requests in this repository"
         assert!(parse("[[waiver]]\ncriterion = \"L9.nope\"\nreason = \"x\"\n").is_err());
         assert!(parse("[[waiver]]\ncriterion = \"L1.ci\"\nreason = \" \"\n").is_err());
         assert!(parse("[[project]]\npath = \"../elsewhere\"\n").is_err());
+        let e = parse("[flaky]\nquarantine = [\"a/[b\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("[flaky] quarantine") && e.contains("a/[b"),
+            "{e}"
+        );
     }
 }

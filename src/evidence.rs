@@ -113,7 +113,8 @@ pub struct FileChange {
 pub struct Commit {
     pub sha: String,
     pub subject: String,
-    /// Repository-relative paths it touched, with the lines it added or modified.
+    /// Repository-relative paths it touched, with the lines it added or modified (0 for
+    /// deletions and binary files; a renamed file under its new path).
     pub files: BTreeMap<String, u64>,
 }
 
@@ -161,13 +162,17 @@ pub struct Evidence {
     pub coverage_reports: Vec<ReportRef>,
     /// All coverage of the project's files, merged over every report (tagged or not).
     pub coverage: Coverage,
-    /// Coverage from `small`-tagged reports only; `None` when no report is tagged small.
+    /// Coverage from `small`-tagged reports only; `None` when no small-tagged report holds a
+    /// file of this project (another language's small run says nothing about this project).
     pub coverage_small: Option<Coverage>,
-    /// Coverage from `medium`/`large`-tagged reports; `None` when none is tagged so.
+    /// Coverage from `medium`/`large`-tagged reports; `None` when none of them holds a file
+    /// of this project.
     pub coverage_large: Option<Coverage>,
     /// Test reports with at least one test of this project.
     pub test_reports: Vec<ReportRef>,
     pub tests: Vec<Test>,
-    /// The quarantine list entries that apply (config `[flaky] quarantine`).
+    /// The quarantine list entries that apply (config `[flaky] quarantine`): those matching
+    /// one of the project's tests; entries matching no test at all are listed for the
+    /// root-most project (see [`crate::attribute`]).
     pub quarantine: Vec<String>,
 }

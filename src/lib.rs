@@ -8,6 +8,7 @@
 pub mod attribute;
 pub mod change;
 pub mod check;
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod discover;

@@ -294,6 +294,12 @@ impl Coverage {
         &self.files
     }
 
+    /// Takes the coverage apart without copying: its files and its stated totals (for
+    /// splitting one report over several projects).
+    pub fn into_parts(self) -> (Vec<FileCoverage>, Option<Totals>) {
+        (self.files, self.summary_only)
+    }
+
     pub fn file(&self, path: &str) -> Option<&FileCoverage> {
         self.index.get(path).map(|&i| &self.files[i])
     }

@@ -91,6 +91,28 @@ impl PathMapper {
         self.files.contains(path)
     }
 
+    /// Every repository file (in no particular order).
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(String::as_str)
+    }
+
+    /// Repository files whose path ends with `suffix` at a `/` boundary (`com/example/A.java`
+    /// → `src/main/java/com/example/A.java`), sorted.
+    pub fn files_ending_with(&self, suffix: &str) -> Vec<&str> {
+        let suffix = suffix.trim_start_matches('/');
+        let name = suffix.rsplit('/').next().unwrap_or(suffix);
+        self.by_name.get(name).map_or_else(Vec::new, |hits| {
+            hits.iter()
+                .filter(|f| {
+                    f.ends_with(suffix)
+                        && (f.len() == suffix.len()
+                            || f.as_bytes()[f.len() - suffix.len() - 1] == b'/')
+                })
+                .map(String::as_str)
+                .collect()
+        })
+    }
+
     /// Maps one report path; `roots` are the directories the report says its paths are
     /// relative to.
     pub fn map(&self, raw: &str, roots: &[String]) -> Mapped {
@@ -304,6 +326,12 @@ mod tests {
             m.map("github.com/org/repo/svc/pkg/handler.go", &[]).path,
             "svc/pkg/handler.go"
         );
+        assert_eq!(
+            m.files_ending_with("example/A.java"),
+            ["src/main/java/com/example/A.java"]
+        );
+        assert_eq!(m.files_ending_with("util.py"), ["a/util.py", "b/util.py"]);
+        assert!(m.files_ending_with("ample/A.java").is_empty());
         // Ambiguous: two files end with util.py.
         assert!(!m.map("util.py", &[]).found);
         assert!(m.map("util.py", &["b".to_string()]).found);

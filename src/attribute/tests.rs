@@ -1,0 +1,484 @@
+use std::path::PathBuf;
+
+use super::*;
+use crate::config::Size;
+use crate::evidence::SizeSource;
+use crate::ingest::{Ctx as ReportCtx, Format};
+use crate::model::{Outcome, TestRun};
+
+const CI: &str = "/home/runner/work/x/x";
+
+fn project(name: &str, path: &str) -> Project {
+    Project {
+        name: name.into(),
+        path: path.into(),
+        found_by: "test".into(),
+    }
+}
+
+/// A workspace: the root, two crates (one nested in the other), a Maven module, a Go
+/// service and a Python app.
+fn workspace() -> (Vec<Project>, PathMapper) {
+    let projects = vec![
+        project("ws", ""),
+        project("core-lib", "crates/core"),
+        project("extra", "crates/core/plugins/extra"),
+        project("api", "services/api"),
+        project("svc", "svc"),
+        project("pyapp", "py"),
+    ];
+    let files = [
+        "Cargo.toml",
+        "crates/core/Cargo.toml",
+        "crates/core/src/lib.rs",
+        "crates/core/tests/integration.rs",
+        "crates/core/plugins/extra/Cargo.toml",
+        "crates/core/plugins/extra/src/lib.rs",
+        "crates/core/plugins/extra/src/bin/tool.rs",
+        "services/api/pom.xml",
+        "services/api/src/main/java/com/example/api/Handler.java",
+        "services/api/src/test/java/com/example/api/HandlerTest.java",
+        "svc/go.mod",
+        "svc/pkg/handler.go",
+        "svc/pkg/handler_test.go",
+        "py/pyproject.toml",
+        "py/app/x.py",
+        "py/tests/test_x.py",
+        "tools/script.sh",
+    ];
+    let mapper = PathMapper::from_files("/repo", files.map(String::from));
+    (projects, mapper)
+}
+
+fn lcov(path: &str, size: Option<Size>, files: &[(&str, &[(u32, u64)])]) -> (ReportFile, Report) {
+    let mut cov = Coverage::new();
+    for (f, lines) in files {
+        let fc = cov.file_mut(f);
+        for &(l, h) in lines.iter() {
+            fc.add_line(l, h);
+        }
+    }
+    cov.finish();
+    report(path, size, Format::Lcov, Data::Coverage(cov))
+}
+
+fn junit(path: &str, cases: Vec<TestCase>) -> (ReportFile, Report) {
+    let mut run = TestRun::new();
+    for c in cases {
+        run.push(c);
+    }
+    run.finish();
+    report(path, None, Format::Junit, Data::Tests(run))
+}
+
+fn report(path: &str, size: Option<Size>, format: Format, data: Data) -> (ReportFile, Report) {
+    (
+        ReportFile {
+            path: path.into(),
+            size,
+        },
+        Report {
+            path: PathBuf::from("/repo").join(path),
+            format,
+            data,
+            ctx: ReportCtx::default(),
+        },
+    )
+}
+
+fn case(suite: &str, class: Option<&str>, name: &str) -> TestCase {
+    let mut c = TestCase::new(suite, name, Outcome::Passed);
+    c.class = class.map(str::to_string);
+    c
+}
+
+fn run(
+    projects: &[Project],
+    mapper: &PathMapper,
+    config: &Config,
+    reports: Vec<(ReportFile, Report)>,
+) -> (BTreeMap<String, Evidence>, Vec<Explanation>) {
+    let (ev, ex) = attribute(projects, reports, config, Path::new("/nonexistent"), mapper);
+    assert_eq!(ev.len(), projects.len());
+    for (e, p) in ev.iter().zip(projects) {
+        assert_eq!(&e.project, p, "same order as the projects");
+    }
+    (
+        ev.into_iter()
+            .map(|e| (e.project.name.clone(), e))
+            .collect(),
+        ex,
+    )
+}
+
+fn paths(c: &Coverage) -> Vec<&str> {
+    c.files().iter().map(|f| f.path.as_str()).collect()
+}
+
+#[test]
+fn coverage_goes_to_the_deepest_project_and_tagged_views() {
+    let (projects, mapper) = workspace();
+    let core = format!("{CI}/crates/core/src/lib.rs");
+    let extra = format!("{CI}/crates/core/plugins/extra/src/lib.rs");
+    let java = format!("{CI}/services/api/src/main/java/com/example/api/Handler.java");
+    let reports = vec![
+        lcov(
+            "coverage/lcov.info",
+            None,
+            &[
+                (&core, &[(1, 1), (2, 0)]),
+                (&extra, &[(1, 0)]),
+                (&java, &[(10, 3)]),
+                ("/tmp/generated/gen.rs", &[(1, 1)]),
+            ],
+        ),
+        lcov(
+            "crates/core/coverage/small.lcov",
+            Some(Size::Small),
+            &[(&core, &[(2, 4)]), ("gen/out.rs", &[(1, 0)])],
+        ),
+        lcov(
+            "coverage/e2e.lcov",
+            Some(Size::Large),
+            &[(&java, &[(11, 1)])],
+        ),
+    ];
+    let (ev, ex) = run(&projects, &mapper, &Config::default(), reports);
+
+    let c = &ev["core-lib"];
+    // Unmapped files of a report go to the project containing the report.
+    assert_eq!(paths(&c.coverage), ["crates/core/src/lib.rs", "gen/out.rs"]);
+    // Merged line by line: line 2 is hit by the small run.
+    assert_eq!(
+        c.coverage.file("crates/core/src/lib.rs").unwrap().hits(2),
+        Some(4)
+    );
+    assert_eq!(c.coverage.totals().lines.covered, 2);
+    let small = c
+        .coverage_small
+        .as_ref()
+        .expect("a small report touches core");
+    assert_eq!(small.totals().lines.total, 2);
+    assert!(c.coverage_large.is_none());
+    assert_eq!(
+        c.coverage_reports
+            .iter()
+            .map(|r| r.path.as_str())
+            .collect::<Vec<_>>(),
+        ["coverage/lcov.info", "crates/core/coverage/small.lcov"]
+    );
+
+    // Nested: the deepest project wins.
+    assert_eq!(
+        paths(&ev["extra"].coverage),
+        ["crates/core/plugins/extra/src/lib.rs"]
+    );
+    assert!(ev["extra"].coverage_small.is_none());
+
+    let api = &ev["api"];
+    assert_eq!(api.coverage.totals().lines.total, 2);
+    assert_eq!(
+        paths(api.coverage_large.as_ref().unwrap()),
+        ["services/api/src/main/java/com/example/api/Handler.java"]
+    );
+    assert_eq!(api.coverage_large.as_ref().unwrap().totals().lines.total, 1);
+    assert_eq!(api.coverage_reports[1].size, Some(Size::Large));
+
+    // The root project gets the unmapped file of the root-level report.
+    assert_eq!(paths(&ev["ws"].coverage), ["/tmp/generated/gen.rs"]);
+    assert!(ev["svc"].coverage.is_empty() && ev["svc"].coverage_reports.is_empty());
+
+    let why = |subject: &str, project: &str| {
+        ex.iter()
+            .find(|e| e.subject == subject && e.project.as_deref() == Some(project))
+            .map(|e| e.reason.clone())
+            .unwrap_or_else(|| panic!("no explanation for {subject} → {project}: {ex:#?}"))
+    };
+    assert_eq!(
+        why("coverage/lcov.info", "extra"),
+        "1 source file in the project's directory crates/core/plugins/extra"
+    );
+    assert!(why("coverage/lcov.info", "ws").contains("/tmp/generated/gen.rs"));
+    assert!(why("crates/core/coverage/small.lcov", "core-lib")
+        .contains("given to the project containing the report"));
+}
+
+#[test]
+fn files_outside_every_project_are_explained_not_attributed() {
+    let (mut projects, mapper) = workspace();
+    projects.remove(0); // no root project
+    let reports = vec![lcov(
+        "coverage/lcov.info",
+        None,
+        &[
+            ("tools/script.sh", &[(1, 1)]),
+            ("/elsewhere/x.rs", &[(1, 1)]),
+        ],
+    )];
+    let (ev, ex) = run(&projects, &mapper, &Config::default(), reports);
+    // The unmapped file goes to the root-most project (the report is in none).
+    assert_eq!(paths(&ev["svc"].coverage), ["/elsewhere/x.rs"]);
+    assert!(ex
+        .iter()
+        .any(|e| e.project.as_deref() == Some("svc") && e.reason.contains("root-most")));
+    let none = ex.iter().find(|e| e.project.is_none()).unwrap();
+    assert_eq!(
+        none.reason,
+        "1 source file in no project's directory (first: tools/script.sh): left out"
+    );
+    let total: u64 = ev.values().map(|e| e.coverage.totals().lines.total).sum();
+    assert_eq!(total, 1);
+}
+
+#[test]
+fn tests_by_file_names_and_location() {
+    let (projects, mapper) = workspace();
+    let nextest = |suite: &str, name: &str| case(suite, Some(suite), name);
+    let mut with_file = case("pytest", Some("tests.test_x"), "test_file");
+    with_file.file = Some(format!("{CI}/py/tests/test_x.py"));
+    let reports = vec![
+        junit(
+            "target/nextest/ci/junit.xml",
+            vec![
+                nextest("core-lib", "tests::a"),
+                nextest("core_lib::integration", "b"),
+                nextest("extra::bin/tool", "c"),
+            ],
+        ),
+        junit(
+            "reports/java.xml",
+            vec![
+                case(
+                    "com.example.api.HandlerTest",
+                    Some("com.example.api.HandlerTest"),
+                    "t1",
+                ),
+                case("x", Some("com.example.api.HandlerTest$Nested"), "t2"),
+                case("x", Some("com.example.api.OrderIT"), "t3"),
+            ],
+        ),
+        junit(
+            "reports/go.xml",
+            vec![case("github.com/org/repo/svc/pkg", None, "TestHandler")],
+        ),
+        junit(
+            "reports/py.xml",
+            vec![
+                with_file,
+                case("pytest", Some("tests.test_x"), "test_a"),
+                case("pytest", Some("tests.test_x.TestCls"), "test_b"),
+            ],
+        ),
+        junit(
+            "crates/core/reports/other.xml",
+            vec![case("mystery", None, "m")],
+        ),
+        junit("out/x.xml", vec![case("mystery", None, "m2")]),
+        junit("out/empty.xml", vec![]),
+    ];
+    let (ev, ex) = run(&projects, &mapper, &Config::default(), reports);
+    let names = |p: &str| {
+        ev[p]
+            .tests
+            .iter()
+            .map(|t| t.case.name.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names("core-lib"), ["tests::a", "b", "m"]);
+    assert_eq!(names("extra"), ["c"]);
+    assert_eq!(names("api"), ["t1", "t2", "t3"]);
+    assert_eq!(names("svc"), ["TestHandler"]);
+    assert_eq!(names("pyapp"), ["test_a", "test_file", "test_b"]);
+    assert_eq!(names("ws"), ["m2"]);
+
+    // Sizes: nextest binaries of known crates; `*IT`.
+    let size = |p: &str, n: &str| {
+        let t = ev[p].tests.iter().find(|t| t.case.name == n).unwrap();
+        (t.size, t.size_source.clone())
+    };
+    assert_eq!(size("core-lib", "tests::a").0, Some(Size::Small));
+    assert_eq!(size("core-lib", "b").0, Some(Size::Medium));
+    assert_eq!(
+        size("extra", "c"),
+        (
+            Some(Size::Small),
+            SizeSource::Default("Rust unit test in the binary target bin/tool of extra".into())
+        )
+    );
+    assert_eq!(size("api", "t3").0, Some(Size::Medium));
+    assert_eq!(size("svc", "TestHandler"), (None, SizeSource::None));
+
+    // The mapped file replaces the report's.
+    let t = ev["pyapp"]
+        .tests
+        .iter()
+        .find(|t| t.case.name == "test_file")
+        .unwrap();
+    assert_eq!(t.case.file.as_deref(), Some("py/tests/test_x.py"));
+    assert_eq!(t.report, "reports/py.xml");
+
+    assert_eq!(
+        ev["core-lib"]
+            .test_reports
+            .iter()
+            .map(|r| r.path.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "target/nextest/ci/junit.xml",
+            "crates/core/reports/other.xml"
+        ]
+    );
+
+    // One explanation per report and project, and per (report, suite) group.
+    let why = |subject: &str| {
+        ex.iter()
+            .filter(|e| e.subject == subject)
+            .map(|e| (e.project.clone().unwrap_or_default(), e.reason.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        why("target/nextest/ci/junit.xml :: core_lib::integration"),
+        [(
+            "core-lib".to_string(),
+            "1 test: the suite core_lib::integration is the test binary integration of core_lib"
+                .to_string()
+        )]
+    );
+    assert_eq!(
+        why("target/nextest/ci/junit.xml"),
+        [
+            ("core-lib".to_string(), "2 of 3 tests".to_string()),
+            ("extra".to_string(), "1 of 3 tests".to_string())
+        ]
+    );
+    let java = why("reports/java.xml :: x");
+    assert_eq!(java.len(), 1, "{java:?}");
+    assert_eq!(java[0].1, "2 tests: com.example.api.HandlerTest is the file services/api/src/test/java/com/example/api/HandlerTest.java");
+    assert_eq!(
+        why("reports/go.xml :: github.com/org/repo/svc/pkg")[0].1,
+        "1 test: the Go package github.com/org/repo/svc/pkg is the directory svc/pkg"
+    );
+    // Two rules in one suite: two groups.
+    let py = why("reports/py.xml :: pytest");
+    assert_eq!(py.len(), 2, "{py:?}");
+    assert!(py[0]
+        .1
+        .contains("the test file py/tests/test_x.py lies in it"));
+    assert!(py[1]
+        .1
+        .starts_with("2 tests: tests.test_x is the file py/tests/test_x.py"));
+    assert!(why("crates/core/reports/other.xml :: mystery")[0]
+        .1
+        .contains("the project containing the report"));
+    assert_eq!(
+        why("out/empty.xml"),
+        [(String::new(), "no test cases".to_string())]
+    );
+}
+
+#[test]
+fn java_package_directory_and_ambiguity() {
+    let projects = vec![project("a", "a"), project("b", "b")];
+    let mapper = PathMapper::from_files(
+        "/repo",
+        [
+            "a/src/test/java/org/acme/orders/OrderTest.java",
+            "a/src/main/java/org/acme/orders/Order.java",
+            "b/src/test/java/org/acme/util/UtilTest.java",
+            "a/tests/test_common.py",
+            "b/tests/test_common.py",
+        ]
+        .map(String::from),
+    );
+    let reports = vec![junit(
+        "b/report.xml",
+        vec![
+            // No file of its own: its package directory is only in `a`.
+            case("s", Some("org.acme.orders.GeneratedIT"), "t1"),
+            // Ambiguous module: falls back to the report's project.
+            case("s", Some("tests.test_common"), "t2"),
+        ],
+    )];
+    let (ev, ex) = run(&projects, &mapper, &Config::default(), reports);
+    assert_eq!(ev["a"].tests.len(), 1);
+    assert_eq!(ev["b"].tests[0].case.name, "t2");
+    let reasons: Vec<&str> = ex.iter().map(|e| e.reason.as_str()).collect();
+    assert!(
+        reasons.contains(
+            &"1 test: org.acme.orders.GeneratedIT's package is the directory \
+              a/src/main/java/org/acme/orders (and 1 more)"
+        ),
+        "{reasons:#?}"
+    );
+}
+
+#[test]
+fn root_most_fallback_and_quarantine() {
+    let projects = vec![project("b", "x/b"), project("a", "a")];
+    let mapper = PathMapper::from_files("/repo", ["a/f.rs", "x/b/g.rs"].map(String::from));
+    let mut config = Config::default();
+    config.flaky.quarantine = vec![
+        "nothing/matches/*".into(),
+        "s/flaky_*".into(),
+        "Klass.also_flaky".into(),
+    ];
+    let reports = vec![junit(
+        "reports/out.xml",
+        vec![
+            case("s", None, "flaky_one"),
+            case("s", None, "steady"),
+            case("s2", Some("Klass"), "also_flaky"),
+        ],
+    )];
+    let (ev, ex) = run(&projects, &mapper, &config, reports);
+    // No project contains the report: the root-most one (shortest path) gets the tests.
+    assert_eq!(ev["a"].tests.len(), 3);
+    assert!(ex
+        .iter()
+        .any(|e| e.reason.contains("the root-most project")));
+    let q: Vec<bool> = ev["a"].tests.iter().map(|t| t.quarantined).collect();
+    assert_eq!(q, [true, false, true]);
+    // Matched entries go to the project of their tests, unmatched ones to the root-most,
+    // in config order.
+    assert_eq!(
+        ev["a"].quarantine,
+        ["s/flaky_*", "Klass.also_flaky", "nothing/matches/*"]
+    );
+    assert!(ev["b"].quarantine.is_empty());
+}
+
+#[test]
+fn smoke_tests_are_marked() {
+    let (projects, mapper) = workspace();
+    let reports = vec![junit(
+        "py/report.xml",
+        vec![
+            case("SmokeSuite", None, "boots"),
+            case("pytest", None, "test_other"),
+        ],
+    )];
+    let (ev, _) = run(&projects, &mapper, &Config::default(), reports);
+    let smoke: Vec<bool> = ev["pyapp"].tests.iter().map(|t| t.smoke).collect();
+    assert_eq!(smoke, [true, false]);
+}
+
+#[test]
+fn cargo_package_names_count_as_project_names() {
+    let dir = std::env::temp_dir().join(format!("testcert-attr-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("crates/x")).unwrap();
+    std::fs::write(
+        dir.join("crates/x/Cargo.toml"),
+        "[package]\nname = \"fancy-parser\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    let projects = vec![project("ws", ""), project("parser", "crates/x")];
+    let mapper = PathMapper::from_files("/repo", ["crates/x/Cargo.toml".to_string()]);
+    let reports = vec![junit(
+        "junit.xml",
+        vec![case("fancy_parser::it", Some("fancy_parser::it"), "t")],
+    )];
+    let (ev, _) = attribute(&projects, reports, &Config::default(), &dir, &mapper);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(ev[1].tests.len(), 1);
+    assert_eq!(ev[1].tests[0].size, Some(Size::Medium));
+}

@@ -1,0 +1,475 @@
+//! What `check` decides about each test case: its size (and where the size came from), whether
+//! it belongs to the smoke suite, whether it is quarantined; and which files are tests.
+//!
+//! Size, first answer wins:
+//! 1. **the report**: a property or tag `size`, `test_size`/`TEST_SIZE` (Bazel), `category`,
+//!    `categories`, `tag` or `tags` (NUnit categories and xUnit traits arrive as `Category`)
+//!    whose value, or one of its comma/space separated words, [`Size::parse`]s;
+//! 2. **the config**: the first `[[size]]` rule whose glob matches the test's file, suite,
+//!    class, `suite/class/name` or `class.name` (case-sensitive; `*` also crosses `/`);
+//! 3. **ecosystem defaults**:
+//!    - Rust: a test in a crate's library or binary target is small (nextest binary id
+//!      `crate-name` or `crate-name::bin/x`, or a test file under `src/`); a test in a
+//!      `tests/*.rs` target is medium (binary id `crate-name::target`, or a test file under
+//!      `tests/`), large when the target's name says `e2e`/`system`/`acceptance`;
+//!    - Java-style class names: `*IT`, `*ITCase`, `*IntegrationTest` medium (Maven Failsafe's
+//!      conventions), `*E2ETest`, `*EndToEndTest`, `*AcceptanceTest` large, `*UnitTest`
+//!      small (not `*SystemTest`: `FileSystemTest` tests a file system);
+//!    - words of the file path, then of the class, then of the suite (split at `/`, `.`,
+//!      `::`, `_`, `-`): `unit` small; `integration`, `it` medium; `e2e`, `end2end`,
+//!      `endtoend`, `system`, `acceptance` large. Within one name the innermost word wins
+//!      (`integration/unit/x` is small).
+//!
+//! Nothing else: a test no rule sizes is unclassified (L1.sizes says which).
+
+use std::collections::HashSet;
+
+use glob::{MatchOptions, Pattern};
+
+use crate::config::{Config, Size};
+use crate::evidence::{SizeSource, Test};
+use crate::model::TestCase;
+
+/// Test file globs when `[change] test_globs` is not set.
+pub const DEFAULT_TEST_GLOBS: &[&str] = &[
+    "tests/**",
+    "**/tests/**",
+    "test/**",
+    "**/test/**",
+    "**/__tests__/**",
+    "**/src/test/**",
+    "**/src/it/**",
+    "**/*_test.*",
+    "**/*_tests.*",
+    "**/test_*.py",
+    "**/*.test.*",
+    "**/*.spec.*",
+    "**/*_spec.rb",
+    "**/*Test.java",
+    "**/*Tests.java",
+    "**/*IT.java",
+    "**/*Test.kt",
+    "**/*Tests.kt",
+    "**/*Test.scala",
+    "**/*Spec.scala",
+    "**/*Test.cs",
+    "**/*Tests.cs",
+    "**/*Test.php",
+    "**/*_test.go",
+];
+
+/// Property keys that may carry a size.
+const SIZE_KEYS: &[&str] = &["size", "test_size"];
+/// Property keys whose value is a list of tags.
+const TAG_KEYS: &[&str] = &["category", "categories", "tag", "tags"];
+
+const OPTS: MatchOptions = MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: false,
+    require_literal_leading_dot: false,
+};
+
+/// The config's test rules, compiled once.
+#[derive(Clone, Debug, Default)]
+pub struct Classifier {
+    size_rules: Vec<(Pattern, Size)>,
+    /// Empty: the default selector ("smoke" anywhere, case-insensitively).
+    smoke_globs: Vec<Pattern>,
+    /// Lowercase.
+    smoke_tags: Vec<String>,
+    quarantine: Vec<Pattern>,
+    /// Rust crate names known to be projects, `-` spelt `_`.
+    rust_crates: HashSet<String>,
+}
+
+/// Globs that do not parse are skipped here: [`Config`] validation rejects them first.
+fn compile(globs: &[String]) -> Vec<Pattern> {
+    globs.iter().filter_map(|g| Pattern::new(g).ok()).collect()
+}
+
+/// A crate name as Cargo compares them (`-` and `_` are the same).
+pub fn crate_key(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+impl Classifier {
+    /// `rust_crates`: names of the Rust crates among the projects (for nextest binary ids).
+    pub fn new(config: &Config, rust_crates: impl IntoIterator<Item = String>) -> Self {
+        let smoke_tags = if config.smoke.tags.is_empty() {
+            vec!["smoke".to_string()]
+        } else {
+            config.smoke.tags.iter().map(|t| t.to_lowercase()).collect()
+        };
+        Classifier {
+            size_rules: config
+                .size
+                .iter()
+                .filter_map(|r| Some((Pattern::new(&r.glob).ok()?, r.size)))
+                .collect(),
+            smoke_globs: compile(&config.smoke.globs),
+            smoke_tags,
+            quarantine: compile(&config.flaky.quarantine),
+            rust_crates: rust_crates.into_iter().map(|c| crate_key(&c)).collect(),
+        }
+    }
+
+    /// Decides size, smoke and quarantine for `case` (whose `file`, if any, is already
+    /// repository-relative when it could be mapped).
+    pub fn classify(&self, case: TestCase, report: &str) -> Test {
+        let (size, size_source) = self.size(&case);
+        let mut t = Test {
+            case,
+            size,
+            size_source,
+            smoke: false,
+            quarantined: false,
+            report: report.to_string(),
+        };
+        t.smoke = self.is_smoke(&t.case);
+        t.quarantined = self.quarantine_matches(&t).next().is_some();
+        t
+    }
+
+    /// The size of `case` and where it came from.
+    pub fn size(&self, case: &TestCase) -> (Option<Size>, SizeSource) {
+        if let Some(s) = report_size(case) {
+            return (Some(s), SizeSource::Report);
+        }
+        let id = test_id(case);
+        let class_name = case.class.as_ref().map(|c| format!("{c}.{}", case.name));
+        for (p, size) in &self.size_rules {
+            let hit = [
+                case.file.as_deref(),
+                Some(case.suite.as_str()),
+                case.class.as_deref(),
+                Some(id.as_str()),
+                class_name.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|s| p.matches_with(s, OPTS));
+            if hit {
+                return (Some(*size), SizeSource::Config(p.as_str().to_string()));
+            }
+        }
+        match self.default_size(case) {
+            Some((s, why)) => (Some(s), SizeSource::Default(why)),
+            None => (None, SizeSource::None),
+        }
+    }
+
+    fn default_size(&self, case: &TestCase) -> Option<(Size, String)> {
+        if let Some(r) = self.rust_size(case) {
+            return Some(r);
+        }
+        if let Some(class) = case.class.as_deref().or(Some(case.suite.as_str())) {
+            let simple = class
+                .rsplit(['.', ':', '/'])
+                .next()
+                .unwrap_or(class)
+                .split('$')
+                .next()
+                .unwrap_or(class);
+            for (suffixes, size) in [
+                (
+                    &["IT", "ITCase", "IntegrationTest", "IntegrationTests"][..],
+                    Size::Medium,
+                ),
+                (
+                    &[
+                        "E2ETest",
+                        "E2ETests",
+                        "EndToEndTest",
+                        "EndToEndTests",
+                        "AcceptanceTest",
+                        "AcceptanceTests",
+                    ][..],
+                    Size::Large,
+                ),
+                (&["UnitTest", "UnitTests"][..], Size::Small),
+            ] {
+                if let Some(sfx) = suffixes
+                    .iter()
+                    .find(|s| simple.len() > s.len() && simple.ends_with(*s))
+                {
+                    return Some((size, format!("class name {simple} ends with {sfx}")));
+                }
+            }
+        }
+        let file = case.file.as_deref().map(|f| {
+            // The file's extension is not a word of its name.
+            match f.rsplit_once('.') {
+                Some((stem, ext)) if !ext.contains('/') => stem,
+                _ => f,
+            }
+        });
+        for (what, name) in [
+            ("file", file),
+            ("class", case.class.as_deref()),
+            ("suite", Some(case.suite.as_str())),
+        ] {
+            let Some(name) = name else { continue };
+            if let Some((size, word)) = words(name).filter_map(|w| Some((word_size(w)?, w))).last()
+            {
+                return Some((size, format!("{what} {name} has the word `{word}`")));
+            }
+        }
+        None
+    }
+
+    fn rust_size(&self, case: &TestCase) -> Option<(Size, String)> {
+        let target_words_large = |t: &str| {
+            words(t)
+                .filter_map(word_size)
+                .last()
+                .filter(|s| *s == Size::Large)
+        };
+        let (krate, target) = match case.suite.split_once("::") {
+            Some((k, t)) => (k, Some(t)),
+            None => (case.suite.as_str(), None),
+        };
+        if self.rust_crates.contains(&crate_key(krate)) {
+            return Some(match target {
+                None => (
+                    Size::Small,
+                    format!("Rust unit test in the library target of {krate}"),
+                ),
+                Some(t) if t.starts_with("bin/") => (
+                    Size::Small,
+                    format!("Rust unit test in the binary target {t} of {krate}"),
+                ),
+                Some(t) if t.contains('/') => return None, // bench/, example/, proc-macro/
+                Some(t) => match target_words_large(t) {
+                    Some(s) => (
+                        s,
+                        format!("Rust end-to-end test target tests/{t}.rs of {krate}"),
+                    ),
+                    None => (
+                        Size::Medium,
+                        format!("Rust integration test target tests/{t}.rs of {krate}"),
+                    ),
+                },
+            });
+        }
+        let file = case.file.as_deref()?;
+        if !file.ends_with(".rs") {
+            return None;
+        }
+        let segs: Vec<&str> = file.split('/').collect();
+        let dir = &segs[..segs.len() - 1];
+        if let Some(i) = dir.iter().rposition(|s| *s == "tests") {
+            let target = segs[i + 1].trim_end_matches(".rs");
+            return Some(match target_words_large(target) {
+                Some(s) => (s, format!("Rust end-to-end test file {file}")),
+                None => (Size::Medium, format!("Rust integration test file {file}")),
+            });
+        }
+        if dir.contains(&"src") {
+            return Some((Size::Small, format!("Rust unit test in {file}")));
+        }
+        None
+    }
+
+    /// Whether `case` belongs to the smoke suite.
+    pub fn is_smoke(&self, case: &TestCase) -> bool {
+        let id = test_id(case);
+        let names = [
+            Some(case.suite.as_str()),
+            case.class.as_deref(),
+            Some(case.name.as_str()),
+            case.file.as_deref(),
+        ];
+        let by_name = if self.smoke_globs.is_empty() {
+            names
+                .into_iter()
+                .flatten()
+                .any(|n| n.to_ascii_lowercase().contains("smoke"))
+        } else {
+            names
+                .into_iter()
+                .flatten()
+                .chain([id.as_str()])
+                .any(|n| self.smoke_globs.iter().any(|p| p.matches_with(n, OPTS)))
+        };
+        by_name
+            || case.properties.iter().any(|(k, v)| {
+                let key = k.to_lowercase();
+                let flag = !matches!(v.trim(), "false" | "0" | "no" | "off");
+                (self.smoke_tags.contains(&key) && flag)
+                    || tag_words(v).any(|w| self.smoke_tags.contains(&w.to_lowercase()))
+            })
+    }
+
+    /// The quarantine list as the config spells it.
+    pub fn quarantine_entries(&self) -> Vec<&str> {
+        self.quarantine.iter().map(|p| p.as_str()).collect()
+    }
+
+    /// The quarantine entries (as the config spells them) that match `test`, by
+    /// [`Test::id`] or `class.name`.
+    pub fn quarantine_matches<'a>(&'a self, test: &Test) -> impl Iterator<Item = &'a str> {
+        let id = test.id();
+        let class_name = test
+            .case
+            .class
+            .as_ref()
+            .map(|c| format!("{c}.{}", test.case.name));
+        self.quarantine
+            .iter()
+            .filter(move |p| {
+                p.matches_with(&id, OPTS)
+                    || class_name
+                        .as_deref()
+                        .is_some_and(|c| p.matches_with(c, OPTS))
+            })
+            .map(|p| p.as_str())
+    }
+}
+
+/// `suite/class/name` as [`Test::id`] spells it.
+fn test_id(c: &TestCase) -> String {
+    match c.class.as_deref() {
+        Some(class) if !class.is_empty() && class != c.suite => {
+            format!("{}/{}/{}", c.suite, class, c.name)
+        }
+        _ => format!("{}/{}", c.suite, c.name),
+    }
+}
+
+/// A size stated by the report itself.
+fn report_size(case: &TestCase) -> Option<Size> {
+    case.properties.iter().find_map(|(k, v)| {
+        if SIZE_KEYS.iter().any(|s| k.eq_ignore_ascii_case(s)) {
+            Size::parse(v)
+        } else if TAG_KEYS.iter().any(|s| k.eq_ignore_ascii_case(s)) {
+            Size::parse(v).or_else(|| tag_words(v).find_map(Size::parse))
+        } else {
+            None
+        }
+    })
+}
+
+fn tag_words(v: &str) -> impl Iterator<Item = &str> {
+    v.split([',', ';', ' ', '\t', '\n'])
+        .filter(|w| !w.is_empty())
+}
+
+/// Lowercase-insensitive words of a path or dotted name.
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    name.split(['/', '\\', '.', ':', '_', '-', ' '])
+        .filter(|w| !w.is_empty())
+}
+
+fn word_size(w: &str) -> Option<Size> {
+    match w.to_ascii_lowercase().as_str() {
+        "unit" | "unittest" | "unittests" => Some(Size::Small),
+        "integration" | "it" | "integrationtest" | "integrationtests" => Some(Size::Medium),
+        "e2e" | "end2end" | "endtoend" | "system" | "acceptance" => Some(Size::Large),
+        _ => None,
+    }
+}
+
+/// Test-file globs, compiled once (the config's `[change] test_globs`, else
+/// [`DEFAULT_TEST_GLOBS`]).
+#[derive(Clone, Debug)]
+pub struct TestFiles(Vec<Pattern>);
+
+impl TestFiles {
+    pub fn new(config: &Config) -> Self {
+        if config.change.test_globs.is_empty() {
+            TestFiles(
+                DEFAULT_TEST_GLOBS
+                    .iter()
+                    .map(|g| Pattern::new(g).expect("default test globs parse"))
+                    .collect(),
+            )
+        } else {
+            TestFiles(compile(&config.change.test_globs))
+        }
+    }
+
+    pub fn matches(&self, path: &str) -> bool {
+        self.0.iter().any(|p| p.matches_with(path, OPTS))
+    }
+}
+
+/// Whether the repository-relative `path` is a test file (used by the ladder for "the change
+/// also changes a test"). Compiles the globs on each call: use [`TestFiles`] in loops.
+pub fn is_test_file(path: &str, config: &Config) -> bool {
+    TestFiles::new(config).matches(path)
+}
+
+/// Whether `test` (a test file) looks like the test of `source`: the same stem once test
+/// affixes are removed (`parser.py` ↔ `test_parser.py`, `Foo.java` ↔ `FooTest.java`,
+/// `foo.ts` ↔ `foo.test.ts`, `x.go` ↔ `x_test.go`, `src/x.rs` ↔ `tests/x.rs`), or a Rust
+/// crate's `lib.rs`/`main.rs` and any `tests/*.rs` of the same crate. A module file
+/// (`mod.rs`, `__init__.py`, `index.ts`) stands for its directory's name. The test must look
+/// like one: an affix was removed, or it lies in a test directory.
+pub fn related_test(source: &str, test: &str) -> bool {
+    if source == test {
+        return false;
+    }
+    let (sdir, sname) = source.rsplit_once('/').unwrap_or(("", source));
+    let (tdir, tname) = test.rsplit_once('/').unwrap_or(("", test));
+    let in_test_dir = tdir
+        .split('/')
+        .any(|s| matches!(s, "tests" | "test" | "__tests__" | "spec" | "specs"));
+    let t_stem = strip_ext(tname);
+    let (t_core, affixed) = strip_test_affixes(t_stem);
+    if !affixed && !in_test_dir {
+        return false;
+    }
+    let s_stem = match strip_ext(sname) {
+        "mod" | "__init__" | "index" => sdir.rsplit('/').next().unwrap_or(""),
+        s => s,
+    };
+    if !t_core.is_empty() && t_core == s_stem {
+        return true;
+    }
+    if matches!(sname, "lib.rs" | "main.rs") && tname.ends_with(".rs") {
+        let crate_of = |dir: &str, leaf: &str| -> Option<String> {
+            let d = dir.strip_suffix(leaf)?;
+            (d.is_empty() || d.ends_with('/')).then(|| d.to_string())
+        };
+        if let (Some(a), Some(b)) = (crate_of(sdir, "src"), crate_of(tdir, "tests")) {
+            return a == b;
+        }
+    }
+    false
+}
+
+fn strip_ext(name: &str) -> &str {
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    }
+}
+
+/// `test_x` / `x_test` / `x.test` / `XTest` / `XIT` → `x`, with whether an affix went.
+fn strip_test_affixes(stem: &str) -> (&str, bool) {
+    for p in ["test_", "test-", "tests_"] {
+        if let Some(r) = stem.strip_prefix(p) {
+            return (r, true);
+        }
+    }
+    // JUnit 3 style `TestFoo`.
+    if let Some(r) = stem.strip_prefix("Test") {
+        if r.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return (r, true);
+        }
+    }
+    for s in [
+        ".test", ".spec", "_test", "_tests", "_spec", "-test", "-spec", ".e2e", "Tests", "Test",
+        "IT", "Spec",
+    ] {
+        if let Some(r) = stem.strip_suffix(s) {
+            if !r.is_empty() {
+                return (r, true);
+            }
+        }
+    }
+    (stem, false)
+}
+
+#[cfg(test)]
+mod tests;
