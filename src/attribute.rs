@@ -75,6 +75,10 @@ pub fn attribute(
                 ctx.coverage(&file, rref, cov, &rctx.roots, &mut acc, &mut explain)
             }
             Data::Tests(run) => {
+                let rref = ReportRef {
+                    retries: run.cases.iter().any(|c| c.attempts > 1),
+                    ..rref
+                };
                 ctx.tests(&file, rref, run.cases, &rctx.roots, &mut acc, &mut explain)
             }
         }

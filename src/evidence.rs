@@ -43,6 +43,10 @@ pub struct ReportRef {
     pub path: String,
     pub format: &'static str,
     pub size: Option<Size>,
+    /// A test report that records retries or repeated runs (some test has more than one
+    /// attempt): the run that wrote it tracks flakiness, for every project it holds.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub retries: bool,
 }
 
 impl ReportRef {
@@ -51,6 +55,7 @@ impl ReportRef {
             path: file.path.clone(),
             format: format.name(),
             size: file.size,
+            retries: false,
         }
     }
 }

@@ -63,6 +63,7 @@ fn world() -> World {
             path: "lcov.info".into(),
             format: "lcov",
             size: None,
+            retries: false,
         }],
         coverage: coverage(100, |_| true),
         coverage_small: Some(coverage(100, |l| l <= 80)),
@@ -249,8 +250,21 @@ fn l1_flaky() {
         t.case.attempts = 1;
         t.case.outcome = Outcome::Passed;
     }
-    w.ev.quarantine = vec!["core/slow_network".into()];
+    w.config.flaky.quarantine = vec!["core/slow_network".into()];
     assert_eq!(w.status("L1.flaky").0, Status::Met);
+    // So is a test report of the project that records retries of other projects' tests.
+    let mut w = world();
+    for t in &mut w.ev.tests {
+        t.case.attempts = 1;
+    }
+    w.ev.test_reports.push(ReportRef {
+        path: "target/nextest/ci/junit.xml".into(),
+        format: "junit",
+        size: None,
+        retries: true,
+    });
+    let (s, d) = w.status("L1.flaky");
+    assert_eq!(s, Status::Met, "{d}");
 }
 
 #[test]

@@ -385,7 +385,7 @@ fn judge(c: &Criterion, inp: &Inputs<'_>, f: &Figures) -> Judgement {
         "L1.coverage" => l1_coverage(f),
         "L1.ci" => l1_ci(inp.repo),
         "L1.sizes" => l1_sizes(inp.ev, f),
-        "L1.flaky" => l1_flaky(inp.ev, f),
+        "L1.flaky" => l1_flaky(inp, f),
         "L1.smoke" => l1_smoke(f),
         "L2.green" => l2_green(f),
         "L2.smoke-gate" => l2_smoke_gate(inp, f),
@@ -503,22 +503,46 @@ fn l1_sizes(ev: &Evidence, f: &Figures) -> Judgement {
     }
 }
 
-fn l1_flaky(ev: &Evidence, f: &Figures) -> Judgement {
+fn l1_flaky(inp: &Inputs<'_>, f: &Figures) -> Judgement {
+    let ev = inp.ev;
     let retried = ev.tests.iter().filter(|t| t.case.attempts > 1).count();
+    let retry_reports: Vec<String> = ev
+        .test_reports
+        .iter()
+        .filter(|r| r.retries)
+        .map(|r| r.path.clone())
+        .collect();
+    let found = if f.flaky_tests.is_empty() {
+        "no flaky test found".to_string()
+    } else {
+        format!("flaky: {}", list(&f.flaky_tests, 5))
+    };
     if retried > 0 || !f.flaky_tests.is_empty() {
-        let found = if f.flaky_tests.is_empty() {
-            "no flaky test found".to_string()
-        } else {
-            format!("flaky: {}", list(&f.flaky_tests, 5))
-        };
         (
             Status::Met,
             format!("{retried} tests have retry or repeated-run records; {found}"),
         )
-    } else if !ev.quarantine.is_empty() {
+    } else if !retry_reports.is_empty() {
+        // The run retries failures and records it; none of this project's tests needed one.
         (
             Status::Met,
-            format!("quarantine list kept: {}", list(&ev.quarantine, 5)),
+            format!(
+                "the test run records retries ({}); {found}",
+                list(&retry_reports, 3)
+            ),
+        )
+    } else if !inp.config.flaky.quarantine.is_empty() {
+        (
+            Status::Met,
+            format!(
+                "the config keeps a quarantine list ({} entries){}",
+                inp.config.flaky.quarantine.len(),
+                if ev.quarantine.is_empty() {
+                    String::new()
+                } else {
+                    format!(", for this project: {}", list(&ev.quarantine, 5))
+                }
+            ),
         )
     } else if f.tests.total == 0 {
         (
