@@ -295,7 +295,7 @@ fn unquote(s: &str) -> &str {
 fn split_key(line: &str) -> Option<(&str, &str)> {
     let b = line.as_bytes();
     let i = (0..b.len())
-        .find(|&i| b[i] == b':' && b.get(i + 1).map_or(true, |c| c.is_ascii_whitespace()))?;
+        .find(|&i| b[i] == b':' && b.get(i + 1).is_none_or(|c| c.is_ascii_whitespace()))?;
     Some((unquote(&line[..i]), &line[i + 1..]))
 }
 
