@@ -1,0 +1,173 @@
+//! `testcert check` as a user runs it: exit codes 0/1/2, a bad config, no report at all, a
+//! report that fails to parse (the others are still used and the run fails at the end), the
+//! output file, and `explain`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs testcert with a clean environment (no CI variables leak in from the test runner).
+fn testcert(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_testcert"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::var_os("HOME").unwrap_or_default())
+        .output()
+        .expect("run testcert")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch repository: one root project with the given files.
+struct Repo(PathBuf);
+
+impl Repo {
+    fn new(files: &[(&str, &str)]) -> Repo {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("testcert-cli-check-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let p = dir.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        Repo(dir)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for Repo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const LCOV: &str = "SF:src/lib.rs\nDA:1,1\nDA:2,1\nDA:3,0\nend_of_record\n";
+const JUNIT: &str = r#"<testsuite name="lib"><testcase classname="unit" name="smoke_starts" time="0.1"/></testsuite>"#;
+
+#[test]
+fn exit_0_when_every_project_reaches_the_required_level() {
+    let o = testcert(&["check", "fixtures/repos/python-monorepo"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("passed"));
+}
+
+#[test]
+fn exit_1_below_the_required_level_and_outputs_still_written() {
+    let dir = std::env::temp_dir().join(format!("testcert-cli-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("result.json");
+    let o = testcert(&[
+        "check",
+        "fixtures/repos/rust-workspace",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["passed"], false);
+    let below: Vec<&str> = v["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["passed"] == false)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(below, ["kv-legacy"]);
+    // The same repository passes when the gate is lowered on the command line.
+    let o = testcert(&["check", "fixtures/repos/rust-workspace", "--min-level", "0"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn a_bad_config_is_exit_2_naming_the_key_and_the_file() {
+    let repo = Repo::new(&[
+        ("testcert.toml", "required_levle = 2\n"),
+        ("lcov.info", LCOV),
+    ]);
+    let o = testcert(&["check", repo.path()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("testcert.toml:1:1") && err.contains("required_levle"),
+        "{err}"
+    );
+}
+
+#[test]
+fn no_report_at_all_is_said_and_fails_a_gate() {
+    let repo = Repo::new(&[("src/lib.rs", "fn main() {}\n")]);
+    let o = testcert(&["check", repo.path(), "--min-level", "1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("no report found"), "{out}");
+    assert!(out.contains("L1.coverage"), "{out}");
+}
+
+#[test]
+fn a_report_that_fails_to_parse_fails_the_run_at_the_end() {
+    let repo = Repo::new(&[
+        ("coverage/lcov.info", LCOV),
+        ("junit.xml", JUNIT),
+        (
+            "reports/junit-broken.xml",
+            "<testsuite name=\"x\"><testcase name=\"a\">",
+        ),
+    ]);
+    let o = testcert(&["check", repo.path(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // The broken report is named, with the place…
+    let err = v["report_errors"][0]["error"].as_str().unwrap();
+    assert!(err.starts_with("reports/junit-broken.xml:1:"), "{err}");
+    assert!(stderr(&o).contains("reports/junit-broken.xml"));
+    // …and the others were still used.
+    let p = &v["projects"][0];
+    assert_eq!(p["evidence"]["coverage"]["lines"]["total"], 3);
+    assert_eq!(p["evidence"]["tests"]["total"], 1);
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    assert_eq!(
+        testcert(&["check", "--min-level", "9"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(testcert(&["check", "no/such/dir"]).status.code(), Some(2));
+    assert_eq!(
+        testcert(&["check", ".", "--format", "yaml"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn explain_tells_how_a_criterion_is_measured() {
+    let o = testcert(&["explain", "L2.incremental"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("Measured:") && stdout(&o).contains("To meet it:"));
+    let o = testcert(&["explain"]);
+    assert!(stdout(&o).contains("L5.small-total"));
+    let o = testcert(&["explain", "L9.nothing"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn text_is_plain_when_not_a_terminal() {
+    let o = testcert(&["check", "fixtures/repos/python-monorepo"]);
+    assert!(!stdout(&o).contains('\x1b'), "no colour codes in a pipe");
+    assert!(Path::new("fixtures/repos/python-monorepo/testcert.toml").exists());
+}
