@@ -1,5 +1,6 @@
 //! Renderers: pure functions of a [`crate::check::CheckResult`] to bytes.
 
+pub mod badge;
 pub mod markdown;
 pub mod text;
 
