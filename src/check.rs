@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Source};
 use crate::evidence::{Change, Project, RepoFacts, ReportFile};
@@ -29,10 +29,11 @@ pub struct CheckOptions {
 }
 
 /// The change as the result reports it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChangeSummary {
     /// `"diff"` or `"all-lines"`.
-    pub scope: &'static str,
+    #[serde(deserialize_with = "static_str")]
+    pub scope: crate::check::StaticStr,
     pub base_ref: Option<String>,
     pub base_commit: Option<String>,
     /// Why every line counts, when there is no base.
@@ -41,7 +42,7 @@ pub struct ChangeSummary {
 }
 
 /// One project's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProjectResult {
     pub name: String,
     pub path: String,
@@ -59,17 +60,18 @@ pub struct ProjectResult {
 }
 
 /// A report that could not be read.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportError {
     pub path: String,
     pub error: String,
 }
 
 /// The whole result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
     pub schema_version: u32,
-    pub testcert_version: &'static str,
+    #[serde(deserialize_with = "static_str")]
+    pub testcert_version: crate::check::StaticStr,
     /// The configuration's source (`testcert.toml`, `Cargo.toml [workspace.metadata.testcert]`,
     /// or defaults).
     pub config: String,
@@ -84,11 +86,24 @@ pub struct CheckResult {
     pub report_errors: Vec<ReportError>,
     pub warnings: Vec<String>,
     pub projects: Vec<ProjectResult>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Not read back by `testcert render --from` (it renders without it).
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub attribution: Option<Vec<crate::attribute::Explanation>>,
 }
 
 impl CheckResult {
+    /// Reads a result back from its JSON form (`testcert render --from`).
+    pub fn from_json(json: &str) -> Result<CheckResult> {
+        let r: CheckResult =
+            serde_json::from_str(json).context("not a testcert check JSON result")?;
+        anyhow::ensure!(
+            r.schema_version == SCHEMA_VERSION,
+            "check JSON schema version {} (this testcert reads version {SCHEMA_VERSION})",
+            r.schema_version
+        );
+        Ok(r)
+    }
+
     /// The exit code this result calls for (see [`crate::exit`]).
     pub fn exit_code(&self) -> i32 {
         if !self.report_errors.is_empty() {
@@ -189,6 +204,22 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         projects: results,
         attribution: opts.explain_attribution.then_some(explanations),
     })
+}
+
+/// `&'static str` under another name: serde's derive takes a field written `&str` as borrowed
+/// from the input; the result's are read with [`static_str`] instead.
+pub type StaticStr = &'static str;
+
+/// Deserializes the result's `&'static str` fields: the known values (criterion ids and
+/// titles, scopes, this version) without allocating, any other by leaking it — a result is
+/// read once per process.
+pub(crate) fn static_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let s = String::deserialize(d)?;
+    let known = ["diff", "all-lines", env!("CARGO_PKG_VERSION")]
+        .into_iter()
+        .chain(crate::ladder::CRITERIA.iter().flat_map(|c| [c.id, c.title]))
+        .find(|k| *k == s);
+    Ok(known.unwrap_or_else(|| Box::leak(s.into_boxed_str())))
 }
 
 fn display_source(source: &Source, root: &Path) -> String {

@@ -31,6 +31,9 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Write a commented testcert.toml, pre-filled from what the repository holds.
     Init(InitArgs),
+    /// Render a result `check --format json` wrote, in another format (the Action checks
+    /// once and renders the summary and the annotations from the JSON).
+    Render(RenderArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -38,6 +41,8 @@ pub enum CheckFormat {
     Text,
     Json,
     Markdown,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,15 +60,40 @@ pub struct CheckArgs {
     /// every executable line counts as changed).
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
+    /// Output format [default: text; inside GitHub Actions (GITHUB_ACTIONS=true) text
+    /// followed by the github annotations when writing to standard output].
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormat>,
     /// Write the output to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Show why each report and test suite went to its project.
     #[arg(long)]
     pub explain_attribution: bool,
+    /// Write badges into DIR: `<project>.svg`/`.json` per project and `testcert.svg`/`.json`
+    /// for the repository (shields.io flat SVG and endpoint JSON).
+    #[arg(long, value_name = "DIR")]
+    pub badges: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// A result written by `testcert check --format json`.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the badges into DIR; with a relative DIR, the markdown table shows them.
+    #[arg(long, value_name = "DIR")]
+    pub badges: Option<PathBuf>,
+    /// The checked directory, so that annotations name files relative to
+    /// `$GITHUB_WORKSPACE` (default: the current directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -137,7 +167,58 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Explain(args) => explain(args),
         Command::Inspect(args) => inspect(args),
         Command::Init(args) => init(args),
+        Command::Render(args) => render(args),
     }
+}
+
+/// One output of a result in `format`; `badges` is the `--badges` folder (the markdown table
+/// links its files when it is relative), `dir` the checked directory.
+fn render_output(
+    result: &crate::check::CheckResult,
+    format: CheckFormat,
+    color: bool,
+    badges: Option<&std::path::Path>,
+    dir: &std::path::Path,
+) -> String {
+    match format {
+        CheckFormat::Json => crate::render::json(result),
+        CheckFormat::Markdown => crate::render::markdown::render_opts(
+            result,
+            &crate::render::markdown::Options {
+                badge_dir: badges
+                    .filter(|b| b.is_relative())
+                    .map(|b| b.to_string_lossy().replace('\\', "/")),
+            },
+        ),
+        CheckFormat::Text => {
+            crate::render::text::render(result, crate::render::text::Style { color })
+        }
+        CheckFormat::Github => {
+            let ws = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+            let prefix = crate::render::github::workspace_prefix(dir, ws.as_deref());
+            crate::render::github::render(result, &prefix)
+        }
+    }
+}
+
+fn render(args: RenderArgs) -> Result<i32> {
+    let json = std::fs::read_to_string(&args.from)
+        .with_context(|| format!("cannot read {}", args.from.display()))?;
+    let result = crate::check::CheckResult::from_json(&json)
+        .with_context(|| format!("cannot read {}", args.from.display()))?;
+    if let Some(dir) = &args.badges {
+        crate::render::badge::write(dir, &result)?;
+    }
+    let out = render_output(
+        &result,
+        args.format,
+        false,
+        args.badges.as_deref(),
+        &args.dir,
+    );
+    let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
+    crate::output::write(&dest, out.as_bytes())?;
+    Ok(exit::OK)
 }
 
 fn check(args: CheckArgs) -> Result<i32> {
@@ -152,16 +233,25 @@ fn check(args: CheckArgs) -> Result<i32> {
     let env = |k: &str| std::env::var(k).ok();
     let result = crate::check::run(&opts, &env)?;
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let out = match args.format {
-        CheckFormat::Json => crate::render::json(&result),
-        CheckFormat::Markdown => crate::render::markdown::render(&result),
-        CheckFormat::Text => crate::render::text::render(
+    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // Badges first: a failed threshold still writes every output.
+    if let Some(dir) = &args.badges {
+        crate::render::badge::write(dir, &result)?;
+    }
+    let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let format = args.format.unwrap_or(CheckFormat::Text);
+    let badges = args.badges.as_deref();
+    let mut out = render_output(&result, format, color, badges, &opts.dir);
+    // No --format inside GitHub Actions, printing to the log: annotations after the text.
+    if args.format.is_none() && in_actions && args.output.is_none() {
+        out.push_str(&render_output(
             &result,
-            crate::render::text::Style {
-                color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-            },
-        ),
-    };
+            CheckFormat::Github,
+            false,
+            badges,
+            &opts.dir,
+        ));
+    }
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
     for e in &result.report_errors {

@@ -141,7 +141,7 @@ pub enum Change {
 }
 
 /// Facts about the repository as a whole.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RepoFacts {
     /// CI definition files found (`.github/workflows/ci.yml`, `.gitlab-ci.yml`, …).
     pub ci_files: Vec<String>,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Criterion, CRITERIA};
 use crate::config::{Config, Size, Thresholds};
@@ -11,7 +11,7 @@ use crate::evidence::{Change, Evidence, RepoFacts, Test};
 use crate::model::{Counter, Coverage, Outcome, Totals};
 
 /// Met, unmet, unknown (the evidence it needs is missing) or waived (by the config).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Met,
@@ -21,11 +21,13 @@ pub enum Status {
 }
 
 /// One criterion's verdict for one project.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CriterionResult {
-    pub id: &'static str,
+    #[serde(deserialize_with = "crate::check::static_str")]
+    pub id: crate::check::StaticStr,
     pub level: u8,
-    pub title: &'static str,
+    #[serde(deserialize_with = "crate::check::static_str")]
+    pub title: crate::check::StaticStr,
     pub status: Status,
     /// Numbers, the files or tests concerned, what evidence is missing and how to provide it.
     pub detail: String,
@@ -35,7 +37,7 @@ pub struct CriterionResult {
 }
 
 /// Line, branch and function totals as JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TotalsJson {
     pub lines: Counter,
     pub branches: Counter,
@@ -53,7 +55,7 @@ impl From<Totals> for TotalsJson {
 }
 
 /// Incremental coverage of one changed file.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FileIncrement {
     pub path: String,
     /// Changed executable lines.
@@ -69,10 +71,11 @@ pub struct FileIncrement {
 
 /// Incremental coverage of a project: covered changed executable lines / changed executable
 /// lines.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Incremental {
     /// `"diff"` (against a base) or `"all-lines"` (no base: every executable line counts).
-    pub scope: &'static str,
+    #[serde(deserialize_with = "crate::check::static_str")]
+    pub scope: crate::check::StaticStr,
     pub changed: u64,
     pub covered: u64,
     pub ratio: Option<f64>,
@@ -83,7 +86,7 @@ pub struct Incremental {
 }
 
 /// Test counts of a project.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TestFigures {
     pub total: u64,
     pub passed: u64,
@@ -98,7 +101,7 @@ pub struct TestFigures {
 }
 
 /// A failing test, as outputs list it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FailingTest {
     pub id: String,
     pub outcome: Outcome,
@@ -109,7 +112,7 @@ pub struct FailingTest {
 }
 
 /// The evidence figures a project's result carries.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
     pub coverage: Option<TotalsJson>,
     pub coverage_small: Option<TotalsJson>,

@@ -1,5 +1,7 @@
 //! Renderers: pure functions of a [`crate::check::CheckResult`] to bytes.
 
+pub mod badge;
+pub mod github;
 pub mod markdown;
 pub mod text;
 
