@@ -5,6 +5,7 @@
 //! unique and merged, and the totals are computed from them, never taken from headers.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Hit count of one executable line.
 ///
@@ -318,13 +319,157 @@ pub enum Outcome {
     Flaky,
 }
 
+/// An immutable string shared by every case that repeats it: suite and class names repeat
+/// across thousands of cases, and one reference-counted copy is what bounds memory.
+///
+/// Reads like a `&str` (it derefs to one, compares with `str`/`String`, orders as `str`).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct SharedStr(Arc<str>);
+
+impl SharedStr {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether both are the same allocation (then they are equal without comparing bytes).
+    pub fn ptr_eq(a: &SharedStr, b: &SharedStr) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialOrd for SharedStr {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SharedStr {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if SharedStr::ptr_eq(self, other) {
+            std::cmp::Ordering::Equal
+        } else {
+            self.as_str().cmp(other.as_str())
+        }
+    }
+}
+
+impl std::fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(s: &str) -> Self {
+        SharedStr(Arc::from(s))
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(s: String) -> Self {
+        SharedStr(Arc::from(s))
+    }
+}
+
+impl From<&String> for SharedStr {
+    fn from(s: &String) -> Self {
+        SharedStr(Arc::from(s.as_str()))
+    }
+}
+
+impl From<Arc<str>> for SharedStr {
+    fn from(s: Arc<str>) -> Self {
+        SharedStr(s)
+    }
+}
+
+impl PartialEq<str> for SharedStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for SharedStr {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl serde::Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Hands out one [`SharedStr`] per distinct string: parsers pass every suite and class name
+/// through one, so that the cases repeating a name share it.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    set: std::collections::HashSet<SharedStr>,
+    /// The last name handed out: consecutive cases usually repeat it, no hashing then.
+    last: SharedStr,
+}
+
+impl Names {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The shared copy of `s`.
+    pub fn get(&mut self, s: &str) -> SharedStr {
+        if self.last.as_str() != s {
+            self.last = match self.set.get(s) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = SharedStr::from(s);
+                    self.set.insert(n.clone());
+                    n
+                }
+            };
+        }
+        self.last.clone()
+    }
+}
+
 /// One test case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestCase {
-    /// The suite the report puts the case in (`testsuite/@name`, assembly, package).
-    pub suite: String,
-    /// Class (JUnit `classname`, xUnit type), when the report has one.
-    pub class: Option<String>,
+    /// The suite the report puts the case in (`testsuite/@name`, assembly, package). Shared
+    /// by the cases of one suite.
+    pub suite: SharedStr,
+    /// Class (JUnit `classname`, xUnit type), when the report has one. Shared like `suite`.
+    pub class: Option<SharedStr>,
     pub name: String,
     /// Source file, when the report says it (`file=` attribute, Catch2 `<failure>` location).
     pub file: Option<String>,
@@ -342,7 +487,7 @@ pub struct TestCase {
 }
 
 impl TestCase {
-    pub fn new(suite: impl Into<String>, name: impl Into<String>, outcome: Outcome) -> Self {
+    pub fn new(suite: impl Into<SharedStr>, name: impl Into<String>, outcome: Outcome) -> Self {
         TestCase {
             suite: suite.into(),
             class: None,
@@ -365,8 +510,25 @@ impl TestCase {
             .map(|(_, v)| v.as_str())
     }
 
-    fn identity(&self) -> (&str, &str, &str) {
-        (&self.suite, self.class.as_deref().unwrap_or(""), &self.name)
+    /// Whether `self` and `other` are runs of the same test (same suite, class and name).
+    fn same_test(&self, other: &TestCase) -> bool {
+        self.cmp_identity(other).is_eq()
+    }
+
+    /// Order of test identities: (suite, class or "", name), as strings. Shared names that
+    /// are one allocation compare equal without reading their bytes.
+    fn cmp_identity(&self, other: &TestCase) -> std::cmp::Ordering {
+        fn class(c: &TestCase) -> &str {
+            c.class.as_deref().unwrap_or("")
+        }
+        let class_cmp = match (&self.class, &other.class) {
+            (Some(a), Some(b)) => a.cmp(b),
+            _ => class(self).cmp(class(other)),
+        };
+        self.suite
+            .cmp(&other.suite)
+            .then(class_cmp)
+            .then_with(|| self.name.cmp(&other.name))
     }
 }
 
@@ -404,18 +566,32 @@ impl TestRun {
     /// Folds repeated runs of one test (same suite, class and name) into one case: a test
     /// that failed on one attempt and passed on another is flaky; one that only failed keeps
     /// its worst outcome; skipped runs count only when every run was skipped. Sorts cases.
+    ///
+    /// Sorts a permutation (4 bytes per case) rather than the cases, applies it in place and
+    /// folds in place: no second copy of the cases is ever held.
     pub fn finish(&mut self) {
-        let mut cases = std::mem::take(&mut self.cases);
-        // Stable sort: the report order of attempts is kept within one identity.
-        cases.sort_by(|a, b| a.identity().cmp(&b.identity()));
-        let mut out: Vec<TestCase> = Vec::with_capacity(cases.len());
-        for case in cases {
-            match out.last_mut() {
-                Some(prev) if prev.identity() == case.identity() => fold_attempt(prev, case),
-                _ => out.push(case),
-            }
+        let cases = &mut self.cases;
+        let sorted = cases.windows(2).all(|w| w[0].cmp_identity(&w[1]).is_le());
+        if !sorted {
+            // Ties broken by report position: the report order of attempts is kept within one
+            // identity (a stable sort, done as an unstable one on unique keys).
+            let mut order: Vec<u32> = (0..cases.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| {
+                cases[a as usize]
+                    .cmp_identity(&cases[b as usize])
+                    .then(a.cmp(&b))
+            });
+            permute(cases, order);
         }
-        self.cases = out;
+        cases.dedup_by(|next, prev| {
+            if prev.same_test(next) {
+                fold_attempt(prev, next);
+                true
+            } else {
+                false
+            }
+        });
+        cases.shrink_to_fit();
     }
 
     pub fn totals(&self) -> TestTotals {
@@ -434,7 +610,30 @@ impl TestRun {
     }
 }
 
-fn fold_attempt(prev: &mut TestCase, next: TestCase) {
+/// Puts `v[order[i]]` at position `i` for every `i`, in place, following the permutation's
+/// cycles (`order` is consumed as the visited marks).
+fn permute<T>(v: &mut [T], mut order: Vec<u32>) {
+    const DONE: u32 = u32::MAX;
+    for start in 0..v.len() {
+        if order[start] == DONE {
+            continue;
+        }
+        // Cycle start -> order[start] -> ...: position i takes the element at order[i].
+        let mut i = start;
+        loop {
+            let src = order[i] as usize;
+            order[i] = DONE;
+            if src == start {
+                break;
+            }
+            v.swap(i, src);
+            i = src;
+        }
+    }
+}
+
+/// Folds the run `next` (dropped afterwards; what it owns is taken) into `prev`.
+fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
     use Outcome::*;
     let failed = |o: Outcome| matches!(o, Failed | Error | Flaky);
     let passed = |o: Outcome| matches!(o, Passed | Flaky);
@@ -453,13 +652,13 @@ fn fold_attempt(prev: &mut TestCase, next: TestCase) {
         (a, b) => a.or(b),
     };
     if prev.file.is_none() {
-        prev.file = next.file;
+        prev.file = next.file.take();
         prev.line = next.line;
     }
     if prev.message.is_none() {
-        prev.message = next.message;
+        prev.message = next.message.take();
     }
-    for p in next.properties {
+    for p in std::mem::take(&mut next.properties) {
         if !prev.properties.contains(&p) {
             prev.properties.push(p);
         }
@@ -531,6 +730,63 @@ mod tests {
             }
         );
         assert_eq!(run.cases[0].attempts, 2);
+    }
+
+    #[test]
+    fn finish_keeps_report_order_of_attempts() {
+        let mut run = TestRun::new();
+        let case = |suite: &str, name: &str, msg: &str| {
+            let mut c = TestCase::new(suite, name, Outcome::Failed);
+            c.message = Some(msg.to_string());
+            c
+        };
+        for (s, n, m) in [
+            ("b", "x", "b1"),
+            ("a", "y", "a1"),
+            ("b", "x", "b2"),
+            ("a", "x", "ax"),
+            ("a", "y", "a2"),
+            ("a", "y", "a3"),
+        ] {
+            run.push(case(s, n, m));
+        }
+        run.finish();
+        let got: Vec<_> = run
+            .cases
+            .iter()
+            .map(|c| {
+                (
+                    c.suite.as_str(),
+                    c.name.as_str(),
+                    c.message.as_deref(),
+                    c.attempts,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "x", Some("ax"), 1),
+                ("a", "y", Some("a1"), 3),
+                ("b", "x", Some("b1"), 2)
+            ]
+        );
+        // A class of "" is the same test as no class.
+        let mut run = TestRun::new();
+        let mut c = TestCase::new("s", "t", Outcome::Passed);
+        c.class = Some("".into());
+        run.push(c);
+        run.push(TestCase::new("s", "t", Outcome::Failed));
+        run.finish();
+        assert_eq!(run.cases.len(), 1);
+        assert_eq!(run.cases[0].outcome, Outcome::Flaky);
+    }
+
+    #[test]
+    fn permutation_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        permute(&mut v, vec![3, 0, 4, 1, 2]);
+        assert_eq!(v, ['d', 'a', 'e', 'b', 'c']);
     }
 
     #[test]

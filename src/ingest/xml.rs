@@ -298,6 +298,71 @@ pub fn scan_attrs<'a, const N: usize>(
     }
 }
 
+/// Calls `f(local name, raw value)` for every attribute of `e`, in order, in one pass.
+///
+/// Agrees with quick-xml's attribute iterator (`with_checks(false)`) on every attribute list
+/// that is well formed by the rules of that iterator (XML whitespace, the local name after
+/// the first `:`), without its per-attribute bookkeeping. `Err` for a list it cannot split
+/// cleanly (then `f` may have seen the attributes before the fault): a caller that must keep
+/// quick-xml's lenient reading of such lists falls back to it.
+pub fn each_attr<'a>(
+    e: &'a BytesStart<'_>,
+    mut f: impl FnMut(&'a [u8], &'a [u8]),
+) -> Result<(), AttrFail> {
+    // quick-xml's whitespace: no form feed.
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let raw = e.attributes_raw();
+    let base = e.name().as_ref().len();
+    let fail = |i: usize, what| AttrFail {
+        pos: base + i,
+        what,
+    };
+    let len = raw.len();
+    let mut i = 0;
+    loop {
+        while i < len && ws(raw[i]) {
+            i += 1;
+        }
+        if i >= len {
+            return Ok(());
+        }
+        let name_start = i;
+        while i < len && raw[i] != b'=' && !ws(raw[i]) {
+            i += 1;
+        }
+        let name = &raw[name_start..i];
+        while i < len && ws(raw[i]) {
+            i += 1;
+        }
+        if i >= len || raw[i] != b'=' || name.is_empty() {
+            return Err(fail(i, "an attribute name is not followed by '='"));
+        }
+        i += 1;
+        while i < len && ws(raw[i]) {
+            i += 1;
+        }
+        let quote = match raw.get(i) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            Some(_) => return Err(fail(i, "an attribute value is not quoted")),
+            None => return Err(fail(i, "an attribute has no value")),
+        };
+        let value_start = i + 1;
+        let Some(end) = memchr::memchr(quote, &raw[value_start..]) else {
+            return Err(fail(i, "an attribute value has no closing quote"));
+        };
+        let value = &raw[value_start..value_start + end];
+        i = value_start + end + 1;
+        if i < len && !ws(raw[i]) {
+            return Err(fail(i, "attributes are not separated by whitespace"));
+        }
+        let local = match memchr::memchr(b':', name) {
+            Some(c) => &name[c + 1..],
+            None => name,
+        };
+        f(local, value);
+    }
+}
+
 /// The raw (still escaped) value of attribute `name` (local name, prefix ignored); `None`
 /// also for a malformed attribute list (use [`scan_attrs`] where that must be an error).
 pub fn attr_raw<'a>(e: &'a BytesStart<'_>, name: &[u8]) -> Option<Cow<'a, [u8]>> {
@@ -571,6 +636,36 @@ mod tests {
                     "{}",
                     String::from_utf8_lossy(bad)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn each_attr_agrees_with_quick_xml() {
+        for doc in [
+            &br#"<t a="1" ns:b='2' c = "3" a="4" d="" e:f:g="5"/>"#[..],
+            b"<t\ta=\"1\"\r\n b=\"x&amp;y\"   />",
+            br#"<t/>"#,
+            br#"<t a="1" />"#,
+        ] {
+            let mut r = quick_xml::Reader::from_reader(doc);
+            let Ok(Event::Empty(e)) = r.read_event() else {
+                panic!()
+            };
+            let mut ours = Vec::new();
+            each_attr(&e, |k, v| ours.push((k.to_vec(), v.to_vec()))).unwrap();
+            let theirs: Vec<_> = e
+                .attributes()
+                .with_checks(false)
+                .flatten()
+                .map(|a| (a.key.local_name().as_ref().to_vec(), a.value.to_vec()))
+                .collect();
+            assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(doc));
+        }
+        for bad in [&br#"<a x="1"y="2"/>"#[..], br#"<a x=1/>"#, br#"<a x/>"#] {
+            let mut r = quick_xml::Reader::from_reader(bad);
+            if let Ok(Event::Empty(e)) = r.read_event() {
+                assert!(each_attr(&e, |_, _| {}).is_err());
             }
         }
     }
