@@ -20,13 +20,38 @@ pub enum Ev<'a> {
     Start(BytesStart<'a>),
     Empty(BytesStart<'a>),
     End,
-    /// Text or CDATA, already unescaped.
-    Text(Cow<'a, str>),
+    /// Text or CDATA, decoded on demand ([`Text::get`]): most text (whitespace between
+    /// elements, `<system-out>`) is never looked at.
+    Text(Text<'a>),
     /// Prolog, comment, processing instruction, DOCTYPE, whitespace around the root: nothing
     /// a parser needs. (Returned rather than skipped in a loop, which the borrow checker
     /// cannot see through without `unsafe`.)
     Other,
     Eof,
+}
+
+/// The content of a text or CDATA event.
+pub struct Text<'a>(TextInner<'a>);
+
+enum TextInner<'a> {
+    /// Text without references, or CDATA: only UTF-8 decoding is left to do.
+    Raw(Cow<'a, [u8]>),
+    /// Text with references, already resolved (the unknown ones were counted then).
+    Decoded(Cow<'a, str>),
+}
+
+impl<'a> Text<'a> {
+    /// The text, references resolved, invalid UTF-8 replaced.
+    pub fn get(self) -> Cow<'a, str> {
+        match self.0 {
+            TextInner::Raw(Cow::Borrowed(b)) => String::from_utf8_lossy(b),
+            TextInner::Raw(Cow::Owned(b)) => match String::from_utf8(b) {
+                Ok(s) => Cow::Owned(s),
+                Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            },
+            TextInner::Decoded(s) => s,
+        }
+    }
 }
 
 /// A quick-xml reader with nesting checks.
@@ -127,14 +152,18 @@ impl<R: BufRead> XmlReader<R> {
                 Ev::Other
             }
             Event::Text(t) => {
-                let (text, unknown) = unescape(t.into_inner());
-                self.unknown_entities += unknown;
-                Ev::Text(text)
+                let raw = t.into_inner();
+                if memchr::memchr(b'&', &raw).is_none() {
+                    // Nothing to resolve: decoding waits until someone wants the text.
+                    Ev::Text(Text(TextInner::Raw(raw)))
+                } else {
+                    // Resolved now: unknown references are counted wherever they are.
+                    let (text, unknown) = unescape(raw);
+                    self.unknown_entities += unknown;
+                    Ev::Text(Text(TextInner::Decoded(text)))
+                }
             }
-            Event::CData(t) => Ev::Text(match t.into_inner() {
-                Cow::Borrowed(b) => String::from_utf8_lossy(b),
-                Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
-            }),
+            Event::CData(t) => Ev::Text(Text(TextInner::Raw(t.into_inner()))),
             Event::Eof if !self.ends.is_empty() => {
                 let n = self.ends.len();
                 let start = if n == 1 { 0 } else { self.ends[n - 2] };
@@ -173,7 +202,7 @@ impl<R: BufRead> XmlReader<R> {
         let mut out = String::new();
         while self.depth() >= depth {
             match self.event()? {
-                Ev::Text(t) if out.len() < limit => out.push_str(&t),
+                Ev::Text(t) if out.len() < limit => out.push_str(&t.get()),
                 Ev::Eof => break,
                 _ => {}
             }
@@ -567,7 +596,7 @@ mod tests {
                 Ev::Start(e) | Ev::Empty(e) => {
                     out.push(String::from_utf8_lossy(e.local_name().as_ref()).into())
                 }
-                Ev::Text(t) => out.push(format!("'{t}'")),
+                Ev::Text(t) => out.push(format!("'{}'", t.get())),
                 Ev::End => out.push("/".into()),
                 Ev::Other => {}
                 Ev::Eof => return Ok(out),

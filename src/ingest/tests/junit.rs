@@ -284,6 +284,9 @@ fn status(v: &[u8]) -> Option<Outcome> {
 /// Seconds: `1.5`, `1e-3`, `0,5` (a decimal comma), `1,234.5` (a thousands separator). `None`
 /// when absent, negative, not finite or not a number (`<<computed>>`).
 fn parse_time(v: &[u8]) -> Option<f64> {
+    if let Some(t) = simple_decimal(v) {
+        return Some(t);
+    }
     let s = std::str::from_utf8(v).ok()?.trim();
     let t = s.parse::<f64>().ok().or_else(|| {
         if !s.contains(',') {
@@ -295,6 +298,38 @@ fn parse_time(v: &[u8]) -> Option<f64> {
         }
     })?;
     (t.is_finite() && t >= 0.0).then_some(t)
+}
+
+/// `123`, `0.057`: at most 15 digits and one `.`, the way nearly every tool writes times. The
+/// digits as an integer (exact in an f64) divided by a power of ten (exact up to 10^22) is
+/// one correctly rounded operation, so the value equals what `str::parse` returns.
+fn simple_decimal(v: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    if v.is_empty() || v.len() > 16 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut digits = 0;
+    let mut frac: Option<usize> = None;
+    for &b in v {
+        match b {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(b - b'0');
+                digits += 1;
+                if let Some(f) = frac.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    Some(m as f64 / POW10[frac.unwrap_or(0)])
 }
 
 /// An open `<testsuite>`.
@@ -655,6 +690,9 @@ fn first_line(s: &str) -> Option<String> {
 /// `tests/x.py:10: AssertionError`) or holding `at path:line` at its end or before a colon
 /// (Catch2 `at /src/a.cpp:19`, Rust `panicked at src/a.rs:154:5:`).
 fn find_location(s: &str) -> Option<(String, Option<u32>)> {
+    // memchr's searcher rather than `str::find`'s two-way one: stack traces hold a lot of
+    // lines with `at `, and this runs on every failure text of a testcase without `file`.
+    let at_finder = memchr::memmem::Finder::new(b"at ");
     for line in s.lines().take(LOCATION_LINES) {
         let line = line.trim();
         let first = line.split_whitespace().next().unwrap_or("");
@@ -664,7 +702,7 @@ fn find_location(s: &str) -> Option<(String, Option<u32>)> {
             }
         }
         let mut rest = line;
-        while let Some(i) = rest.find("at ") {
+        while let Some(i) = at_finder.find(rest.as_bytes()) {
             let before_ok = i == 0 || rest.as_bytes()[i - 1].is_ascii_whitespace();
             rest = &rest[i + 3..];
             if !before_ok {
@@ -738,6 +776,41 @@ mod tests {
             skipped,
             flaky,
         }
+    }
+
+    #[test]
+    fn simple_times_parse_like_str_parse() {
+        for s in [
+            "0",
+            "0.0",
+            "0.057",
+            "1.",
+            ".5",
+            "123456789012345",
+            "0.1",
+            "0.3",
+            "2.675",
+            "999999999999.999",
+            "0.00000000000001",
+            "19.991",
+            "276900.074",
+        ] {
+            assert_eq!(simple_decimal(s.as_bytes()), s.parse::<f64>().ok(), "{s}");
+        }
+        for s in [
+            "",
+            ".",
+            "1.2.3",
+            "-1",
+            "1e3",
+            "1234567890123456",
+            " 1",
+            "1,5",
+        ] {
+            assert_eq!(simple_decimal(s.as_bytes()), None, "{s}");
+        }
+        assert_eq!(parse_time(b"1,5"), Some(1.5));
+        assert_eq!(parse_time(b" 2 "), Some(2.0));
     }
 
     #[test]
