@@ -213,6 +213,20 @@ impl Coverage {
         &mut self.files[idx]
     }
 
+    /// The index of the record for `path` (created on first use), for [`Coverage::file_at_mut`]:
+    /// a parser adding many records to one file looks it up once. Valid until the next
+    /// [`Coverage::finish`].
+    pub fn file_index(&mut self, path: &str) -> usize {
+        self.file_mut(path);
+        self.index[path]
+    }
+
+    /// The record at `index` (from [`Coverage::file_index`]).
+    pub fn file_at_mut(&mut self, index: usize) -> &mut FileCoverage {
+        self.finished = false;
+        &mut self.files[index]
+    }
+
     /// Adds a whole file record (merged with an existing one of the same path).
     pub fn push_file(&mut self, file: FileCoverage) {
         match self.index.get(&file.path) {
