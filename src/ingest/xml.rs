@@ -411,8 +411,16 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
     if memchr::memchr(b'&', &v).is_none() {
         return (
             match v {
-                Cow::Borrowed(b) => String::from_utf8_lossy(b),
-                Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
+                // Checked first with the fast validator: almost every value is valid UTF-8,
+                // and `from_utf8_lossy` walks it chunk by chunk.
+                Cow::Borrowed(b) => match std::str::from_utf8(b) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => String::from_utf8_lossy(b),
+                },
+                Cow::Owned(b) => match String::from_utf8(b) {
+                    Ok(s) => Cow::Owned(s),
+                    Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                },
             },
             0,
         );

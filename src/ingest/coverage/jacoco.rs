@@ -180,18 +180,31 @@ impl Parser {
     }
 
     fn open_method(&mut self, e: &BytesStart<'_>, r: &At) -> Result<()> {
-        let name = attr(e, b"name").unwrap_or_default();
-        let desc = attr(e, b"desc").unwrap_or_default();
-        let line = match e
-            .attributes()
-            .with_checks(false)
-            .flatten()
-            .find(|a| a.key.local_name().as_ref() == b"line")
-        {
-            Some(a) => u32::try_from(parse_u64(&a.value).ok_or_else(|| {
+        // Both in one pass (a malformed list gives neither, as `attr` does).
+        let [name, desc] = scan_attrs(e, [b"name", b"desc"])
+            .unwrap_or_default()
+            .map(|v| v.map(unescape_lossy).unwrap_or_default());
+        // The first `line`, as quick-xml's lenient iterator reads it (that iterator only for
+        // a list `each_attr` finds malformed).
+        let mut line_attr = None;
+        let scanned = each_attr(e, |key, value| {
+            if line_attr.is_none() && key == b"line" {
+                line_attr = Some(Cow::Borrowed(value));
+            }
+        });
+        if scanned.is_err() {
+            line_attr = e
+                .attributes()
+                .with_checks(false)
+                .flatten()
+                .find(|a| a.key.local_name().as_ref() == b"line")
+                .map(|a| a.value);
+        }
+        let line = match line_attr {
+            Some(v) => u32::try_from(parse_u64(&v).ok_or_else(|| {
                 r.error(format!(
                     "method line {:?} is not a number",
-                    String::from_utf8_lossy(&a.value)
+                    String::from_utf8_lossy(&v)
                 ))
             })?)
             .map_err(|_| r.error("method line number out of range"))?,
@@ -285,16 +298,18 @@ impl Parser {
             return Ok(());
         }
         // One pass (a malformed list gives none of them, as `attr` does).
-        let [ty, missed, covered] = scan_attrs(e, [b"type", b"missed", b"covered"])
-            .unwrap_or_default()
-            .map(|v| v.map(unescape_lossy));
-        let ty = ty.unwrap_or_default();
-        let num = |v: Option<Cow<'_, str>>, name: &[u8]| -> Result<u64> {
-            match v {
-                Some(v) => parse_u64(v.as_bytes())
-                    .ok_or_else(|| bad_num(r, &String::from_utf8_lossy(name), v.as_bytes())),
-                None => Ok(0),
+        let [ty, missed, covered] =
+            scan_attrs(e, [b"type", b"missed", b"covered"]).unwrap_or_default();
+        let ty = ty.map(unescape_lossy).unwrap_or_default();
+        let num = |v: Option<Cow<'_, [u8]>>, name: &[u8]| -> Result<u64> {
+            let Some(raw) = v else { return Ok(0) };
+            // Plain digits read as they are; anything else is unescaped first, as always.
+            if let Some(n) = parse_u64(&raw) {
+                return Ok(n);
             }
+            let v = unescape_lossy(raw);
+            parse_u64(v.as_bytes())
+                .ok_or_else(|| bad_num(r, &String::from_utf8_lossy(name), v.as_bytes()))
         };
         let (missed, covered) = (num(missed, b"missed")?, num(covered, b"covered")?);
         if in_method {
