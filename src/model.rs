@@ -345,6 +345,11 @@ impl SharedStr {
         &self.0
     }
 
+    /// Address of the shared copy: one per allocation.
+    fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as *const u8 as usize
+    }
+
     /// Whether both are the same allocation (then they are equal without comparing bytes).
     pub fn ptr_eq(a: &SharedStr, b: &SharedStr) -> bool {
         Arc::ptr_eq(&a.0, &b.0)
@@ -587,14 +592,22 @@ impl TestRun {
         let cases = &mut self.cases;
         let sorted = cases.windows(2).all(|w| w[0].cmp_identity(&w[1]).is_le());
         if !sorted {
+            let mut keys = sort_keys(cases);
             // Ties broken by report position: the report order of attempts is kept within one
-            // identity (a stable sort, done as an unstable one on unique keys).
-            let mut order: Vec<u32> = (0..cases.len() as u32).collect();
-            order.sort_unstable_by(|&a, &b| {
-                cases[a as usize]
-                    .cmp_identity(&cases[b as usize])
-                    .then(a.cmp(&b))
+            // identity (a stable sort, done as an unstable one on unique keys). Keys decide
+            // most comparisons without touching the cases.
+            keys.sort_unstable_by(|a, b| {
+                (a.suite, a.class, a.prefix)
+                    .cmp(&(b.suite, b.class, b.prefix))
+                    .then_with(|| {
+                        cases[a.index as usize]
+                            .name
+                            .cmp(&cases[b.index as usize].name)
+                    })
+                    .then(a.index.cmp(&b.index))
             });
+            let order: Vec<u32> = keys.iter().map(|k| k.index).collect();
+            drop(keys);
             permute(cases, order);
         }
         cases.dedup_by(|next, prev| {
@@ -622,6 +635,64 @@ impl TestRun {
         }
         t
     }
+}
+
+/// Where a case sorts: ranks of its suite and class among all of them (in string order, the
+/// class "" when it has none), the first 16 bytes of its name (big-endian, zero-padded: a tie
+/// there is settled by the whole names), and its report position.
+struct SortKey {
+    suite: u32,
+    class: u32,
+    prefix: u128,
+    index: u32,
+}
+
+fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
+    // Distinct shared strings, by allocation (consecutive cases mostly repeat the last one).
+    let mut slots: HashMap<usize, u32> = HashMap::new();
+    let mut strings: Vec<&str> = vec![""];
+    let mut last = (usize::MAX, 0u32);
+    let mut slot = |s: &'a SharedStr, strings: &mut Vec<&'a str>| -> u32 {
+        let addr = s.addr();
+        if addr != last.0 {
+            let n = *slots.entry(addr).or_insert_with(|| {
+                strings.push(s.as_str());
+                strings.len() as u32 - 1
+            });
+            last = (addr, n);
+        }
+        last.1
+    };
+    let mut keys = Vec::with_capacity(cases.len());
+    for (i, c) in cases.iter().enumerate() {
+        let suite = slot(&c.suite, &mut strings);
+        let class = c.class.as_ref().map_or(0, |cl| slot(cl, &mut strings));
+        let mut prefix = [0u8; 16];
+        let n = c.name.len().min(16);
+        prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
+        keys.push(SortKey {
+            suite,
+            class,
+            prefix: u128::from_be_bytes(prefix),
+            index: i as u32,
+        });
+    }
+    // Slot -> rank in string order, equal strings (separate allocations) equal ranks.
+    let mut by_text: Vec<u32> = (0..strings.len() as u32).collect();
+    by_text.sort_unstable_by(|&a, &b| strings[a as usize].cmp(strings[b as usize]));
+    let mut rank = vec![0u32; strings.len()];
+    let mut r = 0;
+    for (k, &slot) in by_text.iter().enumerate() {
+        if k > 0 && strings[slot as usize] != strings[by_text[k - 1] as usize] {
+            r += 1;
+        }
+        rank[slot as usize] = r;
+    }
+    for k in &mut keys {
+        k.suite = rank[k.suite as usize];
+        k.class = rank[k.class as usize];
+    }
+    keys
 }
 
 /// Puts `v[order[i]]` at position `i` for every `i`, in place, following the permutation's
@@ -794,6 +865,72 @@ mod tests {
         run.finish();
         assert_eq!(run.cases.len(), 1);
         assert_eq!(run.cases[0].outcome, Outcome::Flaky);
+    }
+
+    #[test]
+    fn finish_orders_like_a_stable_sort_on_identity() {
+        // Names sharing long prefixes, NUL bytes, "" classes and no class, equal strings in
+        // separate allocations and shared ones.
+        let suites: Vec<SharedStr> = vec!["b".into(), "a".into(), "a".into(), "".into()];
+        let classes = [None, Some(""), Some("C"), Some("B")];
+        let names = [
+            "test_a_very_long_common_prefix_1",
+            "test_a_very_long_common_prefix_0",
+            "ab",
+            "ab\0x",
+            "ab\0",
+            "",
+            "zz",
+        ];
+        let mut run = TestRun::new();
+        let mut seed = 7u64;
+        for i in 0..600 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let pick = |n: usize, shift: u32| (seed >> shift) as usize % n;
+            let mut c = TestCase::new(
+                suites[pick(suites.len(), 10)].clone(),
+                names[pick(names.len(), 20)],
+                Outcome::Passed,
+            );
+            c.class = classes[pick(classes.len(), 30)].map(SharedStr::from);
+            c.attempts = i;
+            run.push(c);
+        }
+        let mut want = run.cases.clone();
+        want.sort_by(|a, b| {
+            (
+                a.suite.as_str(),
+                a.class.as_deref().unwrap_or(""),
+                a.name.as_str(),
+            )
+                .cmp(&(
+                    b.suite.as_str(),
+                    b.class.as_deref().unwrap_or(""),
+                    b.name.as_str(),
+                ))
+        });
+        let mut folded: Vec<TestCase> = Vec::new();
+        for c in want {
+            match folded.last_mut() {
+                Some(p) if p.same_test(&c) => p.attempts += c.attempts,
+                _ => folded.push(c),
+            }
+        }
+        run.finish();
+        let id = |c: &TestCase| {
+            (
+                c.suite.to_string(),
+                c.class.as_deref().unwrap_or("").to_string(),
+                c.name.clone(),
+                c.attempts,
+            )
+        };
+        assert_eq!(
+            run.cases.iter().map(id).collect::<Vec<_>>(),
+            folded.iter().map(id).collect::<Vec<_>>()
+        );
     }
 
     #[test]
