@@ -426,16 +426,21 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
         );
     }
     // Offsets are taken in the lossy string: invalid UTF-8 before the '&' changes them.
-    let s = String::from_utf8_lossy(&v);
+    let s = match std::str::from_utf8(&v) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(&v),
+    };
+    // Byte searches (memchr) for the ASCII '&' and ';': the same offsets as `str::find`.
+    let find = |s: &str, b: u8| memchr::memchr(b, s.as_bytes());
     let mut out = String::with_capacity(s.len());
     let mut unknown = 0;
     let mut rest = &s[..];
-    let mut at = s.find('&').unwrap_or(s.len());
+    let mut at = find(&s, b'&').unwrap_or(s.len());
     loop {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         // rest starts with '&'
-        let resolved = rest.find(';').filter(|&e| e <= 12).and_then(|end| {
+        let resolved = find(rest, b';').filter(|&e| e <= 12).and_then(|end| {
             let name = &rest[1..end];
             let c = match name {
                 "amp" => Some('&'),
@@ -464,7 +469,7 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
                 rest = &rest[1..];
             }
         }
-        match rest.find('&') {
+        match find(rest, b'&') {
             Some(i) => at = i,
             None => {
                 out.push_str(rest);
