@@ -5,6 +5,7 @@
 //! unique and merged, and the totals are computed from them, never taken from headers.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Hit count of one executable line.
 ///
@@ -218,6 +219,20 @@ impl Coverage {
         &mut self.files[idx]
     }
 
+    /// The index of the record for `path` (created on first use), for [`Coverage::file_at_mut`]:
+    /// a parser adding many records to one file looks it up once. Valid until the next
+    /// [`Coverage::finish`].
+    pub fn file_index(&mut self, path: &str) -> usize {
+        self.file_mut(path);
+        self.index[path]
+    }
+
+    /// The record at `index` (from [`Coverage::file_index`]).
+    pub fn file_at_mut(&mut self, index: usize) -> &mut FileCoverage {
+        self.finished = false;
+        &mut self.files[index]
+    }
+
     /// Adds a whole file record (merged with an existing one of the same path).
     pub fn push_file(&mut self, file: FileCoverage) {
         match self.index.get(&file.path) {
@@ -340,13 +355,162 @@ pub enum Outcome {
     Flaky,
 }
 
+/// An immutable string shared by every case that repeats it: suite and class names repeat
+/// across thousands of cases, and one reference-counted copy is what bounds memory.
+///
+/// Reads like a `&str` (it derefs to one, compares with `str`/`String`, orders as `str`).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct SharedStr(Arc<str>);
+
+impl SharedStr {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Address of the shared copy: one per allocation.
+    fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as *const u8 as usize
+    }
+
+    /// Whether both are the same allocation (then they are equal without comparing bytes).
+    pub fn ptr_eq(a: &SharedStr, b: &SharedStr) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialOrd for SharedStr {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SharedStr {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if SharedStr::ptr_eq(self, other) {
+            std::cmp::Ordering::Equal
+        } else {
+            self.as_str().cmp(other.as_str())
+        }
+    }
+}
+
+impl std::fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(s: &str) -> Self {
+        SharedStr(Arc::from(s))
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(s: String) -> Self {
+        SharedStr(Arc::from(s))
+    }
+}
+
+impl From<&String> for SharedStr {
+    fn from(s: &String) -> Self {
+        SharedStr(Arc::from(s.as_str()))
+    }
+}
+
+impl From<Arc<str>> for SharedStr {
+    fn from(s: Arc<str>) -> Self {
+        SharedStr(s)
+    }
+}
+
+impl PartialEq<str> for SharedStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for SharedStr {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl serde::Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Hands out one [`SharedStr`] per distinct string: parsers pass every suite and class name
+/// through one, so that the cases repeating a name share it.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    set: std::collections::HashSet<SharedStr>,
+    /// The last name handed out: consecutive cases usually repeat it, no hashing then.
+    last: SharedStr,
+}
+
+impl Names {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The shared copy of `s`.
+    pub fn get(&mut self, s: &str) -> SharedStr {
+        if self.last.as_str() != s {
+            self.last = match self.set.get(s) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = SharedStr::from(s);
+                    self.set.insert(n.clone());
+                    n
+                }
+            };
+        }
+        self.last.clone()
+    }
+}
+
 /// One test case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestCase {
-    /// The suite the report puts the case in (`testsuite/@name`, assembly, package).
-    pub suite: String,
-    /// Class (JUnit `classname`, xUnit type), when the report has one.
-    pub class: Option<String>,
+    /// The suite the report puts the case in (`testsuite/@name`, assembly, package). Shared
+    /// by the cases of one suite.
+    pub suite: SharedStr,
+    /// Class (JUnit `classname`, xUnit type), when the report has one. Shared like `suite`.
+    pub class: Option<SharedStr>,
     pub name: String,
     /// Source file, when the report says it (`file=` attribute, Catch2 `<failure>` location).
     pub file: Option<String>,
@@ -364,7 +528,7 @@ pub struct TestCase {
 }
 
 impl TestCase {
-    pub fn new(suite: impl Into<String>, name: impl Into<String>, outcome: Outcome) -> Self {
+    pub fn new(suite: impl Into<SharedStr>, name: impl Into<String>, outcome: Outcome) -> Self {
         TestCase {
             suite: suite.into(),
             class: None,
@@ -387,8 +551,25 @@ impl TestCase {
             .map(|(_, v)| v.as_str())
     }
 
-    fn identity(&self) -> (&str, &str, &str) {
-        (&self.suite, self.class.as_deref().unwrap_or(""), &self.name)
+    /// Whether `self` and `other` are runs of the same test (same suite, class and name).
+    fn same_test(&self, other: &TestCase) -> bool {
+        self.cmp_identity(other).is_eq()
+    }
+
+    /// Order of test identities: (suite, class or "", name), as strings. Shared names that
+    /// are one allocation compare equal without reading their bytes.
+    fn cmp_identity(&self, other: &TestCase) -> std::cmp::Ordering {
+        fn class(c: &TestCase) -> &str {
+            c.class.as_deref().unwrap_or("")
+        }
+        let class_cmp = match (&self.class, &other.class) {
+            (Some(a), Some(b)) => a.cmp(b),
+            _ => class(self).cmp(class(other)),
+        };
+        self.suite
+            .cmp(&other.suite)
+            .then(class_cmp)
+            .then_with(|| self.name.cmp(&other.name))
     }
 }
 
@@ -426,18 +607,40 @@ impl TestRun {
     /// Folds repeated runs of one test (same suite, class and name) into one case: a test
     /// that failed on one attempt and passed on another is flaky; one that only failed keeps
     /// its worst outcome; skipped runs count only when every run was skipped. Sorts cases.
+    ///
+    /// Sorts a permutation (4 bytes per case) rather than the cases, applies it in place and
+    /// folds in place: no second copy of the cases is ever held.
     pub fn finish(&mut self) {
-        let mut cases = std::mem::take(&mut self.cases);
-        // Stable sort: the report order of attempts is kept within one identity.
-        cases.sort_by(|a, b| a.identity().cmp(&b.identity()));
-        let mut out: Vec<TestCase> = Vec::with_capacity(cases.len());
-        for case in cases {
-            match out.last_mut() {
-                Some(prev) if prev.identity() == case.identity() => fold_attempt(prev, case),
-                _ => out.push(case),
-            }
+        let cases = &mut self.cases;
+        let sorted = cases.windows(2).all(|w| w[0].cmp_identity(&w[1]).is_le());
+        if !sorted {
+            let mut keys = sort_keys(cases);
+            // Ties broken by report position: the report order of attempts is kept within one
+            // identity (a stable sort, done as an unstable one on unique keys). Keys decide
+            // most comparisons without touching the cases.
+            keys.sort_unstable_by(|a, b| {
+                (a.suite, a.class, a.prefix)
+                    .cmp(&(b.suite, b.class, b.prefix))
+                    .then_with(|| {
+                        cases[a.index as usize]
+                            .name
+                            .cmp(&cases[b.index as usize].name)
+                    })
+                    .then(a.index.cmp(&b.index))
+            });
+            let order: Vec<u32> = keys.iter().map(|k| k.index).collect();
+            drop(keys);
+            permute(cases, order);
         }
-        self.cases = out;
+        cases.dedup_by(|next, prev| {
+            if prev.same_test(next) {
+                fold_attempt(prev, next);
+                true
+            } else {
+                false
+            }
+        });
+        cases.shrink_to_fit();
     }
 
     pub fn totals(&self) -> TestTotals {
@@ -456,7 +659,109 @@ impl TestRun {
     }
 }
 
-fn fold_attempt(prev: &mut TestCase, next: TestCase) {
+/// Where a case sorts: ranks of its suite and class among all of them (in string order, the
+/// class "" when it has none), the first 16 bytes of its name (big-endian, zero-padded: a tie
+/// there is settled by the whole names), and its report position.
+struct SortKey {
+    suite: u32,
+    class: u32,
+    prefix: u128,
+    index: u32,
+}
+
+fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
+    // Distinct shared strings, by allocation (consecutive cases mostly repeat the last one).
+    let mut slots: HashMap<usize, u32> = HashMap::new();
+    let mut strings: Vec<&str> = vec![""];
+    let mut last = (usize::MAX, 0u32);
+    let mut slot = |s: &'a SharedStr, strings: &mut Vec<&'a str>| -> u32 {
+        let addr = s.addr();
+        if addr != last.0 {
+            let n = *slots.entry(addr).or_insert_with(|| {
+                strings.push(s.as_str());
+                strings.len() as u32 - 1
+            });
+            last = (addr, n);
+        }
+        last.1
+    };
+    let mut keys = Vec::with_capacity(cases.len());
+    for (i, c) in cases.iter().enumerate() {
+        let suite = slot(&c.suite, &mut strings);
+        let class = c.class.as_ref().map_or(0, |cl| slot(cl, &mut strings));
+        let mut prefix = [0u8; 16];
+        let n = c.name.len().min(16);
+        prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
+        keys.push(SortKey {
+            suite,
+            class,
+            prefix: u128::from_be_bytes(prefix),
+            index: i as u32,
+        });
+    }
+    // Slot -> rank in string order, equal strings (separate allocations) equal ranks.
+    let mut by_text: Vec<u32> = (0..strings.len() as u32).collect();
+    by_text.sort_unstable_by(|&a, &b| strings[a as usize].cmp(strings[b as usize]));
+    let mut rank = vec![0u32; strings.len()];
+    let mut r = 0;
+    for (k, &slot) in by_text.iter().enumerate() {
+        if k > 0 && strings[slot as usize] != strings[by_text[k - 1] as usize] {
+            r += 1;
+        }
+        rank[slot as usize] = r;
+    }
+    for k in &mut keys {
+        k.suite = rank[k.suite as usize];
+        k.class = rank[k.class as usize];
+    }
+    keys
+}
+
+/// Puts `v[order[i]]` at position `i` for every `i`, in place, following the permutation's
+/// cycles (`order` is consumed as the visited marks). Each element is moved once (one read,
+/// one write) rather than swapped along its cycle: with cases of 160 bytes scattered over
+/// hundreds of MB this is memory-bound, and swaps move every element twice.
+fn permute<T>(v: &mut [T], mut order: Vec<u32>) {
+    const DONE: u32 = u32::MAX;
+    let n = v.len();
+    // A permutation of 0..n: checked here so that nothing below can panic while an element
+    // is held outside the slice.
+    assert!(order.len() == n && n < DONE as usize);
+    let mut seen = vec![false; n];
+    for &o in &order {
+        assert!((o as usize) < n && !std::mem::replace(&mut seen[o as usize], true));
+    }
+    drop(seen);
+    let p = v.as_mut_ptr();
+    for start in 0..n {
+        let first = order[start];
+        if first == DONE || first as usize == start {
+            continue;
+        }
+        // SAFETY: every index is < n (checked above). The element at `start` is read out,
+        // then each position of the cycle is filled from the next one, whose value has not
+        // been moved yet (a cycle visits each position once), and the last one gets the
+        // element read out first: every element ends up in exactly one position and none is
+        // dropped or duplicated. Nothing in the loop can panic.
+        unsafe {
+            let held = std::ptr::read(p.add(start));
+            let mut i = start;
+            loop {
+                let src = *order.get_unchecked(i) as usize;
+                *order.get_unchecked_mut(i) = DONE;
+                if src == start {
+                    std::ptr::write(p.add(i), held);
+                    break;
+                }
+                std::ptr::copy_nonoverlapping(p.add(src), p.add(i), 1);
+                i = src;
+            }
+        }
+    }
+}
+
+/// Folds the run `next` (dropped afterwards; what it owns is taken) into `prev`.
+fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
     use Outcome::*;
     let failed = |o: Outcome| matches!(o, Failed | Error | Flaky);
     let passed = |o: Outcome| matches!(o, Passed | Flaky);
@@ -475,13 +780,13 @@ fn fold_attempt(prev: &mut TestCase, next: TestCase) {
         (a, b) => a.or(b),
     };
     if prev.file.is_none() {
-        prev.file = next.file;
+        prev.file = next.file.take();
         prev.line = next.line;
     }
     if prev.message.is_none() {
-        prev.message = next.message;
+        prev.message = next.message.take();
     }
-    for p in next.properties {
+    for p in std::mem::take(&mut next.properties) {
         if !prev.properties.contains(&p) {
             prev.properties.push(p);
         }
@@ -553,6 +858,129 @@ mod tests {
             }
         );
         assert_eq!(run.cases[0].attempts, 2);
+    }
+
+    #[test]
+    fn finish_keeps_report_order_of_attempts() {
+        let mut run = TestRun::new();
+        let case = |suite: &str, name: &str, msg: &str| {
+            let mut c = TestCase::new(suite, name, Outcome::Failed);
+            c.message = Some(msg.to_string());
+            c
+        };
+        for (s, n, m) in [
+            ("b", "x", "b1"),
+            ("a", "y", "a1"),
+            ("b", "x", "b2"),
+            ("a", "x", "ax"),
+            ("a", "y", "a2"),
+            ("a", "y", "a3"),
+        ] {
+            run.push(case(s, n, m));
+        }
+        run.finish();
+        let got: Vec<_> = run
+            .cases
+            .iter()
+            .map(|c| {
+                (
+                    c.suite.as_str(),
+                    c.name.as_str(),
+                    c.message.as_deref(),
+                    c.attempts,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "x", Some("ax"), 1),
+                ("a", "y", Some("a1"), 3),
+                ("b", "x", Some("b1"), 2)
+            ]
+        );
+        // A class of "" is the same test as no class.
+        let mut run = TestRun::new();
+        let mut c = TestCase::new("s", "t", Outcome::Passed);
+        c.class = Some("".into());
+        run.push(c);
+        run.push(TestCase::new("s", "t", Outcome::Failed));
+        run.finish();
+        assert_eq!(run.cases.len(), 1);
+        assert_eq!(run.cases[0].outcome, Outcome::Flaky);
+    }
+
+    #[test]
+    fn finish_orders_like_a_stable_sort_on_identity() {
+        // Names sharing long prefixes, NUL bytes, "" classes and no class, equal strings in
+        // separate allocations and shared ones.
+        let suites: Vec<SharedStr> = vec!["b".into(), "a".into(), "a".into(), "".into()];
+        let classes = [None, Some(""), Some("C"), Some("B")];
+        let names = [
+            "test_a_very_long_common_prefix_1",
+            "test_a_very_long_common_prefix_0",
+            "ab",
+            "ab\0x",
+            "ab\0",
+            "",
+            "zz",
+        ];
+        let mut run = TestRun::new();
+        let mut seed = 7u64;
+        for i in 0..600 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let pick = |n: usize, shift: u32| (seed >> shift) as usize % n;
+            let mut c = TestCase::new(
+                suites[pick(suites.len(), 10)].clone(),
+                names[pick(names.len(), 20)],
+                Outcome::Passed,
+            );
+            c.class = classes[pick(classes.len(), 30)].map(SharedStr::from);
+            c.attempts = i;
+            run.push(c);
+        }
+        let mut want = run.cases.clone();
+        want.sort_by(|a, b| {
+            (
+                a.suite.as_str(),
+                a.class.as_deref().unwrap_or(""),
+                a.name.as_str(),
+            )
+                .cmp(&(
+                    b.suite.as_str(),
+                    b.class.as_deref().unwrap_or(""),
+                    b.name.as_str(),
+                ))
+        });
+        let mut folded: Vec<TestCase> = Vec::new();
+        for c in want {
+            match folded.last_mut() {
+                Some(p) if p.same_test(&c) => p.attempts += c.attempts,
+                _ => folded.push(c),
+            }
+        }
+        run.finish();
+        let id = |c: &TestCase| {
+            (
+                c.suite.to_string(),
+                c.class.as_deref().unwrap_or("").to_string(),
+                c.name.clone(),
+                c.attempts,
+            )
+        };
+        assert_eq!(
+            run.cases.iter().map(id).collect::<Vec<_>>(),
+            folded.iter().map(id).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn permutation_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        permute(&mut v, vec![3, 0, 4, 1, 2]);
+        assert_eq!(v, ['d', 'a', 'e', 'b', 'c']);
     }
 
     #[test]

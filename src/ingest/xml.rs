@@ -20,13 +20,38 @@ pub enum Ev<'a> {
     Start(BytesStart<'a>),
     Empty(BytesStart<'a>),
     End,
-    /// Text or CDATA, already unescaped.
-    Text(Cow<'a, str>),
+    /// Text or CDATA, decoded on demand ([`Text::get`]): most text (whitespace between
+    /// elements, `<system-out>`) is never looked at.
+    Text(Text<'a>),
     /// Prolog, comment, processing instruction, DOCTYPE, whitespace around the root: nothing
     /// a parser needs. (Returned rather than skipped in a loop, which the borrow checker
     /// cannot see through without `unsafe`.)
     Other,
     Eof,
+}
+
+/// The content of a text or CDATA event.
+pub struct Text<'a>(TextInner<'a>);
+
+enum TextInner<'a> {
+    /// Text without references, or CDATA: only UTF-8 decoding is left to do.
+    Raw(Cow<'a, [u8]>),
+    /// Text with references, already resolved (the unknown ones were counted then).
+    Decoded(Cow<'a, str>),
+}
+
+impl<'a> Text<'a> {
+    /// The text, references resolved, invalid UTF-8 replaced.
+    pub fn get(self) -> Cow<'a, str> {
+        match self.0 {
+            TextInner::Raw(Cow::Borrowed(b)) => String::from_utf8_lossy(b),
+            TextInner::Raw(Cow::Owned(b)) => match String::from_utf8(b) {
+                Ok(s) => Cow::Owned(s),
+                Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            },
+            TextInner::Decoded(s) => s,
+        }
+    }
 }
 
 /// A quick-xml reader with nesting checks.
@@ -136,14 +161,18 @@ impl<R: BufRead> XmlReader<R> {
                 return Err(nul_error(at));
             }
             Event::Text(t) => {
-                let (text, unknown) = unescape(t.into_inner());
-                self.unknown_entities += unknown;
-                Ev::Text(text)
+                let raw = t.into_inner();
+                if memchr::memchr(b'&', &raw).is_none() {
+                    // Nothing to resolve: decoding waits until someone wants the text.
+                    Ev::Text(Text(TextInner::Raw(raw)))
+                } else {
+                    // Resolved now: unknown references are counted wherever they are.
+                    let (text, unknown) = unescape(raw);
+                    self.unknown_entities += unknown;
+                    Ev::Text(Text(TextInner::Decoded(text)))
+                }
             }
-            Event::CData(t) => Ev::Text(match t.into_inner() {
-                Cow::Borrowed(b) => String::from_utf8_lossy(b),
-                Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
-            }),
+            Event::CData(t) => Ev::Text(Text(TextInner::Raw(t.into_inner()))),
             Event::Eof if !self.ends.is_empty() => {
                 let n = self.ends.len();
                 let start = if n == 1 { 0 } else { self.ends[n - 2] };
@@ -191,7 +220,7 @@ impl<R: BufRead> XmlReader<R> {
         let mut out = String::new();
         while self.depth() >= depth {
             match self.event()? {
-                Ev::Text(t) if out.len() < limit => out.push_str(&t),
+                Ev::Text(t) if out.len() < limit => out.push_str(&t.get()),
                 Ev::Eof => break,
                 _ => {}
             }
@@ -322,6 +351,71 @@ pub fn scan_attrs<'a, const N: usize>(
     }
 }
 
+/// Calls `f(local name, raw value)` for every attribute of `e`, in order, in one pass.
+///
+/// Agrees with quick-xml's attribute iterator (`with_checks(false)`) on every attribute list
+/// that is well formed by the rules of that iterator (XML whitespace, the local name after
+/// the first `:`), without its per-attribute bookkeeping. `Err` for a list it cannot split
+/// cleanly (then `f` may have seen the attributes before the fault): a caller that must keep
+/// quick-xml's lenient reading of such lists falls back to it.
+pub fn each_attr<'a>(
+    e: &'a BytesStart<'_>,
+    mut f: impl FnMut(&'a [u8], &'a [u8]),
+) -> Result<(), AttrFail> {
+    // quick-xml's whitespace: no form feed.
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let raw = e.attributes_raw();
+    let base = e.name().as_ref().len();
+    let fail = |i: usize, what| AttrFail {
+        pos: base + i,
+        what,
+    };
+    let len = raw.len();
+    let mut i = 0;
+    loop {
+        while i < len && ws(raw[i]) {
+            i += 1;
+        }
+        if i >= len {
+            return Ok(());
+        }
+        let name_start = i;
+        while i < len && raw[i] != b'=' && !ws(raw[i]) {
+            i += 1;
+        }
+        let name = &raw[name_start..i];
+        while i < len && ws(raw[i]) {
+            i += 1;
+        }
+        if i >= len || raw[i] != b'=' || name.is_empty() {
+            return Err(fail(i, "an attribute name is not followed by '='"));
+        }
+        i += 1;
+        while i < len && ws(raw[i]) {
+            i += 1;
+        }
+        let quote = match raw.get(i) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            Some(_) => return Err(fail(i, "an attribute value is not quoted")),
+            None => return Err(fail(i, "an attribute has no value")),
+        };
+        let value_start = i + 1;
+        let Some(end) = memchr::memchr(quote, &raw[value_start..]) else {
+            return Err(fail(i, "an attribute value has no closing quote"));
+        };
+        let value = &raw[value_start..value_start + end];
+        i = value_start + end + 1;
+        if i < len && !ws(raw[i]) {
+            return Err(fail(i, "attributes are not separated by whitespace"));
+        }
+        let local = match memchr::memchr(b':', name) {
+            Some(c) => &name[c + 1..],
+            None => name,
+        };
+        f(local, value);
+    }
+}
+
 /// The raw (still escaped) value of attribute `name` (local name, prefix ignored); `None`
 /// also for a malformed attribute list (use [`scan_attrs`] where that must be an error).
 pub fn attr_raw<'a>(e: &'a BytesStart<'_>, name: &[u8]) -> Option<Cow<'a, [u8]>> {
@@ -341,23 +435,36 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
     if memchr::memchr(b'&', &v).is_none() {
         return (
             match v {
-                Cow::Borrowed(b) => String::from_utf8_lossy(b),
-                Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
+                // Checked first with the fast validator: almost every value is valid UTF-8,
+                // and `from_utf8_lossy` walks it chunk by chunk.
+                Cow::Borrowed(b) => match std::str::from_utf8(b) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => String::from_utf8_lossy(b),
+                },
+                Cow::Owned(b) => match String::from_utf8(b) {
+                    Ok(s) => Cow::Owned(s),
+                    Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                },
             },
             0,
         );
     }
     // Offsets are taken in the lossy string: invalid UTF-8 before the '&' changes them.
-    let s = String::from_utf8_lossy(&v);
+    let s = match std::str::from_utf8(&v) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(&v),
+    };
+    // Byte searches (memchr) for the ASCII '&' and ';': the same offsets as `str::find`.
+    let find = |s: &str, b: u8| memchr::memchr(b, s.as_bytes());
     let mut out = String::with_capacity(s.len());
     let mut unknown = 0;
     let mut rest = &s[..];
-    let mut at = s.find('&').unwrap_or(s.len());
+    let mut at = find(&s, b'&').unwrap_or(s.len());
     loop {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         // rest starts with '&'
-        let resolved = rest.find(';').filter(|&e| e <= 12).and_then(|end| {
+        let resolved = find(rest, b';').filter(|&e| e <= 12).and_then(|end| {
             let name = &rest[1..end];
             let c = match name {
                 "amp" => Some('&'),
@@ -386,7 +493,7 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
                 rest = &rest[1..];
             }
         }
-        match rest.find('&') {
+        match find(rest, b'&') {
             Some(i) => at = i,
             None => {
                 out.push_str(rest);
@@ -526,7 +633,7 @@ mod tests {
                 Ev::Start(e) | Ev::Empty(e) => {
                     out.push(String::from_utf8_lossy(e.local_name().as_ref()).into())
                 }
-                Ev::Text(t) => out.push(format!("'{t}'")),
+                Ev::Text(t) => out.push(format!("'{}'", t.get())),
                 Ev::End => out.push("/".into()),
                 Ev::Other => {}
                 Ev::Eof => return Ok(out),
@@ -614,6 +721,36 @@ mod tests {
                     "{}",
                     String::from_utf8_lossy(bad)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn each_attr_agrees_with_quick_xml() {
+        for doc in [
+            &br#"<t a="1" ns:b='2' c = "3" a="4" d="" e:f:g="5"/>"#[..],
+            b"<t\ta=\"1\"\r\n b=\"x&amp;y\"   />",
+            br#"<t/>"#,
+            br#"<t a="1" />"#,
+        ] {
+            let mut r = quick_xml::Reader::from_reader(doc);
+            let Ok(Event::Empty(e)) = r.read_event() else {
+                panic!()
+            };
+            let mut ours = Vec::new();
+            each_attr(&e, |k, v| ours.push((k.to_vec(), v.to_vec()))).unwrap();
+            let theirs: Vec<_> = e
+                .attributes()
+                .with_checks(false)
+                .flatten()
+                .map(|a| (a.key.local_name().as_ref().to_vec(), a.value.to_vec()))
+                .collect();
+            assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(doc));
+        }
+        for bad in [&br#"<a x="1"y="2"/>"#[..], br#"<a x=1/>"#, br#"<a x/>"#] {
+            let mut r = quick_xml::Reader::from_reader(bad);
+            if let Ok(Event::Empty(e)) = r.read_event() {
+                assert!(each_attr(&e, |_, _| {}).is_err());
             }
         }
     }

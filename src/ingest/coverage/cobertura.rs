@@ -30,7 +30,7 @@ use quick_xml::events::BytesStart;
 
 use super::xmlcov::{count, fold_lines, line_no, shown};
 use crate::ingest::error::Result;
-use crate::ingest::xml::{attr, attr_raw, parse_f64, Ev, XmlReader};
+use crate::ingest::xml::{attr, attr_raw, parse_f64, scan_attrs, Ev, XmlReader};
 use crate::ingest::Ctx;
 use crate::model::{Coverage, FileCoverage};
 
@@ -210,12 +210,17 @@ impl Parser {
             self.stray_lines += 1;
             return Ok(());
         }
-        let Some(num) = attr_raw(e, b"number") else {
+        // One pass over the attributes for the four this needs (a malformed list gives
+        // none of them, as `attr_raw` does).
+        let [num, hits, cc, branch] =
+            scan_attrs(e, [b"number", b"hits", b"condition-coverage", b"branch"])
+                .unwrap_or_default();
+        let Some(num) = num else {
             return Err("<line> has no number attribute".to_string());
         };
         let line =
             line_no(&num).ok_or_else(|| format!("line number {} is not a number", shown(&num)))?;
-        let Some(hits) = attr_raw(e, b"hits") else {
+        let Some(hits) = hits else {
             return Err("<line> has no hits attribute".to_string());
         };
         let hits = self.hits(&hits)?;
@@ -225,15 +230,14 @@ impl Parser {
             ..Default::default()
         };
         let mut wants_conditions = false;
-        if let Some(cc) = attr_raw(e, b"condition-coverage") {
+        if let Some(cc) = cc {
             if let Some((covered, total)) = fraction(&cc) {
                 rec.br_total = total;
                 rec.br_covered = covered.min(total);
             }
         }
         if rec.br_total == 0 {
-            wants_conditions = attr_raw(e, b"branch")
-                .is_some_and(|b| b.trim_ascii().eq_ignore_ascii_case(b"true"));
+            wants_conditions = branch.is_some_and(|b| b.trim_ascii().eq_ignore_ascii_case(b"true"));
         }
         let in_method = self.method.is_some();
         if empty || !wants_conditions {

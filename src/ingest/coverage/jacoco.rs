@@ -21,12 +21,13 @@
 //!
 //! The DOCTYPE (`report.dtd`) is never fetched: [`XmlReader`] skips it.
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use quick_xml::events::BytesStart;
 
 use crate::ingest::error::{ParseError, Result};
-use crate::ingest::xml::{attr, parse_u64, Ev, XmlReader};
+use crate::ingest::xml::{attr, each_attr, parse_u64, scan_attrs, unescape_lossy, Ev, XmlReader};
 use crate::ingest::Ctx;
 use crate::model::{Counter, Coverage};
 
@@ -91,6 +92,41 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     p.finish(ctx)
 }
 
+/// The attributes of a `<line>`, taken in document order; the first malformed number stops it.
+#[derive(Default)]
+struct LineAttrs {
+    nr: Option<u64>,
+    /// mi, ci, mb, cb.
+    counts: [u64; 4],
+    error: Option<ParseError>,
+}
+
+impl LineAttrs {
+    fn take(&mut self, key: &[u8], value: &[u8], r: &At) {
+        if self.error.is_some() {
+            return;
+        }
+        let slot = match key {
+            b"nr" => {
+                match parse_u64(value) {
+                    Some(n) => self.nr = Some(n),
+                    None => self.error = Some(bad_num(r, "nr", value)),
+                }
+                return;
+            }
+            b"mi" => 0,
+            b"ci" => 1,
+            b"mb" => 2,
+            b"cb" => 3,
+            _ => return,
+        };
+        match parse_u64(value) {
+            Some(n) => self.counts[slot] = n,
+            None => self.error = Some(bad_num(r, std::str::from_utf8(key).unwrap_or("?"), value)),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Parser {
     cov: Coverage,
@@ -106,8 +142,8 @@ struct Parser {
     /// Open method: name, line, hits from its METHOD counter.
     method: Option<(String, u32, Option<u64>)>,
     method_depth: usize,
-    /// Open source file: its path (lines are added to `cov.file_mut(path)`).
-    sourcefile: Option<String>,
+    /// Open source file: its index in `cov` (lines are added there, no lookup per line).
+    sourcefile: Option<usize>,
     sourcefile_depth: usize,
     /// Methods of classes without debug info (no source file to attribute them to).
     orphan_methods: u64,
@@ -144,18 +180,31 @@ impl Parser {
     }
 
     fn open_method(&mut self, e: &BytesStart<'_>, r: &At) -> Result<()> {
-        let name = attr(e, b"name").unwrap_or_default();
-        let desc = attr(e, b"desc").unwrap_or_default();
-        let line = match e
-            .attributes()
-            .with_checks(false)
-            .flatten()
-            .find(|a| a.key.local_name().as_ref() == b"line")
-        {
-            Some(a) => u32::try_from(parse_u64(&a.value).ok_or_else(|| {
+        // Both in one pass (a malformed list gives neither, as `attr` does).
+        let [name, desc] = scan_attrs(e, [b"name", b"desc"])
+            .unwrap_or_default()
+            .map(|v| v.map(unescape_lossy).unwrap_or_default());
+        // The first `line`, as quick-xml's lenient iterator reads it (that iterator only for
+        // a list `each_attr` finds malformed).
+        let mut line_attr = None;
+        let scanned = each_attr(e, |key, value| {
+            if line_attr.is_none() && key == b"line" {
+                line_attr = Some(Cow::Borrowed(value));
+            }
+        });
+        if scanned.is_err() {
+            line_attr = e
+                .attributes()
+                .with_checks(false)
+                .flatten()
+                .find(|a| a.key.local_name().as_ref() == b"line")
+                .map(|a| a.value);
+        }
+        let line = match line_attr {
+            Some(v) => u32::try_from(parse_u64(&v).ok_or_else(|| {
                 r.error(format!(
                     "method line {:?} is not a number",
-                    String::from_utf8_lossy(&a.value)
+                    String::from_utf8_lossy(&v)
                 ))
             })?)
             .map_err(|_| r.error("method line number out of range"))?,
@@ -197,46 +246,41 @@ impl Parser {
         };
         let path = format!("{}{}", self.package, name);
         // Create the record even when the file has no executable line.
-        self.cov.file_mut(&path);
+        let index = self.cov.file_index(&path);
         self.package_files.push(name.into_owned());
-        self.sourcefile = Some(path);
+        self.sourcefile = Some(index);
         Ok(())
     }
 
     /// `<line nr mi ci mb cb/>`: the hot loop, no allocation.
     #[inline]
     fn line(&mut self, e: &BytesStart<'_>, r: &At) -> Result<()> {
-        let Some(path) = self.sourcefile.as_deref() else {
+        let Some(index) = self.sourcefile else {
             return Err(r.error("<line> outside a <sourcefile>"));
         };
-        let (mut nr, mut mi, mut ci, mut mb, mut cb) = (None, 0u64, 0u64, 0u64, 0u64);
-        for a in e.attributes().with_checks(false).flatten() {
-            let slot = match a.key.local_name().as_ref() {
-                b"nr" => {
-                    nr = Some(parse_u64(&a.value).ok_or_else(|| bad_num(r, "nr", &a.value))?);
-                    continue;
-                }
-                b"mi" => &mut mi,
-                b"ci" => &mut ci,
-                b"mb" => &mut mb,
-                b"cb" => &mut cb,
-                _ => continue,
-            };
-            let key = a.key.local_name();
-            *slot = parse_u64(&a.value).ok_or_else(|| {
-                bad_num(
-                    r,
-                    std::str::from_utf8(key.as_ref()).unwrap_or("?"),
-                    &a.value,
-                )
-            })?;
+        let mut v = LineAttrs::default();
+        // One hand-written pass; a list it finds malformed is read again by quick-xml's
+        // lenient iterator, as it always was.
+        if each_attr(e, |key, value| v.take(key, value, r)).is_err() {
+            v = LineAttrs::default();
+            for a in e.attributes().with_checks(false).flatten() {
+                v.take(a.key.local_name().as_ref(), &a.value, r);
+            }
+        }
+        let LineAttrs {
+            nr,
+            counts: [mi, ci, mb, cb],
+            error,
+        } = v;
+        if let Some(err) = error {
+            return Err(err);
         }
         let nr = nr.ok_or_else(|| r.error("<line> without nr"))?;
         let nr = u32::try_from(nr).map_err(|_| r.error("line number out of range"))?;
         if mi + ci == 0 && mb + cb == 0 {
             return Ok(());
         }
-        let f = self.cov.file_mut(path);
+        let f = self.cov.file_at_mut(index);
         if mi + ci > 0 {
             f.add_line(nr, ci);
         }
@@ -253,15 +297,21 @@ impl Parser {
         if !in_method && !at_report {
             return Ok(());
         }
-        let ty = attr(e, b"type").unwrap_or_default();
-        let num = |name: &[u8]| -> Result<u64> {
-            match attr(e, name) {
-                Some(v) => parse_u64(v.as_bytes())
-                    .ok_or_else(|| bad_num(r, &String::from_utf8_lossy(name), v.as_bytes())),
-                None => Ok(0),
+        // One pass (a malformed list gives none of them, as `attr` does).
+        let [ty, missed, covered] =
+            scan_attrs(e, [b"type", b"missed", b"covered"]).unwrap_or_default();
+        let ty = ty.map(unescape_lossy).unwrap_or_default();
+        let num = |v: Option<Cow<'_, [u8]>>, name: &[u8]| -> Result<u64> {
+            let Some(raw) = v else { return Ok(0) };
+            // Plain digits read as they are; anything else is unescaped first, as always.
+            if let Some(n) = parse_u64(&raw) {
+                return Ok(n);
             }
+            let v = unescape_lossy(raw);
+            parse_u64(v.as_bytes())
+                .ok_or_else(|| bad_num(r, &String::from_utf8_lossy(name), v.as_bytes()))
         };
-        let (missed, covered) = (num(b"missed")?, num(b"covered")?);
+        let (missed, covered) = (num(missed, b"missed")?, num(covered, b"covered")?);
         if in_method {
             if ty == "METHOD" {
                 if let Some(m) = self.method.as_mut() {

@@ -44,14 +44,15 @@
 //! Safety: XML forbidden characters (`&#xFFFE;`, raw U+FFFE) are read as they are; a DTD is
 //! never fetched and entities it declares are never expanded (see [`crate::ingest::xml`]).
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use quick_xml::events::BytesStart;
 
 use crate::ingest::error::Result;
-use crate::ingest::xml::{parse_u64, unescape, Ev, XmlReader};
+use crate::ingest::xml::{each_attr, parse_u64, unescape, Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Outcome, TestCase, TestRun};
+use crate::model::{Names, Outcome, SharedStr, TestCase, TestRun};
 
 /// At most this much of a failure's text is kept to find its first line and location.
 const TEXT_LIMIT: usize = 64 * 1024;
@@ -67,11 +68,11 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
         let (tag, start, head) = match r.event()? {
             Ev::Start(e) => {
                 let tag = Tag::of(&e);
-                (tag, true, Head::read(&e, tag, !p.seen_root))
+                (tag, true, Head::read(&e, tag, !p.seen_root, &mut p.names))
             }
             Ev::Empty(e) => {
                 let tag = Tag::of(&e);
-                (tag, false, Head::read(&e, tag, !p.seen_root))
+                (tag, false, Head::read(&e, tag, !p.seen_root, &mut p.names))
             }
             Ev::End => {
                 while p.suites.last().is_some_and(|s| r.depth() < s.depth) {
@@ -105,7 +106,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             Tag::Properties if start => {
                 // Properties of the innermost suite (or of the whole file under <testsuites>).
                 let mut props = Vec::new();
-                read_properties(&mut r, &mut props)?;
+                read_properties(&mut r, &mut props, &mut p.names)?;
                 p.suite_properties(props);
             }
             Tag::Testsuites | Tag::Other => {
@@ -168,9 +169,10 @@ struct Head {
     /// Element name, only kept for the root (error message).
     element: String,
     name: Option<String>,
-    class: Option<String>,
+    /// Shared through the parser's [`Names`]: every case of a class repeats it.
+    class: Option<SharedStr>,
     /// PHPUnit `class=`, used when there is no `classname`.
-    class_alt: Option<String>,
+    class_alt: Option<SharedStr>,
     file: Option<String>,
     line: Option<u32>,
     time: Option<f64>,
@@ -187,7 +189,7 @@ struct Head {
 
 impl Head {
     /// `root`: the first element of the document, whose name an error may need.
-    fn read(e: &BytesStart<'_>, tag: Tag, root: bool) -> Head {
+    fn read(e: &BytesStart<'_>, tag: Tag, root: bool, names: &mut Names) -> Head {
         let mut h = Head::default();
         if root {
             h.element = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -198,40 +200,63 @@ impl Head {
         ) {
             return h;
         }
-        let mut unknown = 0;
-        let mut own = |v: std::borrow::Cow<'_, [u8]>| {
-            // Fast path: no reference to resolve and valid UTF-8, one copy.
-            if memchr::memchr(b'&', &v).is_none() {
-                if let Ok(s) = std::str::from_utf8(&v) {
-                    return Some(s.to_owned());
-                }
-            }
-            let (s, n) = unescape(v);
-            unknown += n;
-            Some(s.into_owned())
-        };
-        for a in e.attributes().with_checks(false).flatten() {
-            let key = a.key.local_name();
-            match (tag, key.as_ref()) {
-                (Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => h.name = own(a.value),
-                (Tag::Testsuite, b"tests") => h.tests = parse_u64(&a.value),
-                (Tag::Testcase, b"classname") => h.class = own(a.value),
-                (Tag::Testcase, b"class") => h.class_alt = own(a.value),
-                (Tag::Testcase | Tag::Failure | Tag::Error, b"file") => h.file = own(a.value),
-                (Tag::Testcase | Tag::Failure | Tag::Error, b"line") => {
-                    h.line = parse_u64(&a.value).and_then(|l| u32::try_from(l).ok())
-                }
-                (Tag::Testcase, b"time") => h.time = parse_time(&a.value),
-                (Tag::Testcase, b"status" | b"result") => h.status = status(&a.value),
-                (Tag::Failure | Tag::Error | Tag::FlakyFailure | Tag::RerunFailure, b"message") => {
-                    h.message = own(a.value)
-                }
-                (Tag::Property, b"value") => h.value = own(a.value),
-                _ => {}
+        // One hand-written pass over the attributes; a list it finds malformed is read again
+        // by quick-xml's lenient iterator, as it always was (`each_attr` agrees with that
+        // iterator on every well-formed list).
+        if each_attr(e, |key, value| h.set(tag, key, value, names)).is_err() {
+            h = Head {
+                element: std::mem::take(&mut h.element),
+                ..Head::default()
+            };
+            for a in e.attributes().with_checks(false).flatten() {
+                h.set(tag, a.key.local_name().as_ref(), &a.value, names);
             }
         }
-        h.unknown_entities = unknown;
         h
+    }
+
+    /// Takes the attribute `key` (local name) = `value` (raw) of a `tag` element.
+    fn set(&mut self, tag: Tag, key: &[u8], value: &[u8], names: &mut Names) {
+        match (tag, key) {
+            (Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => {
+                self.name = Some(self.text(value).into_owned())
+            }
+            (Tag::Testsuite, b"tests") => self.tests = parse_u64(value),
+            (Tag::Testcase, b"classname") => {
+                let v = self.text(value);
+                self.class = Some(names.get(&v));
+            }
+            (Tag::Testcase, b"class") => {
+                let v = self.text(value);
+                self.class_alt = Some(names.get(&v));
+            }
+            (Tag::Testcase | Tag::Failure | Tag::Error, b"file") => {
+                self.file = Some(self.text(value).into_owned())
+            }
+            (Tag::Testcase | Tag::Failure | Tag::Error, b"line") => {
+                self.line = parse_u64(value).and_then(|l| u32::try_from(l).ok())
+            }
+            (Tag::Testcase, b"time") => self.time = parse_time(value),
+            (Tag::Testcase, b"status" | b"result") => self.status = status(value),
+            (Tag::Failure | Tag::Error | Tag::FlakyFailure | Tag::RerunFailure, b"message") => {
+                self.message = Some(self.text(value).into_owned())
+            }
+            (Tag::Property, b"value") => self.value = Some(self.text(value).into_owned()),
+            _ => {}
+        }
+    }
+
+    /// An attribute value as text, references resolved (unknown ones kept and counted).
+    fn text<'v>(&mut self, v: &'v [u8]) -> Cow<'v, str> {
+        // Fast path: no reference to resolve and valid UTF-8, borrowed.
+        if memchr::memchr(b'&', v).is_none() {
+            if let Ok(s) = std::str::from_utf8(v) {
+                return Cow::Borrowed(s);
+            }
+        }
+        let (s, n) = unescape(Cow::Borrowed(v));
+        self.unknown_entities += n;
+        s
     }
 }
 
@@ -259,6 +284,9 @@ fn status(v: &[u8]) -> Option<Outcome> {
 /// Seconds: `1.5`, `1e-3`, `0,5` (a decimal comma), `1,234.5` (a thousands separator). `None`
 /// when absent, negative, not finite or not a number (`<<computed>>`).
 fn parse_time(v: &[u8]) -> Option<f64> {
+    if let Some(t) = simple_decimal(v) {
+        return Some(t);
+    }
     let s = std::str::from_utf8(v).ok()?.trim();
     let t = s.parse::<f64>().ok().or_else(|| {
         if !s.contains(',') {
@@ -270,6 +298,38 @@ fn parse_time(v: &[u8]) -> Option<f64> {
         }
     })?;
     (t.is_finite() && t >= 0.0).then_some(t)
+}
+
+/// `123`, `0.057`: at most 15 digits and one `.`, the way nearly every tool writes times. The
+/// digits as an integer (exact in an f64) divided by a power of ten (exact up to 10^22) is
+/// one correctly rounded operation, so the value equals what `str::parse` returns.
+fn simple_decimal(v: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    if v.is_empty() || v.len() > 16 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut digits = 0;
+    let mut frac: Option<usize> = None;
+    for &b in v {
+        match b {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(b - b'0');
+                digits += 1;
+                if let Some(f) = frac.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    Some(m as f64 / POW10[frac.unwrap_or(0)])
 }
 
 /// An open `<testsuite>`.
@@ -293,6 +353,10 @@ struct Parser {
     suites: Vec<Suite>,
     /// Names of the open suites joined with `/`.
     suite_name: String,
+    /// `suite_name`, shared by the cases of the suite.
+    suite: SharedStr,
+    /// Suite and class names, one copy each.
+    names: Names,
     /// Properties inherited from the open suites (and the root), in order.
     props: Vec<(String, String)>,
     /// testcase elements seen (also numbers unnamed ones).
@@ -313,6 +377,7 @@ impl Parser {
             }
             self.suite_name.push_str(name);
         }
+        self.suite = self.names.get(&self.suite_name);
         self.suites.push(Suite {
             depth,
             name_len,
@@ -325,6 +390,7 @@ impl Parser {
     fn close_suite(&mut self) {
         if let Some(s) = self.suites.pop() {
             self.suite_name.truncate(s.name_len);
+            self.suite = self.names.get(&self.suite_name);
             self.props.truncate(s.props_len);
         }
     }
@@ -351,7 +417,7 @@ impl Parser {
         self.testcases += 1;
         let mut b = Body::default();
         if start {
-            b.read(r, head.file.is_none())?;
+            b.read(r, head.file.is_none(), &mut self.names)?;
         }
         let outcome = if b.error.is_some() {
             Outcome::Error
@@ -373,7 +439,7 @@ impl Parser {
                 format!("(unnamed testcase {})", self.testcases)
             }
         };
-        let mut case = TestCase::new(self.suite_name.clone(), name, outcome);
+        let mut case = TestCase::new(self.suite.clone(), name, outcome);
         case.class = head.class.or(head.class_alt).filter(|c| !c.is_empty());
         case.duration = head.time;
         case.attempts = 1 + b.flaky + b.reruns;
@@ -472,16 +538,21 @@ struct Body {
 impl Body {
     /// Reads the children of the testcase whose start tag was just returned, up to its end.
     /// `want_location`: the testcase has no `file`, so look for one in its failure.
-    fn read<R: BufRead>(&mut self, r: &mut XmlReader<R>, want_location: bool) -> Result<()> {
+    fn read<R: BufRead>(
+        &mut self,
+        r: &mut XmlReader<R>,
+        want_location: bool,
+        names: &mut Names,
+    ) -> Result<()> {
         loop {
             let (tag, start, head) = match r.event()? {
                 Ev::Start(e) => {
                     let tag = Tag::of(&e);
-                    (tag, true, Head::read(&e, tag, false))
+                    (tag, true, Head::read(&e, tag, false, names))
                 }
                 Ev::Empty(e) => {
                     let tag = Tag::of(&e);
-                    (tag, false, Head::read(&e, tag, false))
+                    (tag, false, Head::read(&e, tag, false, names))
                 }
                 // Children are consumed whole, so the next end tag is the testcase's.
                 Ev::End | Ev::Eof => return Ok(()),
@@ -519,7 +590,7 @@ impl Body {
                         r.skip()?;
                     }
                 }
-                Tag::Properties if start => read_properties(r, &mut self.props)?,
+                Tag::Properties if start => read_properties(r, &mut self.props, names)?,
                 _ if start => r.skip()?,
                 _ => {}
             }
@@ -566,16 +637,17 @@ fn read_result<R: BufRead>(
 fn read_properties<R: BufRead>(
     r: &mut XmlReader<R>,
     out: &mut Vec<(String, String)>,
+    names: &mut Names,
 ) -> Result<()> {
     loop {
         let (tag, start, head) = match r.event()? {
             Ev::Start(e) => {
                 let tag = Tag::of(&e);
-                (tag, true, Head::read(&e, tag, false))
+                (tag, true, Head::read(&e, tag, false, names))
             }
             Ev::Empty(e) => {
                 let tag = Tag::of(&e);
-                (tag, false, Head::read(&e, tag, false))
+                (tag, false, Head::read(&e, tag, false, names))
             }
             Ev::End | Ev::Eof => return Ok(()),
             Ev::Text(_) | Ev::Other => continue,
@@ -618,6 +690,9 @@ fn first_line(s: &str) -> Option<String> {
 /// `tests/x.py:10: AssertionError`) or holding `at path:line` at its end or before a colon
 /// (Catch2 `at /src/a.cpp:19`, Rust `panicked at src/a.rs:154:5:`).
 fn find_location(s: &str) -> Option<(String, Option<u32>)> {
+    // memchr's searcher rather than `str::find`'s two-way one: stack traces hold a lot of
+    // lines with `at `, and this runs on every failure text of a testcase without `file`.
+    let at_finder = memchr::memmem::Finder::new(b"at ");
     for line in s.lines().take(LOCATION_LINES) {
         let line = line.trim();
         let first = line.split_whitespace().next().unwrap_or("");
@@ -627,7 +702,7 @@ fn find_location(s: &str) -> Option<(String, Option<u32>)> {
             }
         }
         let mut rest = line;
-        while let Some(i) = rest.find("at ") {
+        while let Some(i) = at_finder.find(rest.as_bytes()) {
             let before_ok = i == 0 || rest.as_bytes()[i - 1].is_ascii_whitespace();
             rest = &rest[i + 3..];
             if !before_ok {
@@ -701,6 +776,41 @@ mod tests {
             skipped,
             flaky,
         }
+    }
+
+    #[test]
+    fn simple_times_parse_like_str_parse() {
+        for s in [
+            "0",
+            "0.0",
+            "0.057",
+            "1.",
+            ".5",
+            "123456789012345",
+            "0.1",
+            "0.3",
+            "2.675",
+            "999999999999.999",
+            "0.00000000000001",
+            "19.991",
+            "276900.074",
+        ] {
+            assert_eq!(simple_decimal(s.as_bytes()), s.parse::<f64>().ok(), "{s}");
+        }
+        for s in [
+            "",
+            ".",
+            "1.2.3",
+            "-1",
+            "1e3",
+            "1234567890123456",
+            " 1",
+            "1,5",
+        ] {
+            assert_eq!(simple_decimal(s.as_bytes()), None, "{s}");
+        }
+        assert_eq!(parse_time(b"1,5"), Some(1.5));
+        assert_eq!(parse_time(b" 2 "), Some(2.0));
     }
 
     #[test]

@@ -33,9 +33,10 @@ use super::util::{self, attrs};
 use crate::ingest::error::Result;
 use crate::ingest::xml::{Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Outcome, TestCase, TestRun};
+use crate::model::{Names, Outcome, TestCase, TestRun};
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
+    let mut names = Names::new();
     let mut r = XmlReader::new(input);
     let mut run = TestRun::new();
     let mut root_seen = false;
@@ -128,8 +129,8 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                     .as_ref()
                     .map(|(_, s)| s.clone())
                     .unwrap_or_default();
-                let mut case = TestCase::new(suite, name, outcome);
-                case.class = class;
+                let mut case = TestCase::new(names.get(&suite), name, outcome);
+                case.class = class.map(|c| names.get(&c));
                 case.duration = util::seconds(&duration).or_else(|| util::seconds(&time));
                 drop(e);
                 if !empty && read_case(&mut r, &mut case)? && decide_by_children {

@@ -27,7 +27,7 @@ use super::util::{self, attrs};
 use crate::ingest::error::Result;
 use crate::ingest::xml::{Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Outcome, TestCase, TestRun};
+use crate::model::{Names, Outcome, TestCase, TestRun};
 
 /// One result element, kept until the definitions are read.
 struct Pending {
@@ -202,6 +202,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     let mut run = TestRun::new();
     run.cases.reserve(results.len());
     let mut undefined = 0u64;
+    let mut names = Names::new();
     for p in results {
         let d = defs.get(&p.test_id);
         if d.is_none() {
@@ -210,8 +211,8 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
         let class = d.and_then(|d| d.class.clone());
         let suite = d.and_then(|d| d.suite.clone()).unwrap_or_default();
         let name = util::strip_class(&p.name, class.as_deref()).to_string();
-        let mut case = TestCase::new(suite, name, p.outcome);
-        case.class = class;
+        let mut case = TestCase::new(names.get(&suite), name, p.outcome);
+        case.class = class.map(|c| names.get(&c));
         case.duration = p.duration;
         case.message = p.message;
         run.push(case);

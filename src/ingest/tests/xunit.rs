@@ -20,9 +20,10 @@ use super::util::{self, attrs};
 use crate::ingest::error::Result;
 use crate::ingest::xml::{Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Outcome, TestCase, TestRun};
+use crate::model::{Names, Outcome, TestCase, TestRun};
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
+    let mut names = Names::new();
     let mut r = XmlReader::new(input);
     let mut run = TestRun::new();
     let mut root_seen = false;
@@ -81,9 +82,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                     }
                 };
                 let suite = suite_name(&assembly, &collection);
-                let mut case =
-                    TestCase::new(suite, util::strip_class(&full, class.as_deref()), outcome);
-                case.class = class;
+                let mut case = TestCase::new(
+                    names.get(&suite),
+                    util::strip_class(&full, class.as_deref()),
+                    outcome,
+                );
+                case.class = class.map(|c| names.get(&c));
                 case.duration = util::seconds(&time);
                 drop(e);
                 if !empty {
