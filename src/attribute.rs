@@ -30,7 +30,7 @@ use crate::classify::{crate_key, Classifier};
 use crate::config::{Config, Size};
 use crate::evidence::{Evidence, Project, ReportFile, ReportRef, Test};
 use crate::ingest::{Data, Report};
-use crate::model::{Coverage, TestCase};
+use crate::model::{Coverage, SharedStr, TestCase};
 use crate::paths::PathMapper;
 
 /// Why a report or a test went to a project (`check --explain-attribution`).
@@ -368,7 +368,7 @@ impl<'a> Ctx<'a> {
         explain: &mut Vec<Explanation>,
     ) {
         let report_owner = self.owner(&file.path);
-        let mut by_names: HashMap<(String, Option<String>), Decision> = HashMap::new();
+        let mut by_names: HashMap<(SharedStr, Option<SharedStr>), Decision> = HashMap::new();
         // (suite, project, rule) → (count, first reason).
         let mut groups: BTreeMap<(String, Option<usize>, Rule), (usize, String)> = BTreeMap::new();
         let mut per_project: BTreeMap<Option<usize>, usize> = BTreeMap::new();
@@ -399,7 +399,7 @@ impl<'a> Ctx<'a> {
                     .clone(),
             };
             let g = groups
-                .entry((case.suite.clone(), d.project, d.rule))
+                .entry((case.suite.to_string(), d.project, d.rule))
                 .or_insert_with(|| (0, d.reason.clone()));
             g.0 += 1;
             *per_project.entry(d.project).or_default() += 1;

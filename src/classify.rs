@@ -135,7 +135,7 @@ impl Classifier {
         if let Some(s) = report_size(case) {
             return (Some(s), SizeSource::Report);
         }
-        let id = test_id(case);
+        let id = case.id();
         let class_name = case.class.as_ref().map(|c| format!("{c}.{}", case.name));
         for (p, size) in &self.size_rules {
             let hit = [
@@ -272,7 +272,7 @@ impl Classifier {
 
     /// Whether `case` belongs to the smoke suite.
     pub fn is_smoke(&self, case: &TestCase) -> bool {
-        let id = test_id(case);
+        let id = case.id();
         let names = [
             Some(case.suite.as_str()),
             case.class.as_deref(),
@@ -323,16 +323,6 @@ impl Classifier {
                         .is_some_and(|c| p.matches_with(c, OPTS))
             })
             .map(|p| p.as_str())
-    }
-}
-
-/// `suite/class/name` as [`Test::id`] spells it.
-fn test_id(c: &TestCase) -> String {
-    match c.class.as_deref() {
-        Some(class) if !class.is_empty() && class != c.suite => {
-            format!("{}/{}/{}", c.suite, class, c.name)
-        }
-        _ => format!("{}/{}", c.suite, c.name),
     }
 }
 

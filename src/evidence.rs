@@ -90,13 +90,7 @@ impl Test {
     /// `suite/class/name` (class left out when absent): how outputs and the quarantine list
     /// name a test.
     pub fn id(&self) -> String {
-        let c = &self.case;
-        match c.class.as_deref() {
-            Some(class) if !class.is_empty() && class != c.suite => {
-                format!("{}/{}/{}", c.suite, class, c.name)
-            }
-            _ => format!("{}/{}", c.suite, c.name),
-        }
+        self.case.id()
     }
 }
 

@@ -551,6 +551,17 @@ impl TestCase {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `suite/class/name` (the class left out when absent or equal to the suite): how
+    /// outputs and the quarantine list name a test.
+    pub fn id(&self) -> String {
+        match self.class.as_deref() {
+            Some(class) if !class.is_empty() && class != self.suite.as_str() => {
+                format!("{}/{}/{}", self.suite, class, self.name)
+            }
+            _ => format!("{}/{}", self.suite, self.name),
+        }
+    }
+
     /// Whether `self` and `other` are runs of the same test (same suite, class and name).
     fn same_test(&self, other: &TestCase) -> bool {
         self.cmp_identity(other).is_eq()

@@ -88,7 +88,7 @@ fn report(path: &str, size: Option<Size>, format: Format, data: Data) -> (Report
 
 fn case(suite: &str, class: Option<&str>, name: &str) -> TestCase {
     let mut c = TestCase::new(suite, name, Outcome::Passed);
-    c.class = class.map(str::to_string);
+    c.class = class.map(Into::into);
     c
 }
 

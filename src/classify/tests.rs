@@ -4,7 +4,7 @@ use crate::model::Outcome;
 
 fn case(suite: &str, class: Option<&str>, name: &str, file: Option<&str>) -> TestCase {
     let mut c = TestCase::new(suite, name, Outcome::Passed);
-    c.class = class.map(str::to_string);
+    c.class = class.map(Into::into);
     c.file = file.map(str::to_string);
     c
 }
