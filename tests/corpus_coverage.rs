@@ -342,14 +342,14 @@ fn line_hits(f: &FileCoverage, line: u32, rule: Rule) -> Option<u64> {
             .functions
             .iter()
             .filter(|x| x.line == line)
-            .map(|x| x.hits)
+            .map(|x| u64::from(x.hits))
             .max(),
         (None, Rule::Expand) => f
             .lines
             .iter()
             .rev()
-            .find(|l| { l.line } < line)
-            .map(|l| l.hits),
+            .find(|l| l.line < line)
+            .map(|l| u64::from(l.hits)),
     }
 }
 

@@ -1050,7 +1050,7 @@ fn l4_integration_all(inp: &Inputs<'_>, t: &Thresholds) -> Judgement {
         .filter(|f| {
             large
                 .file(&f.path)
-                .is_none_or(|l| l.lines.iter().all(|x| { x.hits } == 0))
+                .is_none_or(|l| l.lines.iter().all(|x| x.hits == 0))
         })
         .map(|f| f.path.clone())
         .collect();

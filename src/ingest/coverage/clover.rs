@@ -216,7 +216,7 @@ impl Parser {
                 let file = &mut self.file.as_mut().expect("checked above").file;
                 // Two methods of one file with one signature (overloads in nested classes)
                 // are two functions: the model merges functions by name.
-                let name = if file.functions.iter().any(|f| f.name == name) {
+                let name = if file.functions.iter().any(|f| *f.name == *name) {
                     format!("{name} (line {line})")
                 } else {
                     name
@@ -348,8 +348,8 @@ mod tests {
         let f = c.file("/src/T.java").unwrap();
         // stmt and cond on line 15 are one line of one run: max, not sum.
         assert_eq!(f.hits(15), Some(1));
-        assert_eq!(f.functions[1].name, "run() : void (line 29)");
-        assert_eq!(c.file("NoPath.java").unwrap().functions[0].name, "line 2");
+        assert_eq!(&*f.functions[1].name, "run() : void (line 29)");
+        assert_eq!(&*c.file("NoPath.java").unwrap().functions[0].name, "line 2");
         assert!(c.file("/src/TTest.java").is_none());
         assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
         assert!(ctx.warnings[0].contains("testproject"));

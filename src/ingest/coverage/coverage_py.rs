@@ -258,8 +258,8 @@ mod tests {
         assert_eq!(t.branches, Counter::new(4, 2));
         assert_eq!(t.functions, Counter::new(2, 1));
         let f = &c.files()[0].functions;
-        assert_eq!((f[0].name.as_str(), f[0].line, f[0].hits), ("f", 1, 1));
-        assert_eq!((f[1].name.as_str(), f[1].line, f[1].hits), ("g", 8, 0));
+        assert_eq!((&*f[0].name, f[0].line, f[0].hits), ("f", 1, 1));
+        assert_eq!((&*f[1].name, f[1].line, f[1].hits), ("g", 8, 0));
     }
 
     #[test]

@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(t.lines, Counter::new(3, 2));
         assert_eq!(t.branches, Counter::new(7, 3));
         assert_eq!(t.functions, Counter::new(3, 2));
-        let names: Vec<_> = f.functions.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<_> = f.functions.iter().map(|f| &*f.name).collect();
         assert_eq!(
             names,
             ["render (line 1)", "render (line 4)", "(anonymous_2)"]

@@ -472,7 +472,7 @@ mod tests {
         assert_eq!(a.totals().lines, Counter::new(4, 2));
         assert_eq!(a.totals().branches, Counter::new(6, 3));
         assert_eq!(a.totals().functions, Counter::new(4, 2));
-        let names: Vec<_> = a.functions.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<_> = a.functions.iter().map(|f| &*f.name).collect();
         assert_eq!(
             names,
             ["A.<init>()V", "A.run(I)V", "A.run()V", "A$Inner.<init>()V"]
@@ -507,7 +507,7 @@ mod tests {
 <sourcefile name="A.java"><line nr="4" mi="0" ci="1" mb="0" cb="0"/></sourcefile></package></report>"#;
         let (c, ctx) = read(doc).unwrap();
         let a = c.file("p/A.java").unwrap();
-        assert_eq!(a.functions[0].name, "A$1.run()V");
+        assert_eq!(&*a.functions[0].name, "A$1.run()V");
         assert_eq!(c.totals().functions, Counter::new(1, 1));
         assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
     }

@@ -17,12 +17,12 @@ use std::io::BufRead;
 
 use crate::ingest::error::{ParseError, Result};
 use crate::ingest::Ctx;
-use crate::model::{Coverage, FileCoverage, Function};
+use crate::model::{saturate, Coverage, FileCoverage, Function};
 
 /// Large inputs are cut into chunks of about this size, at record boundaries, and parsed on
 /// all cores; memory stays bounded by (workers + 1) chunks plus the model.
 /// (Tiny in unit tests, so that they cross chunk boundaries.)
-const CHUNK: usize = if cfg!(test) { 256 } else { 4 << 20 };
+const CHUNK: usize = if cfg!(test) { 256 } else { 1 << 20 };
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     let mut chunks = Chunker {
@@ -495,7 +495,7 @@ impl Parser {
         self.records += 1;
         if let (Some(lf), Some(lh)) = (rec.lf, rec.lh) {
             let total = rec.file.lines.len() as u64;
-            let hit = rec.file.lines.iter().filter(|l| { l.hits } > 0).count() as u64;
+            let hit = rec.file.lines.iter().filter(|l| l.hits > 0).count() as u64;
             // Summaries only describe their own record, so compare before merging.
             if lf != total || lh != hit {
                 self.summary_mismatches += 1;
@@ -521,6 +521,11 @@ impl Parser {
                 rec.file.add_branches(line, total, covered);
             }
         }
+        // Exact capacity now, while the record is small and hot in cache: the slack of
+        // vectors grown by pushing would otherwise add up to as much as the records.
+        rec.file.lines.shrink_to_fit();
+        rec.file.branches.shrink_to_fit();
+        rec.file.functions.shrink_to_fit();
         self.cov.push_file(rec.file);
     }
 
@@ -569,7 +574,7 @@ impl Record {
             index.insert(name.to_vec(), fns.len());
         }
         fns.push(Function {
-            name: String::from_utf8_lossy(name).into_owned(),
+            name: compact_str::CompactString::from_utf8_lossy(name),
             line,
             hits: 0,
         });
@@ -595,7 +600,7 @@ impl Record {
         match found {
             Some(i) => {
                 let f = &mut fns[i];
-                f.hits = f.hits.saturating_add(hits);
+                f.hits = f.hits.saturating_add(saturate(hits));
                 if f.line == 0 {
                     f.line = line;
                 }
@@ -606,9 +611,9 @@ impl Record {
                     index.insert(name.to_vec(), fns.len());
                 }
                 fns.push(Function {
-                    name: String::from_utf8_lossy(name).into_owned(),
+                    name: compact_str::CompactString::from_utf8_lossy(name),
                     line,
-                    hits,
+                    hits: saturate(hits),
                 });
                 self.fn_cursor = fns.len();
             }
@@ -714,11 +719,8 @@ mod tests {
         )
         .unwrap();
         let f = &c.files()[0].functions;
-        assert_eq!((f[0].name.as_str(), f[0].line, f[0].hits), ("main", 3, 0));
-        assert_eq!(
-            (f[1].name.as_str(), f[1].line, f[1].hits),
-            ("helper", 10, 2)
-        );
+        assert_eq!((&*f[0].name, f[0].line, f[0].hits), ("main", 3, 0));
+        assert_eq!((&*f[1].name, f[1].line, f[1].hits), ("helper", 10, 2));
     }
 
     #[test]

@@ -760,7 +760,7 @@ mod tests {
         c.files()[0]
             .lines
             .iter()
-            .map(|l| ({ l.line }, { l.hits }))
+            .map(|l| (l.line, u64::from(l.hits)))
             .collect()
     }
 
@@ -817,8 +817,8 @@ mod tests {
         assert_eq!(t.branches, Counter::new(6, 3));
         assert_eq!(t.functions, Counter::new(2, 1));
         let f = &c.files()[0].functions;
-        assert_eq!((f[0].name.as_str(), f[0].line), ("_RINv1fdE", 1));
-        assert_eq!((f[1].name.as_str(), f[1].line), ("never", 12));
+        assert_eq!((&*f[0].name, f[0].line), ("_RINv1fdE", 1));
+        assert_eq!((&*f[1].name, f[1].line), ("never", 12));
     }
 
     #[test]

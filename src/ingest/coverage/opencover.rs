@@ -432,7 +432,7 @@ mod tests {
         let fns: Vec<_> = f
             .functions
             .iter()
-            .map(|f| (f.name.as_str(), f.line, f.hits))
+            .map(|f| (&*f.name, f.line, f.hits))
             .collect();
         assert_eq!(
             fns,
