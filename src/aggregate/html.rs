@@ -55,6 +55,9 @@ th[aria-sort=ascending] button::after{content:" \25B2";font-size:10px}
 th[aria-sort=descending] button::after{content:" \25BC";font-size:10px}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .path{color:var(--muted);font-size:12px}
+#projects td:nth-child(1){max-width:300px;overflow-wrap:anywhere}
+#projects td:nth-child(2){max-width:260px;overflow-wrap:anywhere}
+#projects td:nth-child(5){max-width:280px}
 .crit{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 .ok{color:#1a7f37}.bad{color:#cf222e;font-weight:600}
 .up{color:#1a7f37}.down{color:#cf222e}
