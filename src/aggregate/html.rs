@@ -142,13 +142,16 @@ const SCRIPT: &str = r##"
     if (col >= 0) {
       var num = heads[col].getAttribute("data-type") === "num";
       var sign = state.dir === "desc" ? -1 : 1;
+      // Keys read once per row, not once per comparison.
+      sorted = rows.map(function (r) { return { r: r, v: value(r, col, num) }; });
       sorted.sort(function (a, b) {
-        var x = value(a, col, num), y = value(b, col, num);
+        var x = a.v, y = b.v;
         if (x === null && y !== null) return 1;
         if (y === null && x !== null) return -1;
         if (x !== null && y !== null && x !== y) return (x < y ? -1 : 1) * sign;
-        return a._i - b._i;
+        return a.r._i - b.r._i;
       });
+      sorted = sorted.map(function (k) { return k.r; });
     }
     var frag = document.createDocumentFragment();
     sorted.forEach(function (r) { frag.appendChild(r); });
