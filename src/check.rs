@@ -86,6 +86,10 @@ pub struct CheckResult {
     pub report_errors: Vec<ReportError>,
     pub warnings: Vec<String>,
     pub projects: Vec<ProjectResult>,
+    /// Which repository, commit and time the result is about: only with `check --stamp`, so
+    /// that the default output stays deterministic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<crate::stamp::Stamp>,
     /// Not read back by `testcert render --from` (it renders without it).
     #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub attribution: Option<Vec<crate::attribute::Explanation>>,
@@ -202,6 +206,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         report_errors,
         warnings,
         projects: results,
+        stamp: None,
         attribution: opts.explain_attribution.then_some(explanations),
     })
 }

@@ -34,6 +34,9 @@ pub enum Command {
     /// Render a result `check --format json` wrote, in another format (the Action checks
     /// once and renders the summary and the annotations from the JSON).
     Render(RenderArgs),
+    /// Roll many `check --format json --stamp` results up into one page, Markdown summary,
+    /// JSON and badges for an organisation, with trends from a history file.
+    Aggregate(crate::aggregate::AggregateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,6 +77,14 @@ pub struct CheckArgs {
     /// for the repository (shields.io flat SVG and endpoint JSON).
     #[arg(long, value_name = "DIR")]
     pub badges: Option<PathBuf>,
+    /// Record the repository, commit and time in the result (`stamp`), for `testcert
+    /// aggregate`. Off by default so that the output is deterministic.
+    #[arg(long)]
+    pub stamp: bool,
+    /// The repository's name in the stamp (implies --stamp; default: `GITHUB_REPOSITORY`,
+    /// else the `origin` remote as `host/owner/repo`, else the directory's name).
+    #[arg(long, value_name = "NAME")]
+    pub repo_name: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -168,6 +179,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Inspect(args) => inspect(args),
         Command::Init(args) => init(args),
         Command::Render(args) => render(args),
+        Command::Aggregate(args) => crate::aggregate::run_cli(args),
     }
 }
 
@@ -231,7 +243,12 @@ fn check(args: CheckArgs) -> Result<i32> {
         explain_attribution: args.explain_attribution,
     };
     let env = |k: &str| std::env::var(k).ok();
-    let result = crate::check::run(&opts, &env)?;
+    let mut result = crate::check::run(&opts, &env)?;
+    if args.stamp || args.repo_name.is_some() {
+        let now = std::time::SystemTime::now();
+        let stamp = crate::stamp::stamp(&opts.dir, args.repo_name.as_deref(), &env, now);
+        result.stamp = Some(stamp);
+    }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     // Badges first: a failed threshold still writes every output.

@@ -5,6 +5,7 @@
 //! report into one of two models ([`model::Coverage`], [`model::TestRun`]); `paths` maps the
 //! paths reports name onto the repository.
 
+pub mod aggregate;
 pub mod attribute;
 pub mod change;
 pub mod check;
@@ -23,3 +24,4 @@ pub mod output;
 pub mod paths;
 pub mod progress;
 pub mod render;
+pub mod stamp;

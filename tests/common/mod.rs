@@ -123,6 +123,7 @@ pub fn result(max_level: u8, projects: Vec<ProjectResult>) -> CheckResult {
         report_errors: Vec::new(),
         warnings: Vec::new(),
         projects,
+        stamp: None,
         attribution: None,
     }
 }

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""`testcert aggregate` over many results: generates stamped `check --format json` results
+(deterministic for a seed; levels, criteria, coverage and project counts vary; the example
+repositories' real results are included), then times the release binary and reports wall
+time and peak RSS (`/usr/bin/time -f %M`).
+
+    python3 scripts/bench_aggregate.py [--count 10000] [--seed 1]
+    python3 scripts/bench_aggregate.py --generate-only DIR --count 6   # just write results
+
+Results are written under bench-data/aggregate-<count>/ (kept between runs), each a full
+check result shaped like tests/expected/rust-workspace.diff.json: the template's criteria,
+details and evidence, with the levels, statuses, coverage and stamp changed.
+"""
+import argparse
+import copy
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATE = os.path.join(ROOT, "tests", "expected", "rust-workspace.diff.json")
+EXAMPLES = ["rust-workspace.diff.json", "python-monorepo.diff.json"]
+BASE_TIME = 1_748_736_000  # 2025-06-01T00:00:00Z
+
+
+def rfc3339(secs):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(secs))
+
+
+def generate(i, rng, template):
+    """One repository's result: 1 to 4 projects at levels 0..3."""
+    r = copy.deepcopy(template)
+    org = ["platform", "payments", "search", "mobile", "infra", "data"][i % 6]
+    r["stamp"] = {
+        "repository": f"github.com/acme-{org}/service-{i:05}",
+        "commit": "%040x" % rng.getrandbits(160),
+        "time": rfc3339(BASE_TIME - rng.randrange(0, 30 * 86400)),
+    }
+    proto = template["projects"][0]
+    projects = []
+    for p in range(rng.randint(1, 4)):
+        proj = copy.deepcopy(proto)
+        name = ["core", "api", "worker", "cli"][p]
+        proj["name"] = f"service-{i:05}-{name}"
+        proj["path"] = f"crates/{name}"
+        level = rng.choices([0, 1, 2, 3], weights=[2, 3, 3, 2])[0]
+        required = rng.choice([0, 1, 1, 2])
+        proj["level"] = level
+        proj["required_level"] = required
+        proj["passed"] = level >= required
+        proj["relies_on_waiver"] = False
+        blocked = False
+        for c in proj["criteria"]:
+            if c["level"] <= level:
+                c["status"] = "met"
+            elif c["level"] == level + 1 and not blocked:
+                c["status"] = rng.choice(["unmet", "unmet", "unknown"])
+                blocked = True
+            else:
+                c["status"] = rng.choice(["met", "met", "unmet", "unknown"])
+        cov = proj["evidence"]["coverage"]
+        total = rng.randint(200, 20000)
+        cov["lines"] = {"total": total, "covered": int(total * rng.uniform(0.1, 0.98))}
+        inc = proj["evidence"]["incremental"]
+        inc["ratio"] = round(rng.uniform(0.0, 1.0), 4) if rng.random() > 0.1 else None
+        projects.append(proj)
+    r["projects"] = projects
+    r["passed"] = all(p["passed"] for p in projects)
+    return r
+
+
+def write_results(out, count, seed):
+    os.makedirs(out, exist_ok=True)
+    with open(TEMPLATE) as f:
+        template = json.load(f)
+    rng = random.Random(seed)
+    for i in range(count):
+        path = os.path.join(out, f"service-{i:05}.json")
+        with open(path, "w") as f:
+            json.dump(generate(i, rng, template), f, indent=2)
+            f.write("\n")
+    # The example repositories' real results, stamped.
+    for n, name in enumerate(EXAMPLES):
+        with open(os.path.join(ROOT, "tests", "expected", name)) as f:
+            r = json.load(f)
+        repo = name.split(".")[0]
+        r["stamp"] = {"repository": f"github.com/acme/{repo}",
+                      "commit": "%040x" % (n + 1), "time": rfc3339(BASE_TIME)}
+        with open(os.path.join(out, f"{repo}.json"), "w") as f:
+            json.dump(r, f, indent=2)
+            f.write("\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--generate-only", metavar="DIR")
+    args = ap.parse_args()
+    if args.generate_only:
+        write_results(args.generate_only, args.count, args.seed)
+        return
+    data = os.path.join(ROOT, "bench-data", f"aggregate-{args.count}")
+    results = os.path.join(data, "results")
+    done = os.path.join(data, ".generated")
+    if not os.path.exists(done):
+        write_results(results, args.count, args.seed)
+        open(done, "w").close()
+    size = sum(os.path.getsize(os.path.join(results, f)) for f in os.listdir(results))
+    subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
+    binary = os.path.join(ROOT, "target", "release", "testcert")
+    history = os.path.join(data, "history.jsonl")
+    if os.path.exists(history):
+        os.remove(history)
+    # Warm the page cache so that the figure is the aggregation, not the disk.
+    subprocess.run(["cat"] + [os.path.join(results, f) for f in os.listdir(results)],
+                   stdout=subprocess.DEVNULL)
+    for run in ("first run (history created)", "second run (history read, nothing appended)"):
+        t0 = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", binary, "aggregate", results,
+                               "--out", os.path.join(data, "site"), "--history", history],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wall = time.perf_counter() - t0
+        err = proc.stderr.decode().strip().splitlines()
+        if proc.returncode != 0:
+            sys.exit(f"aggregate exited {proc.returncode}:\n" + "\n".join(err))
+        rss = int(err[-1]) / 1024
+        with open(os.path.join(data, "site", "aggregate.json")) as f:
+            agg = json.load(f)
+        assert agg["inputs"]["results"] == args.count + len(EXAMPLES), agg["inputs"]
+        print(f"{run}: {args.count + len(EXAMPLES)} results ({size / 1e6:.0f} MB), "
+              f"{agg['summary']['projects']} projects: {wall:.2f} s wall, peak RSS {rss:.0f} MB")
+    page = os.path.getsize(os.path.join(data, "site", "index.html"))
+    print(f"index.html {page / 1e6:.1f} MB, history {os.path.getsize(history) / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

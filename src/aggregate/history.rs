@@ -1,0 +1,171 @@
+//! The history file (`--history FILE`): JSON lines, one per repository result, appended at
+//! each run unless the same repository and commit is already there. Read as a stream: only
+//! the last [`KEEP`] entries of the repositories in this snapshot are kept in memory.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// Version of a history line; a line of another version is skipped with a warning.
+pub const HISTORY_VERSION: u32 = 1;
+
+/// Entries kept per repository (the sparkline's length).
+pub const KEEP: usize = 20;
+
+/// One line of the history: one repository's result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub history_version: u32,
+    pub repository: String,
+    pub commit: Option<String>,
+    /// The result's stamp time (the snapshot's when the result had none).
+    pub time: String,
+    /// The aggregate run that recorded it.
+    pub snapshot: String,
+    pub projects: Vec<EntryProject>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntryProject {
+    pub path: String,
+    pub name: String,
+    pub level: u8,
+    pub required_level: u8,
+}
+
+impl Entry {
+    /// Seconds since the epoch (entries with an unreadable time sort first).
+    pub fn secs(&self) -> i64 {
+        crate::stamp::parse_rfc3339(&self.time).unwrap_or(i64::MIN)
+    }
+
+    /// Is `other` the same result (same repository and commit; without a commit, same time)?
+    pub fn same_run(&self, other: &Entry) -> bool {
+        self.repository == other.repository
+            && match (&self.commit, &other.commit) {
+                (Some(a), Some(b)) => a == b,
+                (None, None) => self.time == other.time,
+                _ => false,
+            }
+    }
+
+    /// The project's level in this entry: matched by path, then by name.
+    pub fn level_of(&self, path: &str, name: &str) -> Option<u8> {
+        self.projects
+            .iter()
+            .find(|p| p.path == path && p.name == name)
+            .or_else(|| self.projects.iter().find(|p| p.path == path))
+            .or_else(|| self.projects.iter().find(|p| p.name == name))
+            .map(|p| p.level)
+    }
+}
+
+/// What the history holds about the repositories of this snapshot.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Per repository, its last entries in time order (at most [`KEEP`] after [`finish`]).
+    pub entries: HashMap<String, Vec<Entry>>,
+    /// Lines read, and lines that could not be read (`line N: why`).
+    pub lines: usize,
+    pub errors: Vec<String>,
+    /// Repositories whose current entry (same repository and commit) is already recorded.
+    pub present: std::collections::HashSet<String>,
+    /// The file does not end with a newline (a torn last write): the next append starts one.
+    pub needs_newline: bool,
+}
+
+/// Reads the history, keeping only entries of the repositories of `current` (this snapshot's
+/// entries by repository). A missing file is an empty history.
+pub fn load(path: &Path, current: &HashMap<String, Entry>) -> Result<Loaded> {
+    let mut loaded = Loaded::default();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(loaded),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let mut reader = std::io::BufReader::new(file);
+    let mut line = String::new();
+    let mut n = 0;
+    loop {
+        line.clear();
+        let read = reader
+            .read_line(&mut line)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        n += 1;
+        loaded.needs_newline = !line.ends_with('\n');
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        loaded.lines += 1;
+        let entry: Entry = match serde_json::from_str(text) {
+            Ok(e) => e,
+            Err(e) => {
+                loaded.errors.push(format!("line {n}: {e}"));
+                continue;
+            }
+        };
+        if entry.history_version != HISTORY_VERSION {
+            loaded.errors.push(format!(
+                "line {n}: history version {} (this testcert reads version {HISTORY_VERSION})",
+                entry.history_version
+            ));
+            continue;
+        }
+        let Some(cur) = current.get(&entry.repository) else {
+            continue;
+        };
+        if cur.same_run(&entry) {
+            loaded.present.insert(entry.repository.clone());
+        }
+        let list = loaded.entries.entry(entry.repository.clone()).or_default();
+        list.push(entry);
+        if list.len() > 2 * KEEP {
+            trim(list);
+        }
+    }
+    for list in loaded.entries.values_mut() {
+        trim(list);
+    }
+    Ok(loaded)
+}
+
+/// Sorts by time (stable: file order breaks ties) and keeps the last [`KEEP`].
+fn trim(list: &mut Vec<Entry>) {
+    list.sort_by_key(Entry::secs);
+    if list.len() > KEEP {
+        list.drain(..list.len() - KEEP);
+    }
+}
+
+/// Appends `entries` to the history in one write (creating the file).
+pub fn append(path: &Path, entries: &[Entry], needs_newline: bool) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut buf = Vec::new();
+    if needs_newline {
+        buf.push(b'\n');
+    }
+    for e in entries {
+        serde_json::to_writer(&mut buf, e).expect("an entry serializes");
+        buf.push(b'\n');
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    f.write_all(&buf)
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("cannot append to {}", path.display()))
+}

@@ -1,0 +1,387 @@
+//! Inputs of `aggregate`: result files, folders and globs expanded to files, and each file
+//! reduced while it is read to the few fields the roll-up needs ([`Slim`]), on all cores.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Deserialize;
+
+use crate::ladder::eval::Status;
+use crate::model::Counter;
+use crate::stamp::Stamp;
+
+/// A file to read, and the name its repository gets when the result carries no stamp.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// The path relative to the folder (or glob prefix) it was found under, without
+    /// `.json`; the file stem for a file named on the command line.
+    pub name: String,
+    /// Found by walking a folder or a glob: a JSON file that is not a check result is skipped
+    /// rather than reported.
+    pub found: bool,
+}
+
+/// Expands the command line's inputs: a file is read as given, a folder is walked for
+/// `*.json` (hidden entries skipped), anything else is a glob. Returns the files (sorted and
+/// without repeats) and one error per input that names nothing.
+pub fn expand(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<(String, String)>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        let shown = input.display().to_string();
+        if input.is_dir() {
+            let mut found = Vec::new();
+            walk(input, &mut found);
+            for p in found {
+                let name = relative_name(&p, input);
+                files.push(InputFile {
+                    path: p,
+                    name,
+                    found: true,
+                });
+            }
+        } else if input.is_file() {
+            files.push(InputFile {
+                name: stem(input),
+                path: input.clone(),
+                found: false,
+            });
+        } else if shown.contains(['*', '?', '[']) {
+            let prefix = glob_prefix(&shown);
+            match glob::glob(&shown) {
+                Ok(paths) => {
+                    let before = files.len();
+                    for p in paths.flatten() {
+                        if p.is_dir() {
+                            let mut found = Vec::new();
+                            walk(&p, &mut found);
+                            for f in found {
+                                let name = relative_name(&f, &prefix);
+                                files.push(InputFile {
+                                    path: f,
+                                    name,
+                                    found: true,
+                                });
+                            }
+                        } else if p.is_file() {
+                            let name = relative_name(&p, &prefix);
+                            files.push(InputFile {
+                                path: p,
+                                name,
+                                found: true,
+                            });
+                        }
+                    }
+                    if files.len() == before {
+                        errors.push((shown, "the glob matches no file".to_string()));
+                    }
+                }
+                Err(e) => errors.push((shown, format!("not a valid glob: {e}"))),
+            }
+        } else {
+            errors.push((shown, "no such file or folder".to_string()));
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut seen = HashSet::new();
+    files.retain(|f| seen.insert(f.path.clone()));
+    (files, errors)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let p = e.path();
+        // Follows symbolic links to files, not to folders (no cycles).
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            walk(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+            && p.is_file()
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// The literal folder a glob starts from (`artifacts/*/r.json` → `artifacts`).
+fn glob_prefix(glob: &str) -> PathBuf {
+    let mut prefix = PathBuf::new();
+    for c in Path::new(glob).components() {
+        if c.as_os_str().to_string_lossy().contains(['*', '?', '[']) {
+            break;
+        }
+        prefix.push(c);
+    }
+    prefix
+}
+
+fn relative_name(p: &Path, root: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = s.strip_suffix(".json").unwrap_or(&s).to_string();
+    if s.is_empty() {
+        stem(p)
+    } else {
+        s
+    }
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// The fields of a check result that `aggregate` reads; the rest is skipped while parsing.
+#[derive(Deserialize)]
+struct SlimResult<'a> {
+    schema_version: u32,
+    max_level: u8,
+    #[serde(default)]
+    stamp: Option<Stamp>,
+    #[serde(borrow)]
+    projects: Vec<SlimProject<'a>>,
+    #[serde(default)]
+    report_errors: Vec<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct SlimProject<'a> {
+    name: String,
+    path: String,
+    level: u8,
+    required_level: u8,
+    #[serde(default)]
+    relies_on_waiver: bool,
+    #[serde(borrow)]
+    criteria: Vec<SlimCriterion<'a>>,
+    evidence: SlimEvidence<'a>,
+}
+
+#[derive(Deserialize)]
+struct SlimCriterion<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    level: u8,
+    status: Status,
+}
+
+#[derive(Deserialize)]
+struct SlimEvidence<'a> {
+    coverage: Option<SlimTotals>,
+    #[serde(borrow)]
+    incremental: SlimIncremental<'a>,
+}
+
+#[derive(Deserialize)]
+struct SlimTotals {
+    lines: Counter,
+}
+
+#[derive(Deserialize)]
+struct SlimIncremental<'a> {
+    #[serde(borrow)]
+    scope: Cow<'a, str>,
+    ratio: Option<f64>,
+}
+
+/// A criterion a project does not meet (unmet, or unknown for want of evidence).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Missing {
+    pub level: u8,
+    pub id: &'static str,
+    pub unknown: bool,
+}
+
+/// One project of a result, reduced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlimRow {
+    pub name: String,
+    pub path: String,
+    pub level: u8,
+    pub required_level: u8,
+    pub waived: bool,
+    pub missing: Vec<Missing>,
+    /// Total line coverage (covered / executable lines).
+    pub coverage: Option<f64>,
+    pub incremental: Option<f64>,
+    /// `diff`, or `all-lines` (no base: every line counts as changed).
+    pub incremental_scope: &'static str,
+}
+
+/// One result file, reduced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    pub max_level: u8,
+    pub stamp: Option<Stamp>,
+    pub report_errors: usize,
+    pub rows: Vec<SlimRow>,
+}
+
+/// What reading one file gave.
+#[derive(Debug)]
+pub enum Read {
+    Ok(Parsed),
+    /// Found in a folder or by a glob, and not a check result (no `testcert_version`).
+    NotAResult,
+    Err(String),
+}
+
+/// Criterion ids as `&'static str`: the ladder's own, other ids (a newer testcert's) leaked
+/// once each.
+fn intern(id: &str) -> &'static str {
+    if let Some(c) = crate::ladder::CRITERIA.iter().find(|c| c.id == id) {
+        return c.id;
+    }
+    static OTHERS: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let mut set = OTHERS.lock().unwrap_or_else(|p| p.into_inner());
+    let set = set.get_or_insert_with(HashSet::new);
+    if let Some(s) = set.get(id) {
+        return s;
+    }
+    let s: &'static str = Box::leak(id.to_string().into_boxed_str());
+    set.insert(s);
+    s
+}
+
+/// Parses one result.
+pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
+    let r: SlimResult = serde_json::from_slice(bytes)
+        .map_err(|e| format!("not a testcert check JSON result: {e}"))?;
+    if r.schema_version != crate::check::SCHEMA_VERSION {
+        return Err(format!(
+            "check JSON schema version {} (this testcert reads version {})",
+            r.schema_version,
+            crate::check::SCHEMA_VERSION
+        ));
+    }
+    let rows = r
+        .projects
+        .into_iter()
+        .map(|p| {
+            let mut missing: Vec<Missing> = p
+                .criteria
+                .iter()
+                .filter(|c| matches!(c.status, Status::Unmet | Status::Unknown))
+                .map(|c| Missing {
+                    level: c.level,
+                    id: intern(&c.id),
+                    unknown: c.status == Status::Unknown,
+                })
+                .collect();
+            missing.sort();
+            let ratio = |c: Counter| (c.total > 0).then(|| c.covered as f64 / c.total as f64);
+            SlimRow {
+                name: p.name,
+                path: p.path,
+                level: p.level,
+                required_level: p.required_level,
+                waived: p.relies_on_waiver,
+                missing,
+                coverage: p.evidence.coverage.and_then(|t| ratio(t.lines)),
+                incremental: p.evidence.incremental.ratio,
+                incremental_scope: if p.evidence.incremental.scope == "diff" {
+                    "diff"
+                } else {
+                    "all-lines"
+                },
+            }
+        })
+        .collect();
+    Ok(Parsed {
+        max_level: r.max_level,
+        stamp: r.stamp,
+        report_errors: r.report_errors.len(),
+        rows,
+    })
+}
+
+/// Reads and parses every file on all cores, in input order, advancing `progress` by bytes.
+pub fn read_all(files: &[InputFile], progress: &indicatif::ProgressBar) -> Vec<Read> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let out: Mutex<Vec<Option<Read>>> = Mutex::new((0..files.len()).map(|_| None).collect());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len())
+        .max(1);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(f) = files.get(i) else { break };
+                let r = match std::fs::read(&f.path) {
+                    Ok(bytes) => {
+                        progress.inc(bytes.len() as u64);
+                        let not_result = f.found
+                            && memchr::memmem::find(&bytes, b"\"testcert_version\"").is_none();
+                        if not_result {
+                            Read::NotAResult
+                        } else {
+                            match parse(&bytes) {
+                                Ok(p) => Read::Ok(p),
+                                Err(e) => Read::Err(e),
+                            }
+                        }
+                    }
+                    Err(e) => Read::Err(format!("cannot read: {e}")),
+                };
+                out.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
+            });
+        }
+    });
+    out.into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every input is read by some worker"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_prefixes() {
+        assert_eq!(glob_prefix("a/*/r.json"), PathBuf::from("a"));
+        assert_eq!(glob_prefix("*.json"), PathBuf::new());
+        assert_eq!(
+            relative_name(Path::new("a/x/r.json"), Path::new("a")),
+            "x/r"
+        );
+        assert_eq!(relative_name(Path::new("r.json"), Path::new("")), "r");
+    }
+
+    #[test]
+    fn parses_the_fields_it_needs() {
+        let json = include_str!("../../tests/expected/rust-workspace.diff.json");
+        let p = parse(json.as_bytes()).unwrap();
+        assert_eq!(p.max_level, 3);
+        assert!(p.stamp.is_none());
+        assert_eq!(p.rows.len(), 4);
+        let cli = &p.rows[0];
+        assert_eq!((cli.name.as_str(), cli.level), ("kv-cli", 2));
+        assert!(cli.missing.iter().all(|m| m.level == 3));
+        assert_eq!(cli.incremental_scope, "diff");
+        assert!(parse(b"{}").is_err());
+        assert!(
+            parse(br#"{"schema_version": 9, "max_level": 3, "projects": []}"#)
+                .unwrap_err()
+                .contains("schema version 9")
+        );
+    }
+}

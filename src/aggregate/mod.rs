@@ -1,0 +1,690 @@
+//! `testcert aggregate`: many `check --format json --stamp` results → one roll-up
+//! ([`Aggregate`]) of where every project of an organisation stands, how that changed since
+//! the last snapshot (`--history`), and what holds projects back; rendered as a
+//! self-contained HTML page ([`html`]), Markdown ([`markdown`]), a versioned JSON contract
+//! and badges.
+//!
+//! Memory stays bounded by the number of projects, not the size of the results: each file is
+//! reduced to a few fields while it is parsed ([`input`]), and the history is streamed,
+//! keeping the last entries of this snapshot's repositories only ([`history`]).
+
+pub mod history;
+pub mod html;
+pub mod input;
+pub mod markdown;
+mod sha256;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::render::badge::{self, Badge};
+use history::{Entry, EntryProject};
+use input::{InputFile, Missing, Parsed, Read};
+
+/// Version of the aggregate JSON contract (README, "aggregate JSON").
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, clap::Args)]
+pub struct AggregateArgs {
+    /// Result files (`check --format json --stamp`), folders (walked for `*.json`) and globs.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Write index.html, summary.md, aggregate.json and badges/ into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// A JSON-lines history: this snapshot is appended (once per repository and commit),
+    /// and trends and changes since the last snapshot come from it.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Exit 1 when a project's level dropped since its previous entry in the history.
+    #[arg(long, requires = "history")]
+    pub fail_on_regression: bool,
+    /// The snapshot's time, RFC 3339 (default: the newest result's stamp time, else now).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// The page's title.
+    #[arg(long, value_name = "TEXT", default_value = "Test Certified")]
+    pub title: String,
+}
+
+/// What to aggregate.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub inputs: Vec<PathBuf>,
+    pub history: Option<PathBuf>,
+    pub now: Option<String>,
+    pub title: String,
+}
+
+/// The roll-up: the aggregate JSON contract.
+#[derive(Clone, Debug, Serialize)]
+pub struct Aggregate {
+    pub schema_version: u32,
+    pub testcert_version: &'static str,
+    pub title: String,
+    /// The snapshot's time (RFC 3339, UTC).
+    pub snapshot: String,
+    /// The highest ladder among the results (3, or 5).
+    pub max_level: u8,
+    pub inputs: Inputs,
+    pub summary: Summary,
+    /// Every criterion some project misses, in ladder order: the heat map.
+    pub criteria: Vec<CriterionRow>,
+    /// Changes since each repository's previous history entry; null without `--history`.
+    pub changes: Option<Changes>,
+    /// One row per project, sorted by repository, path and name.
+    pub projects: Vec<Row>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Inputs {
+    /// Files found.
+    pub files: usize,
+    /// Results read (including superseded ones).
+    pub results: usize,
+    /// Older results of a repository that a newer one replaced.
+    pub superseded: usize,
+    /// JSON files in the folders that are not check results (skipped).
+    pub skipped: usize,
+    /// Results without a stamp (repository from the file name).
+    pub unstamped: usize,
+    pub errors: Vec<InputError>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InputError {
+    pub path: String,
+    pub error: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub repositories: usize,
+    pub projects: usize,
+    /// Projects at or above their required level.
+    pub meeting_required: usize,
+    pub below_required: usize,
+    /// Projects per level, from 0 to `max_level`.
+    pub by_level: Vec<usize>,
+    /// Projects whose level rose / dropped since the previous snapshot.
+    pub improved: usize,
+    pub regressed: usize,
+}
+
+/// A criterion across the organisation.
+#[derive(Clone, Debug, Serialize)]
+pub struct CriterionRow {
+    pub id: &'static str,
+    pub level: u8,
+    pub title: &'static str,
+    /// Projects whose next level it blocks (they are at `level - 1`).
+    pub blocking: usize,
+    /// Projects that do not meet it (unmet or unknown), at any level.
+    pub missing: usize,
+    /// Of those, how many for want of evidence (unknown).
+    pub unknown: usize,
+    /// `missing` split by the project's current level (index = level).
+    pub missing_by_level: Vec<usize>,
+}
+
+/// One project of one repository.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    pub repository: String,
+    pub project: String,
+    pub path: String,
+    pub level: u8,
+    pub required_level: u8,
+    pub max_level: u8,
+    pub passed: bool,
+    pub relies_on_waiver: bool,
+    /// The criteria of the next level it does not meet (what to work on).
+    pub failing: Vec<&'static str>,
+    /// Line coverage, 0..1.
+    pub coverage: Option<f64>,
+    /// Incremental coverage, 0..1.
+    pub incremental: Option<f64>,
+    pub incremental_scope: &'static str,
+    pub commit: Option<String>,
+    /// The result's stamp time.
+    pub time: Option<String>,
+    /// The result file.
+    pub source: String,
+    /// Its level in the repository's previous history entry.
+    pub previous_level: Option<u8>,
+    /// Level over time (the last entries of the history, this snapshot last).
+    pub trend: Vec<TrendPoint>,
+    #[serde(skip)]
+    pub missing: Vec<Missing>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrendPoint {
+    pub time: String,
+    pub level: u8,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Changes {
+    pub up: Vec<Change>,
+    pub down: Vec<Change>,
+    /// Projects that the repository's previous entry did not have.
+    pub new: Vec<Change>,
+    /// Projects of a repository's previous entry that its current result lacks.
+    pub removed: Vec<Change>,
+    /// History entries appended by this run.
+    pub appended: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub repository: String,
+    pub project: String,
+    pub path: String,
+    pub from: Option<u8>,
+    pub to: Option<u8>,
+}
+
+/// The roll-up plus what the run must still do.
+#[derive(Debug)]
+pub struct Outcome {
+    pub aggregate: Aggregate,
+    /// History entries to append.
+    pub append: Vec<Entry>,
+    pub needs_newline: bool,
+}
+
+impl Aggregate {
+    /// 2 when an input or history line could not be read; else 1 when `fail_on_regression`
+    /// and a level dropped; else 0.
+    pub fn exit_code(&self, fail_on_regression: bool) -> i32 {
+        if !self.inputs.errors.is_empty() {
+            crate::exit::ERROR
+        } else if fail_on_regression && self.summary.regressed > 0 {
+            crate::exit::BELOW_LEVEL
+        } else {
+            crate::exit::OK
+        }
+    }
+}
+
+/// A result that was read, with where it came from.
+struct Source {
+    file: InputFile,
+    parsed: Parsed,
+    secs: i64,
+}
+
+/// Reads every input and the history, and builds the roll-up. `wall_clock` is the snapshot
+/// time used when neither `--now` nor any stamp gives one.
+pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcome> {
+    if let Some(now) = &opts.now {
+        anyhow::ensure!(
+            crate::stamp::parse_rfc3339(now).is_some(),
+            "--now {now:?} is not an RFC 3339 time (2025-01-31T12:00:00Z)"
+        );
+    }
+    let (files, missing_inputs) = input::expand(&opts.inputs);
+    let mut inputs = Inputs {
+        files: files.len(),
+        ..Default::default()
+    };
+    for (path, error) in missing_inputs {
+        inputs.errors.push(InputError { path, error });
+    }
+    let bytes = files
+        .iter()
+        .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
+        .sum();
+    let pb = crate::progress::bar(files.len(), bytes, "aggregating results");
+    let reads = input::read_all(&files, &pb);
+    pb.finish_and_clear();
+
+    // The newest result of each repository wins.
+    let mut by_repo: BTreeMap<String, Source> = BTreeMap::new();
+    let mut unstamped = Vec::new();
+    let mut superseded = Vec::new();
+    let mut with_report_errors = Vec::new();
+    for (file, read) in files.into_iter().zip(reads) {
+        let parsed = match read {
+            Read::Ok(p) => p,
+            Read::NotAResult => {
+                inputs.skipped += 1;
+                continue;
+            }
+            Read::Err(error) => {
+                inputs.errors.push(InputError {
+                    path: file.path.display().to_string(),
+                    error,
+                });
+                continue;
+            }
+        };
+        inputs.results += 1;
+        if parsed.stamp.is_none() {
+            unstamped.push(file.path.display().to_string());
+        }
+        if parsed.report_errors > 0 {
+            with_report_errors.push(file.path.display().to_string());
+        }
+        let repo = parsed
+            .stamp
+            .as_ref()
+            .map_or_else(|| file.name.clone(), |s| s.repository.clone());
+        let secs = parsed
+            .stamp
+            .as_ref()
+            .and_then(|s| crate::stamp::parse_rfc3339(&s.time))
+            .unwrap_or(i64::MIN);
+        let src = Source { file, parsed, secs };
+        match by_repo.get(&repo) {
+            Some(old) if rank(old) >= rank(&src) => superseded.push(src.file.path),
+            _ => {
+                if let Some(old) = by_repo.insert(repo, src) {
+                    superseded.push(old.file.path);
+                }
+            }
+        }
+    }
+    inputs.unstamped = unstamped.len();
+    inputs.superseded = superseded.len();
+    let mut warn = |what: String, list: &[String]| {
+        if !list.is_empty() {
+            inputs
+                .warnings
+                .push(format!("{} {what}: {}", list.len(), list_some(list, 5)));
+        }
+    };
+    warn(
+        "results carry no stamp (repository named after the file, commit and time unknown; run check with --stamp)".into(),
+        &unstamped,
+    );
+    superseded.sort();
+    let superseded: Vec<String> = superseded.iter().map(|p| p.display().to_string()).collect();
+    warn(
+        "results were superseded by a newer result of the same repository".into(),
+        &superseded,
+    );
+    warn(
+        "results had reports that could not be read".into(),
+        &with_report_errors,
+    );
+
+    let snapshot = opts.now.clone().unwrap_or_else(|| {
+        by_repo
+            .values()
+            .filter(|s| s.secs != i64::MIN)
+            .max_by_key(|s| s.secs)
+            .map(|s| crate::stamp::format_epoch(s.secs))
+            .unwrap_or_else(|| crate::stamp::rfc3339(wall_clock))
+    });
+
+    // This snapshot's history entries, one per repository.
+    let current: HashMap<String, Entry> = by_repo
+        .iter()
+        .map(|(repo, s)| {
+            let entry = Entry {
+                history_version: history::HISTORY_VERSION,
+                repository: repo.clone(),
+                commit: s.parsed.stamp.as_ref().and_then(|s| s.commit.clone()),
+                time: s
+                    .parsed
+                    .stamp
+                    .as_ref()
+                    .map_or_else(|| snapshot.clone(), |s| s.time.clone()),
+                snapshot: snapshot.clone(),
+                projects: s
+                    .parsed
+                    .rows
+                    .iter()
+                    .map(|r| EntryProject {
+                        path: r.path.clone(),
+                        name: r.name.clone(),
+                        level: r.level,
+                        required_level: r.required_level,
+                    })
+                    .collect(),
+            };
+            (repo.clone(), entry)
+        })
+        .collect();
+    let loaded = match &opts.history {
+        Some(path) => {
+            let l = history::load(path, &current)?;
+            for e in &l.errors {
+                inputs.errors.push(InputError {
+                    path: path.display().to_string(),
+                    error: e.clone(),
+                });
+            }
+            Some(l)
+        }
+        None => None,
+    };
+
+    let mut rows = Vec::new();
+    let mut changes = loaded.as_ref().map(|_| Changes::default());
+    let mut max_level = 3;
+    for (repo, src) in &by_repo {
+        max_level = max_level.max(src.parsed.max_level);
+        let cur = &current[repo];
+        // The repository's earlier entries (not this result), oldest first.
+        let earlier: Vec<&Entry> = loaded
+            .as_ref()
+            .and_then(|l| l.entries.get(repo))
+            .map(|list| {
+                list.iter()
+                    .filter(|e| !e.same_run(cur) && e.secs() <= cur.secs())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let prev = earlier.last().copied();
+        for r in &src.parsed.rows {
+            let previous_level = prev.and_then(|p| p.level_of(&r.path, &r.name));
+            let mut trend: Vec<TrendPoint> = earlier
+                .iter()
+                .filter_map(|e| {
+                    e.level_of(&r.path, &r.name).map(|level| TrendPoint {
+                        time: e.time.clone(),
+                        level,
+                    })
+                })
+                .collect();
+            trend.push(TrendPoint {
+                time: cur.time.clone(),
+                level: r.level,
+            });
+            if trend.len() > history::KEEP {
+                trend.drain(..trend.len() - history::KEEP);
+            }
+            let row = Row {
+                repository: repo.clone(),
+                project: r.name.clone(),
+                path: r.path.clone(),
+                level: r.level,
+                required_level: r.required_level,
+                max_level: src.parsed.max_level,
+                passed: r.level >= r.required_level,
+                relies_on_waiver: r.waived,
+                failing: r
+                    .missing
+                    .iter()
+                    .filter(|m| m.level == r.level + 1)
+                    .map(|m| m.id)
+                    .collect(),
+                coverage: r.coverage,
+                incremental: r.incremental,
+                incremental_scope: r.incremental_scope,
+                commit: src.parsed.stamp.as_ref().and_then(|s| s.commit.clone()),
+                time: src.parsed.stamp.as_ref().map(|s| s.time.clone()),
+                source: src.file.path.display().to_string(),
+                previous_level,
+                trend,
+                missing: r.missing.clone(),
+            };
+            if let (Some(ch), Some(_)) = (changes.as_mut(), prev) {
+                let c = Change {
+                    repository: repo.clone(),
+                    project: r.name.clone(),
+                    path: r.path.clone(),
+                    from: previous_level,
+                    to: Some(r.level),
+                };
+                match previous_level {
+                    None => ch.new.push(c),
+                    Some(p) if p < r.level => ch.up.push(c),
+                    Some(p) if p > r.level => ch.down.push(c),
+                    Some(_) => {}
+                }
+            }
+            rows.push(row);
+        }
+        if let (Some(ch), Some(p)) = (changes.as_mut(), prev) {
+            for old in &p.projects {
+                let still = src
+                    .parsed
+                    .rows
+                    .iter()
+                    .any(|r| r.path == old.path || r.name == old.name);
+                if !still {
+                    ch.removed.push(Change {
+                        repository: repo.clone(),
+                        project: old.name.clone(),
+                        path: old.path.clone(),
+                        from: Some(old.level),
+                        to: None,
+                    });
+                }
+            }
+        }
+    }
+    rows.sort_by(|a, b| {
+        (&a.repository, &a.path, &a.project).cmp(&(&b.repository, &b.path, &b.project))
+    });
+
+    let mut append = Vec::new();
+    let mut needs_newline = false;
+    if let Some(l) = &loaded {
+        let mut repos: Vec<&String> = current.keys().collect();
+        repos.sort();
+        for repo in repos {
+            if !l.present.contains(repo) {
+                append.push(current[repo].clone());
+            }
+        }
+        needs_newline = l.needs_newline;
+    }
+    if let Some(ch) = changes.as_mut() {
+        ch.appended = append.len();
+    }
+
+    let summary = summarize(&rows, by_repo.len(), max_level, changes.as_ref());
+    let criteria = heat_map(&rows, max_level);
+    Ok(Outcome {
+        aggregate: Aggregate {
+            schema_version: SCHEMA_VERSION,
+            testcert_version: env!("CARGO_PKG_VERSION"),
+            title: opts.title.clone(),
+            snapshot,
+            max_level,
+            inputs,
+            summary,
+            criteria,
+            changes,
+            projects: rows,
+        },
+        append,
+        needs_newline,
+    })
+}
+
+/// Which of two results of one repository is newer: stamp time, then commit, then path.
+fn rank(s: &Source) -> (i64, Option<&str>, &Path) {
+    (
+        s.secs,
+        s.parsed.stamp.as_ref().and_then(|s| s.commit.as_deref()),
+        &s.file.path,
+    )
+}
+
+/// `a, b, c and 4 more`.
+fn list_some(list: &[String], n: usize) -> String {
+    let mut s = list.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    if list.len() > n {
+        s.push_str(&format!(" and {} more", list.len() - n));
+    }
+    s
+}
+
+fn summarize(rows: &[Row], repositories: usize, max_level: u8, ch: Option<&Changes>) -> Summary {
+    let mut by_level = vec![0; usize::from(max_level) + 1];
+    for r in rows {
+        let l = usize::from(r.level.min(max_level));
+        by_level[l] += 1;
+    }
+    let meeting = rows.iter().filter(|r| r.passed).count();
+    Summary {
+        repositories,
+        projects: rows.len(),
+        meeting_required: meeting,
+        below_required: rows.len() - meeting,
+        by_level,
+        improved: ch.map_or(0, |c| c.up.len()),
+        regressed: ch.map_or(0, |c| c.down.len()),
+    }
+}
+
+/// Per criterion: how many projects miss it, split by their level, and whose next level it
+/// blocks. Ladder order; criteria of a newer testcert follow, by level and id.
+fn heat_map(rows: &[Row], max_level: u8) -> Vec<CriterionRow> {
+    let mut map: BTreeMap<(usize, u8, &'static str), CriterionRow> = BTreeMap::new();
+    for r in rows {
+        for m in &r.missing {
+            let pos = crate::ladder::CRITERIA
+                .iter()
+                .position(|c| c.id == m.id)
+                .unwrap_or(usize::MAX);
+            let row = map
+                .entry((pos, m.level, m.id))
+                .or_insert_with(|| CriterionRow {
+                    id: m.id,
+                    level: m.level,
+                    title: crate::ladder::criterion(m.id).map_or("", |c| c.title),
+                    blocking: 0,
+                    missing: 0,
+                    unknown: 0,
+                    missing_by_level: vec![0; usize::from(max_level) + 1],
+                });
+            row.missing += 1;
+            row.unknown += usize::from(m.unknown);
+            row.blocking += usize::from(m.level == r.level + 1);
+            row.missing_by_level[usize::from(r.level.min(max_level))] += 1;
+        }
+    }
+    map.into_values().collect()
+}
+
+/// The organisation's badges: `levels` (`12 L3 · 8 L2 · 3 L1`, coloured as the median
+/// project's level) and `required` (`20/23 at required level`: bright green when all are,
+/// yellow from 80 %, red below).
+pub fn badges(a: &Aggregate) -> Vec<(String, Badge)> {
+    let s = &a.summary;
+    let levels = if s.projects == 0 {
+        Badge {
+            label: badge::LABEL.to_string(),
+            message: "no projects".to_string(),
+            color: badge::LIGHTGREY,
+        }
+    } else {
+        let message = (0..s.by_level.len())
+            .rev()
+            .filter(|&l| s.by_level[l] > 0)
+            .map(|l| format!("{} L{l}", s.by_level[l]))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        // The median project's level: half the projects are at it or above.
+        let mut seen = 0;
+        let mut median = 0;
+        for (l, n) in s.by_level.iter().enumerate() {
+            seen += n;
+            if 2 * seen >= s.projects {
+                median = l as u8;
+                break;
+            }
+        }
+        Badge {
+            label: badge::LABEL.to_string(),
+            message,
+            color: badge::level_color(median, a.max_level),
+        }
+    };
+    let required = Badge {
+        label: badge::LABEL.to_string(),
+        message: format!("{}/{} at required level", s.meeting_required, s.projects),
+        color: if s.meeting_required == s.projects {
+            badge::BRIGHTGREEN
+        } else if s.meeting_required * 5 >= s.projects * 4 {
+            badge::YELLOW
+        } else {
+            badge::RED
+        },
+    };
+    vec![
+        ("levels".to_string(), levels),
+        ("required".to_string(), required),
+    ]
+}
+
+/// The aggregate JSON contract, pretty-printed with a final newline.
+pub fn json(a: &Aggregate) -> String {
+    let mut s = serde_json::to_string_pretty(a).expect("the aggregate serializes");
+    s.push('\n');
+    s
+}
+
+/// Every output file, relative to `--out`: index.html, summary.md, aggregate.json and the
+/// badges under `badges/`.
+pub fn outputs(a: &Aggregate) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("index.html".to_string(), html::render(a)),
+        ("summary.md".to_string(), markdown::render(a)),
+        ("aggregate.json".to_string(), json(a)),
+    ];
+    for (stem, b) in badges(a) {
+        out.push((format!("badges/{stem}.svg"), b.svg()));
+        out.push((format!("badges/{stem}.json"), b.endpoint_json()));
+    }
+    out
+}
+
+/// `testcert aggregate`.
+pub fn run_cli(args: AggregateArgs) -> Result<i32> {
+    let opts = Options {
+        inputs: args.inputs,
+        history: args.history.clone(),
+        now: args.now,
+        title: args.title,
+    };
+    let outcome = build(&opts, std::time::SystemTime::now())?;
+    let a = &outcome.aggregate;
+    std::fs::create_dir_all(args.out.join("badges"))
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    for (name, contents) in outputs(a) {
+        crate::output::write(&args.out.join(name), contents.as_bytes())?;
+    }
+    if let Some(h) = &args.history {
+        history::append(h, &outcome.append, outcome.needs_newline)?;
+    }
+    for w in &a.inputs.warnings {
+        eprintln!("warning: {w}");
+    }
+    for e in &a.inputs.errors {
+        eprintln!("error: {}: {}", e.path, e.error);
+    }
+    let s = &a.summary;
+    eprintln!(
+        "aggregated {} results: {} projects in {} repositories, {} at their required level{}; wrote {}",
+        a.inputs.results,
+        s.projects,
+        s.repositories,
+        s.meeting_required,
+        match &a.changes {
+            Some(c) => format!(
+                ", {} up and {} down since the last snapshot, {} history entries appended",
+                c.up.len(),
+                c.down.len(),
+                c.appended
+            ),
+            None => String::new(),
+        },
+        args.out.display()
+    );
+    if args.fail_on_regression && s.regressed > 0 {
+        eprintln!("error: {} projects dropped a level", s.regressed);
+    }
+    Ok(a.exit_code(args.fail_on_regression))
+}

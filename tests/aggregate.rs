@@ -1,0 +1,280 @@
+//! `testcert aggregate`: goldens over `fixtures/aggregate/` (the example repositories'
+//! results, generated ones, a hostile one, an unstamped one, an older one, and a history),
+//! and the CLI's exit codes, history deduplication and error reporting.
+//! `TESTCERT_BLESS=1 cargo test --test aggregate` rewrites the goldens.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use testcert::aggregate::{self, history, Options};
+
+const NOW: &str = "2025-06-01T12:00:00Z";
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "testcert-aggregate-{name}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn compare(name: &str, got: &str, drift: &mut Vec<String>) {
+    let path = Path::new("tests/expected/aggregate").join(name);
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    if got != expected {
+        if std::env::var_os("TESTCERT_BLESS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, got).unwrap();
+        } else {
+            drift.push(format!(
+                "{}:\n--- expected\n{expected}\n+++ got\n{got}",
+                path.display()
+            ));
+        }
+    }
+}
+
+fn fixture_history(dir: &Path) -> PathBuf {
+    let h = dir.join("history.jsonl");
+    std::fs::copy("fixtures/aggregate/history.jsonl", &h).unwrap();
+    h
+}
+
+fn options(history: Option<PathBuf>) -> Options {
+    Options {
+        inputs: vec!["fixtures/aggregate/results".into()],
+        history,
+        now: Some(NOW.to_string()),
+        title: "Acme: Test Certified".to_string(),
+    }
+}
+
+#[test]
+fn goldens() {
+    let dir = temp("golden");
+    let h = fixture_history(&dir);
+    let before = std::fs::read_to_string(&h).unwrap();
+    let outcome = aggregate::build(&options(Some(h.clone())), std::time::UNIX_EPOCH).unwrap();
+    history::append(&h, &outcome.append, outcome.needs_newline).unwrap();
+    let after = std::fs::read_to_string(&h).unwrap();
+    let a = &outcome.aggregate;
+
+    let mut drift = Vec::new();
+    for (name, contents) in aggregate::outputs(a) {
+        compare(&name, &contents, &mut drift);
+    }
+    compare(
+        "history-appended.jsonl",
+        after.strip_prefix(&before).unwrap(),
+        &mut drift,
+    );
+    assert!(
+        drift.is_empty(),
+        "{} golden outputs differ (TESTCERT_BLESS=1 rewrites them):\n{}",
+        drift.len(),
+        drift.join("\n")
+    );
+
+    // What the goldens should show, stated once more in words.
+    assert_eq!(a.inputs.results, 11);
+    assert_eq!(a.inputs.skipped, 1, "the badge JSON is not a result");
+    assert_eq!(a.inputs.superseded, 1, "the older rust-workspace result");
+    assert_eq!(a.inputs.unstamped, 1);
+    assert!(a.inputs.errors.is_empty());
+    assert_eq!(a.summary.repositories, 10);
+    assert!(a
+        .projects
+        .iter()
+        .any(|r| r.repository == "ci/legacy-repo/testcert"));
+    let ch = a.changes.as_ref().unwrap();
+    let names = |l: &[aggregate::Change]| l.iter().map(|c| c.project.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&ch.up), ["service-00000-core", "kv-cli"]);
+    assert_eq!(names(&ch.down), ["kv-legacy"]);
+    assert_eq!(names(&ch.removed), ["kv-old"]);
+    assert_eq!(ch.appended, 9, "service-00001's commit is already recorded");
+    assert_eq!(a.exit_code(true), 1, "kv-legacy dropped a level");
+    assert_eq!(a.exit_code(false), 0);
+    let s0 = a
+        .projects
+        .iter()
+        .find(|r| r.repository.ends_with("service-00000"))
+        .unwrap();
+    assert_eq!(s0.trend.len(), 5, "four history entries and this snapshot");
+
+    // Every name from a result is escaped: the page has exactly one script element, ours.
+    let page = aggregate::html::render(a);
+    assert_eq!(page.matches("<script").count(), 1);
+    assert!(!page.contains("<img src=x"));
+    assert!(!page.contains("</td></tr><tr><td>core"));
+    assert!(page.contains("&lt;script&gt;document.documentElement"));
+    // Self-contained: nothing fetched from anywhere.
+    for external in [
+        "http://", "https://", "src=\"", "href=\"", "@import", "url(",
+    ] {
+        assert!(
+            !page.contains(external) || external == "url(" && page.matches("url(").count() == 0,
+            "{external}"
+        );
+    }
+
+    // A second run over the same results appends nothing and reports the same changes.
+    let again = aggregate::build(&options(Some(h.clone())), std::time::UNIX_EPOCH).unwrap();
+    assert!(again.append.is_empty());
+    let ch2 = again.aggregate.changes.unwrap();
+    assert_eq!(names(&ch2.down), ["kv-legacy"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn without_history_there_are_no_changes_and_the_snapshot_comes_from_the_results() {
+    let mut o = options(None);
+    o.now = None;
+    let a = aggregate::build(&o, std::time::UNIX_EPOCH)
+        .unwrap()
+        .aggregate;
+    assert!(a.changes.is_none());
+    // The newest stamp time among the results, not the wall clock.
+    assert_eq!(a.snapshot, "2025-06-01T00:00:00Z");
+    assert!(a.projects.iter().all(|r| r.trend.len() == 1));
+    assert!(aggregate::json(&a).contains("\"changes\": null"));
+}
+
+fn testcert(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_testcert"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_reports_unreadable_results_and_still_writes_everything() {
+    let dir = temp("cli");
+    let inputs = dir.join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    for f in ["rust-workspace.json", "service-00001.json"] {
+        std::fs::copy(
+            Path::new("fixtures/aggregate/results").join(f),
+            inputs.join(f),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        inputs.join("truncated.json"),
+        "{\"schema_version\": 1, \"testcert_version\": \"0.1.0\", \"proj",
+    )
+    .unwrap();
+    let out = dir.join("site");
+    let (code, err) = testcert(&[
+        "aggregate",
+        inputs.to_str().unwrap(),
+        "missing-folder",
+        "--out",
+        out.to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("truncated.json: not a testcert check JSON result"),
+        "{err}"
+    );
+    assert!(
+        err.contains("missing-folder: no such file or folder"),
+        "{err}"
+    );
+    for f in [
+        "index.html",
+        "summary.md",
+        "aggregate.json",
+        "badges/levels.svg",
+        "badges/levels.json",
+        "badges/required.svg",
+        "badges/required.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} written");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("aggregate.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["inputs"]["errors"].as_array().unwrap().len(), 2);
+    assert_eq!(json["summary"]["repositories"], 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn cli_history_fails_on_regression_and_deduplicates() {
+    let dir = temp("regress");
+    let h = fixture_history(&dir);
+    let lines = |p: &Path| std::fs::read_to_string(p).unwrap().lines().count();
+    let before = lines(&h);
+    let out = dir.join("site");
+    let args = [
+        "aggregate",
+        "fixtures/aggregate/results/rust-workspace.json",
+        "fixtures/aggregate/results/service-*.json",
+        "--out",
+        out.to_str().unwrap(),
+        "--history",
+        h.to_str().unwrap(),
+        "--fail-on-regression",
+    ];
+    let (code, err) = testcert(&args);
+    assert_eq!(code, 1, "kv-legacy went from L1 to L0: {err}");
+    assert!(err.contains("1 projects dropped a level"), "{err}");
+    assert_eq!(
+        lines(&h),
+        before + 6,
+        "rust-workspace and five services appended"
+    );
+    let (code, _) = testcert(&args);
+    assert_eq!(code, 1, "still a drop against the previous commit");
+    assert_eq!(lines(&h), before + 6, "nothing appended twice");
+    // Without --fail-on-regression a drop is reported, not failed.
+    let (code, _) = testcert(&args[..args.len() - 1]);
+    assert_eq!(code, 0);
+    let (code, err) = testcert(&["aggregate", "x", "--out", "y", "--now", "yesterday"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an RFC 3339 time"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn check_stamp_is_opt_in() {
+    let dir = temp("stamp");
+    let plain = dir.join("plain.json");
+    let stamped = dir.join("stamped.json");
+    let common = [
+        "check",
+        "fixtures/repos/python-monorepo",
+        "--format",
+        "json",
+    ];
+    let mut a: Vec<&str> = common.to_vec();
+    a.extend(["-o", plain.to_str().unwrap()]);
+    testcert(&a);
+    let mut b: Vec<&str> = common.to_vec();
+    b.extend(["-o", stamped.to_str().unwrap(), "--repo-name", "acme/py"]);
+    testcert(&b);
+    let plain = std::fs::read_to_string(plain).unwrap();
+    assert!(!plain.contains("\"stamp\""));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stamped).unwrap()).unwrap();
+    assert_eq!(v["stamp"]["repository"], "acme/py");
+    let time = v["stamp"]["time"].as_str().unwrap();
+    assert!(testcert::stamp::parse_rfc3339(time).is_some(), "{time}");
+    assert!(time.ends_with('Z'));
+    // render --from reads a stamped result back.
+    let (code, err) = testcert(&["render", "--from", stamped.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
