@@ -250,27 +250,11 @@ fn trim_line(line: &[u8]) -> &[u8] {
 
 #[cfg(test)]
 mod tests {
+    use super::super::totals;
     use super::*;
-    use crate::model::TestTotals;
 
     fn read(s: &str) -> Result<(TestRun, Ctx)> {
-        let mut ctx = Ctx::default();
-        let mut input = s.as_bytes();
-        let mut run = parse(&mut input, &mut ctx)?;
-        run.finish();
-        Ok((run, ctx))
-    }
-
-    fn totals(run: &TestRun) -> (u64, u64, u64, u64, u64, u64) {
-        let TestTotals {
-            tests,
-            passed,
-            failed,
-            errors,
-            skipped,
-            flaky,
-        } = run.totals();
-        (tests, passed, failed, errors, skipped, flaky)
+        super::super::read_with(parse, s)
     }
 
     const P: &str = r#""Package":"example.com/calc""#;

@@ -6,3 +6,26 @@ pub mod nunit;
 pub mod trx;
 mod util;
 pub mod xunit;
+
+/// Shared by the parsers' unit tests: parse a string with `parse` and finish the run.
+#[cfg(test)]
+pub(crate) fn read_with(
+    parse: fn(
+        &mut dyn std::io::BufRead,
+        &mut crate::ingest::Ctx,
+    ) -> crate::ingest::error::Result<crate::model::TestRun>,
+    s: &str,
+) -> crate::ingest::error::Result<(crate::model::TestRun, crate::ingest::Ctx)> {
+    let mut ctx = crate::ingest::Ctx::default();
+    let mut input = s.as_bytes();
+    let mut run = parse(&mut input, &mut ctx)?;
+    run.finish();
+    Ok((run, ctx))
+}
+
+/// Shared by the parsers' unit tests: (tests, passed, failed, errors, skipped, flaky).
+#[cfg(test)]
+pub(crate) fn totals(run: &crate::model::TestRun) -> (u64, u64, u64, u64, u64, u64) {
+    let t = run.totals();
+    (t.tests, t.passed, t.failed, t.errors, t.skipped, t.flaky)
+}

@@ -179,11 +179,7 @@ mod tests {
     use crate::model::TestTotals;
 
     fn read(s: &str) -> Result<(TestRun, Ctx)> {
-        let mut ctx = Ctx::default();
-        let mut input = s.as_bytes();
-        let mut run = parse(&mut input, &mut ctx)?;
-        run.finish();
-        Ok((run, ctx))
+        super::super::read_with(parse, s)
     }
 
     const V2: &str = r#"<?xml version="1.0" encoding="utf-8"?>
