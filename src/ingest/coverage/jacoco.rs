@@ -423,11 +423,7 @@ mod tests {
     use crate::model::Counter;
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
-        let mut ctx = Ctx::default();
-        let mut input = s.as_bytes();
-        let mut c = parse(&mut input, &mut ctx)?;
-        c.finish();
-        Ok((c, ctx))
+        super::super::read_with(parse, s)
     }
 
     const SAMPLE: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

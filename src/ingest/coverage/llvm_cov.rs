@@ -745,11 +745,7 @@ mod tests {
     use crate::model::Counter;
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
-        let mut ctx = Ctx::default();
-        let mut input = s.as_bytes();
-        let mut c = parse(&mut input, &mut ctx)?;
-        c.finish();
-        Ok((c, ctx))
+        super::super::read_with(parse, s)
     }
 
     fn lines(segments: &str) -> Vec<(u32, u64)> {

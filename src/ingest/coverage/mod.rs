@@ -11,3 +11,19 @@ pub mod lcov;
 pub mod llvm_cov;
 pub mod opencover;
 mod xmlcov;
+
+/// Shared by the parsers' unit tests: parse a string with `parse` and finish the model.
+#[cfg(test)]
+pub(crate) fn read_with(
+    parse: fn(
+        &mut dyn std::io::BufRead,
+        &mut crate::ingest::Ctx,
+    ) -> crate::ingest::error::Result<crate::model::Coverage>,
+    s: &str,
+) -> crate::ingest::error::Result<(crate::model::Coverage, crate::ingest::Ctx)> {
+    let mut ctx = crate::ingest::Ctx::default();
+    let mut input = s.as_bytes();
+    let mut c = parse(&mut input, &mut ctx)?;
+    c.finish();
+    Ok((c, ctx))
+}
