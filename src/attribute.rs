@@ -368,9 +368,12 @@ impl<'a> Ctx<'a> {
         explain: &mut Vec<Explanation>,
     ) {
         let report_owner = self.owner(&file.path);
+        let report_path = SharedStr::from(file.path.as_str());
         let mut by_names: HashMap<(SharedStr, Option<SharedStr>), Decision> = HashMap::new();
-        // (suite, project, rule) → (count, first reason).
-        let mut groups: BTreeMap<(String, Option<usize>, Rule), (usize, String)> = BTreeMap::new();
+        // (suite, project, rule) → (count, first reason). Keys share the suite's string: this
+        // runs for every test case.
+        let mut groups: BTreeMap<(SharedStr, Option<usize>, Rule), (usize, String)> =
+            BTreeMap::new();
         let mut per_project: BTreeMap<Option<usize>, usize> = BTreeMap::new();
         let total = cases.len();
         for mut case in cases {
@@ -388,18 +391,17 @@ impl<'a> Ctx<'a> {
                     case.file = Some(m.path);
                 }
             }
-            let d = match decision {
+            let d: &Decision = match &decision {
                 Some(d) => d,
                 None => by_names
                     .entry((case.suite.clone(), case.class.clone()))
                     .or_insert_with(|| {
                         self.by_test_names(&case)
                             .unwrap_or_else(|| self.by_location(report_owner))
-                    })
-                    .clone(),
+                    }),
             };
             let g = groups
-                .entry((case.suite.to_string(), d.project, d.rule))
+                .entry((case.suite.clone(), d.project, d.rule))
                 .or_insert_with(|| (0, d.reason.clone()));
             g.0 += 1;
             *per_project.entry(d.project).or_default() += 1;
@@ -408,7 +410,7 @@ impl<'a> Ctx<'a> {
                 if a.test_reports.last() != Some(&rref) {
                     a.test_reports.push(rref.clone());
                 }
-                a.tests.push(self.classifier.classify(case, &file.path));
+                a.tests.push(self.classifier.classify(case, &report_path));
             }
         }
         if total == 0 {

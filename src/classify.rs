@@ -28,7 +28,7 @@ use glob::{MatchOptions, Pattern};
 
 use crate::config::{Config, Size};
 use crate::evidence::{SizeSource, Test};
-use crate::model::TestCase;
+use crate::model::{SharedStr, TestCase};
 
 /// Test file globs when `[change] test_globs` is not set.
 pub const DEFAULT_TEST_GLOBS: &[&str] = &[
@@ -115,7 +115,7 @@ impl Classifier {
 
     /// Decides size, smoke and quarantine for `case` (whose `file`, if any, is already
     /// repository-relative when it could be mapped).
-    pub fn classify(&self, case: TestCase, report: &str) -> Test {
+    pub fn classify(&self, case: TestCase, report: &SharedStr) -> Test {
         let (size, size_source) = self.size(&case);
         let mut t = Test {
             case,
@@ -123,10 +123,10 @@ impl Classifier {
             size_source,
             smoke: false,
             quarantined: false,
-            report: report.to_string(),
+            report: report.clone(),
         };
         t.smoke = self.is_smoke(&t.case);
-        t.quarantined = self.quarantine_matches(&t).next().is_some();
+        t.quarantined = !self.quarantine.is_empty() && self.quarantine_matches(&t).next().is_some();
         t
     }
 
@@ -134,6 +134,12 @@ impl Classifier {
     pub fn size(&self, case: &TestCase) -> (Option<Size>, SizeSource) {
         if let Some(s) = report_size(case) {
             return (Some(s), SizeSource::Report);
+        }
+        if self.size_rules.is_empty() {
+            return match self.default_size(case) {
+                Some((s, why)) => (Some(s), SizeSource::Default(why)),
+                None => (None, SizeSource::None),
+            };
         }
         let id = case.id();
         let class_name = case.class.as_ref().map(|c| format!("{c}.{}", case.name));
@@ -272,7 +278,6 @@ impl Classifier {
 
     /// Whether `case` belongs to the smoke suite.
     pub fn is_smoke(&self, case: &TestCase) -> bool {
-        let id = case.id();
         let names = [
             Some(case.suite.as_str()),
             case.class.as_deref(),
@@ -283,13 +288,15 @@ impl Classifier {
             names
                 .into_iter()
                 .flatten()
-                .any(|n| n.to_ascii_lowercase().contains("smoke"))
+                .any(|n| contains_ignore_ascii_case(n, "smoke"))
         } else {
-            names
+            let id = case.id();
+            let hit = names
                 .into_iter()
                 .flatten()
                 .chain([id.as_str()])
-                .any(|n| self.smoke_globs.iter().any(|p| p.matches_with(n, OPTS)))
+                .any(|n| self.smoke_globs.iter().any(|p| p.matches_with(n, OPTS)));
+            hit
         };
         by_name
             || case.properties.iter().any(|(k, v)| {
@@ -324,6 +331,14 @@ impl Classifier {
             })
             .map(|p| p.as_str())
     }
+}
+
+/// `needle` (ASCII) in `hay`, ignoring ASCII case, without allocating: it runs for every
+/// test of every report.
+fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// A size stated by the report itself.

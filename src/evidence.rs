@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::config::Size;
 use crate::ingest::Format;
-use crate::model::{Coverage, TestCase};
+use crate::model::{Coverage, SharedStr, TestCase};
 
 /// A project of the repository.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -83,7 +83,7 @@ pub struct Test {
     pub smoke: bool,
     pub quarantined: bool,
     /// The report it came from (repository-relative).
-    pub report: String,
+    pub report: SharedStr,
 }
 
 impl Test {

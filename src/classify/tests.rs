@@ -219,7 +219,7 @@ fn quarantine_by_id_or_class_name() {
         "nothing/matches".into(),
     ];
     let cl = Classifier::new(&c, []);
-    let t = cl.classify(case("net", None, "retry_test", None), "r.xml");
+    let t = cl.classify(case("net", None, "retry_test", None), &"r.xml".into());
     assert!(t.quarantined);
     assert_eq!(
         cl.quarantine_matches(&t).collect::<Vec<_>>(),
@@ -227,10 +227,10 @@ fn quarantine_by_id_or_class_name() {
     );
     let t = cl.classify(
         case("Suite", Some("com.example.FlakyTest"), "sometimes", None),
-        "r.xml",
+        &"r.xml".into(),
     );
     assert!(t.quarantined);
-    let t = cl.classify(case("net", None, "other", None), "r.xml");
+    let t = cl.classify(case("net", None, "other", None), &"r.xml".into());
     assert!(!t.quarantined);
     assert_eq!(t.report, "r.xml");
 }
