@@ -164,7 +164,8 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     let (evidence, explanations) =
         crate::attribute::attribute(&projects, reports, &config, &root, &mapper);
 
-    let is_test_file = |p: &str| crate::classify::is_test_file(p, &config);
+    let test_files = crate::classify::TestFiles::new(&config);
+    let is_test_file = |p: &str| test_files.matches(p);
     let related = |s: &str, t: &str| crate::classify::related_test(s, t);
     let mut results = Vec::with_capacity(evidence.len());
     for ev in &evidence {

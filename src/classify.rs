@@ -22,7 +22,8 @@
 //!
 //! Nothing else: a test no rule sizes is unclassified (L1.sizes says which).
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use glob::{MatchOptions, Pattern};
 
@@ -80,7 +81,12 @@ pub struct Classifier {
     quarantine: Vec<Pattern>,
     /// Rust crate names known to be projects, `-` spelt `_`.
     rust_crates: HashSet<String>,
+    /// Ecosystem defaults depend only on suite, class and file, which thousands of cases
+    /// share: decided once per combination.
+    defaults: RefCell<HashMap<DefaultKey, Option<(Size, SharedStr)>>>,
 }
+
+type DefaultKey = (SharedStr, Option<SharedStr>, Option<Box<str>>);
 
 /// Globs that do not parse are skipped here: [`Config`] validation rejects them first.
 fn compile(globs: &[String]) -> Vec<Pattern> {
@@ -110,6 +116,25 @@ impl Classifier {
             smoke_tags,
             quarantine: compile(&config.flaky.quarantine),
             rust_crates: rust_crates.into_iter().map(|c| crate_key(&c)).collect(),
+            defaults: RefCell::default(),
+        }
+    }
+
+    /// [`Classifier::default_size`], remembered per (suite, class, file).
+    fn default_size_cached(&self, case: &TestCase) -> (Option<Size>, SizeSource) {
+        let key = (
+            case.suite.clone(),
+            case.class.clone(),
+            case.file.as_deref().map(Box::from),
+        );
+        let mut cache = self.defaults.borrow_mut();
+        let found = cache.entry(key).or_insert_with(|| {
+            self.default_size(case)
+                .map(|(size, why)| (size, SharedStr::from(why)))
+        });
+        match found {
+            Some((s, why)) => (Some(*s), SizeSource::Default(why.clone())),
+            None => (None, SizeSource::None),
         }
     }
 
@@ -136,10 +161,7 @@ impl Classifier {
             return (Some(s), SizeSource::Report);
         }
         if self.size_rules.is_empty() {
-            return match self.default_size(case) {
-                Some((s, why)) => (Some(s), SizeSource::Default(why)),
-                None => (None, SizeSource::None),
-            };
+            return self.default_size_cached(case);
         }
         let id = case.id();
         let class_name = case.class.as_ref().map(|c| format!("{c}.{}", case.name));
@@ -158,10 +180,7 @@ impl Classifier {
                 return (Some(*size), SizeSource::Config(p.as_str().to_string()));
             }
         }
-        match self.default_size(case) {
-            Some((s, why)) => (Some(s), SizeSource::Default(why)),
-            None => (None, SizeSource::None),
-        }
+        self.default_size_cached(case)
     }
 
     fn default_size(&self, case: &TestCase) -> Option<(Size, String)> {

@@ -69,7 +69,7 @@ pub enum SizeSource {
     /// A `[[size]]` rule of the config (its glob).
     Config(String),
     /// An ecosystem default (the reason, e.g. "Rust unit test in the library target").
-    Default(String),
+    Default(SharedStr),
     /// Nothing sized it.
     None,
 }
