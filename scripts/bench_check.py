@@ -22,10 +22,10 @@ GEN = os.path.join(ROOT, "..", "shared", "tools", "gen_reports.py")
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--projects", type=int, default=100)
-    ap.add_argument("--files-per-project", type=int, default=170)
+    ap.add_argument("--files-per-project", type=int, default=700)
     ap.add_argument("--tests-per-project", type=int, default=14000)
     args = ap.parse_args()
-    repo = os.path.join(ROOT, "bench-data", f"monorepo-{args.projects}")
+    repo = os.path.join(ROOT, "bench-data", f"monorepo-{args.projects}x{args.files_per_project}")
     stamp = os.path.join(repo, ".generated")
     if not os.path.exists(stamp):
         os.makedirs(repo, exist_ok=True)

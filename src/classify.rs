@@ -396,24 +396,40 @@ fn word_size(w: &str) -> Option<Size> {
 /// Test-file globs, compiled once (the config's `[change] test_globs`, else
 /// [`DEFAULT_TEST_GLOBS`]).
 #[derive(Clone, Debug)]
-pub struct TestFiles(Vec<Pattern>);
+pub struct TestFiles {
+    globs: Vec<Pattern>,
+    /// The default globs all need one of [`DEFAULT_TEST_WORDS`] in the path: a path without
+    /// any is no test file, decided without running two dozen `**` globs (the ladder asks
+    /// for every changed and every covered file).
+    defaults: bool,
+}
+
+/// Every path [`DEFAULT_TEST_GLOBS`] matches contains one of these.
+const DEFAULT_TEST_WORDS: &[&str] = &["test", "Test", "spec", "Spec", "/it/", "IT."];
 
 impl TestFiles {
     pub fn new(config: &Config) -> Self {
         if config.change.test_globs.is_empty() {
-            TestFiles(
-                DEFAULT_TEST_GLOBS
+            TestFiles {
+                globs: DEFAULT_TEST_GLOBS
                     .iter()
                     .map(|g| Pattern::new(g).expect("default test globs parse"))
                     .collect(),
-            )
+                defaults: true,
+            }
         } else {
-            TestFiles(compile(&config.change.test_globs))
+            TestFiles {
+                globs: compile(&config.change.test_globs),
+                defaults: false,
+            }
         }
     }
 
     pub fn matches(&self, path: &str) -> bool {
-        self.0.iter().any(|p| p.matches_with(path, OPTS))
+        if self.defaults && !DEFAULT_TEST_WORDS.iter().any(|w| path.contains(w)) {
+            return false;
+        }
+        self.globs.iter().any(|p| p.matches_with(path, OPTS))
     }
 }
 

@@ -292,3 +292,23 @@ fn related_tests() {
         assert!(!related_test(s, t), "{s} ↔ {t}");
     }
 }
+
+#[test]
+fn the_test_word_prefilter_never_hides_a_default_glob_match() {
+    let files = TestFiles::new(&Config::default());
+    for g in DEFAULT_TEST_GLOBS {
+        // A path each glob matches: `**/` as one directory, `**` and `*` as a name.
+        let sample = g
+            .replace("**/", "pkg/")
+            .replace("**", "x.rs")
+            .replace('*', "Name");
+        assert!(files.matches(&sample), "{g} should match {sample}");
+        let at_root = g
+            .strip_prefix("**/")
+            .map(|r| r.replace("**", "x.rs").replace('*', "Name"));
+        if let Some(p) = at_root {
+            assert!(files.matches(&p), "{g} should match {p}");
+        }
+    }
+    assert!(!files.matches("src/lib.rs"));
+}

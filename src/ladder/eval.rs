@@ -296,24 +296,24 @@ fn figures(inp: &Inputs<'_>) -> Figures {
 /// Changed executable lines per file of the project, with what covered them.
 fn incremental(inp: &Inputs<'_>) -> Incremental {
     let ev = inp.ev;
-    let covered_in = |cov: &Option<Coverage>, path: &str, line: u32| -> Option<bool> {
-        cov.as_ref().map(|c| {
-            c.file(path)
-                .and_then(|f| f.hits(line))
-                .is_some_and(|h| h > 0)
-        })
+    // Whether `line` ran in `file` (`None` for a file the tagged coverage does not list).
+    let ran = |file: Option<&crate::model::FileCoverage>, line: u32| {
+        file.and_then(|f| f.hits(line)).is_some_and(|h| h > 0)
     };
     let mut files = Vec::new();
     let mut add_file = |path: &str, lines: &mut dyn Iterator<Item = u32>| {
         let Some(fc) = ev.coverage.file(path) else {
             return;
         };
+        // Looked up once per file, not per line.
+        let small = ev.coverage_small.as_ref().map(|c| c.file(path));
+        let large = ev.coverage_large.as_ref().map(|c| c.file(path));
         let mut f = FileIncrement {
             path: path.to_string(),
             changed: 0,
             covered: 0,
-            covered_small: ev.coverage_small.as_ref().map(|_| 0),
-            covered_large: ev.coverage_large.as_ref().map(|_| 0),
+            covered_small: small.map(|_| 0),
+            covered_large: large.map(|_| 0),
             uncovered_lines: Vec::new(),
         };
         for line in lines {
@@ -325,17 +325,11 @@ fn incremental(inp: &Inputs<'_>) -> Incremental {
             } else {
                 f.uncovered_lines.push(line);
             }
-            if let (Some(n), Some(true)) = (
-                &mut f.covered_small,
-                covered_in(&ev.coverage_small, path, line),
-            ) {
-                *n += 1;
+            if let (Some(n), Some(file)) = (&mut f.covered_small, small) {
+                *n += u64::from(ran(file, line));
             }
-            if let (Some(n), Some(true)) = (
-                &mut f.covered_large,
-                covered_in(&ev.coverage_large, path, line),
-            ) {
-                *n += 1;
+            if let (Some(n), Some(file)) = (&mut f.covered_large, large) {
+                *n += u64::from(ran(file, line));
             }
         }
         if f.changed > 0 {
