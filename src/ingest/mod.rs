@@ -128,6 +128,15 @@ impl Ctx {
     pub fn warn(&mut self, w: impl Into<String>) {
         self.warnings.push(w.into());
     }
+
+    /// Warns `"{n} {what}"` when `n` is not zero: how parsers report records they had to
+    /// skip or correct.
+    pub fn warn_count(&mut self, n: impl Into<u64>, what: &str) {
+        let n = n.into();
+        if n > 0 {
+            self.warnings.push(format!("{n} {what}"));
+        }
+    }
 }
 
 /// A report that was read.

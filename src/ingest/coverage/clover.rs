@@ -263,30 +263,19 @@ impl Parser {
         if self.files == 0 && self.test_files == 0 {
             ctx.warn("the Clover report lists no <file>: it holds no coverage");
         }
-        if self.test_files > 0 {
-            ctx.warn(format!(
-                "{} files under <testproject> (test sources) left out, as Clover's own totals leave them out",
-                self.test_files
-            ));
-        }
-        if self.stray_lines > 0 {
-            ctx.warn(format!(
-                "{} <line> elements outside any <file> ignored",
-                self.stray_lines
-            ));
-        }
-        if self.unknown_types > 0 {
-            ctx.warn(format!(
-                "{} <line> elements of a type other than stmt, cond or method ignored",
-                self.unknown_types
-            ));
-        }
-        if self.negative_counts > 0 {
-            ctx.warn(format!(
-                "{} negative counts (an overflow in the producer) read as 0",
-                self.negative_counts
-            ));
-        }
+        ctx.warn_count(self.test_files, "files under <testproject> (test sources) left out, as Clover's own totals leave them out");
+        ctx.warn_count(
+            self.stray_lines,
+            "<line> elements outside any <file> ignored",
+        );
+        ctx.warn_count(
+            self.unknown_types,
+            "<line> elements of a type other than stmt, cond or method ignored",
+        );
+        ctx.warn_count(
+            self.negative_counts,
+            "negative counts (an overflow in the producer) read as 0",
+        );
         Ok(self.cov)
     }
 }

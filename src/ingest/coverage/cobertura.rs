@@ -333,18 +333,14 @@ impl Parser {
         if self.classes == 0 {
             ctx.warn("the Cobertura report lists no <class>: it holds no coverage");
         }
-        if self.stray_lines > 0 {
-            ctx.warn(format!(
-                "{} <line> elements outside any <class> ignored",
-                self.stray_lines
-            ));
-        }
-        if self.negative_hits > 0 {
-            ctx.warn(format!(
-                "{} negative hit counts (an overflow in the producer) read as 0",
-                self.negative_hits
-            ));
-        }
+        ctx.warn_count(
+            self.stray_lines,
+            "<line> elements outside any <class> ignored",
+        );
+        ctx.warn_count(
+            self.negative_hits,
+            "negative hit counts (an overflow in the producer) read as 0",
+        );
         Ok(self.cov)
     }
 }

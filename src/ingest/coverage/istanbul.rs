@@ -136,12 +136,10 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
             "the Istanbul report lists no files: it holds no coverage",
         ));
     }
-    if st.unplaced_branches > 0 {
-        ctx.warn(format!(
-            "{} branch counts have no branchMap entry and are not counted",
-            st.unplaced_branches
-        ));
-    }
+    ctx.warn_count(
+        st.unplaced_branches,
+        "branch counts have no branchMap entry and are not counted",
+    );
     Ok(st.cov)
 }
 

@@ -376,12 +376,7 @@ impl Parser {
                 "the JaCoCo report has no <package>: it holds no coverage",
             ));
         }
-        if self.orphan_methods > 0 {
-            ctx.warn(format!(
-                "{} methods belong to classes with no source file (no sourcefilename, no matching <sourcefile>) and are not counted",
-                self.orphan_methods
-            ));
-        }
+        ctx.warn_count(self.orphan_methods, "methods belong to classes with no source file (no sourcefilename, no matching <sourcefile>) and are not counted");
         self.cov.finish();
         let t = self.cov.totals();
         let ours = [t.lines, t.branches, t.functions];

@@ -554,12 +554,10 @@ impl Parser {
                 "line summary disagrees with the records: {m}{more}"
             ));
         }
-        if self.negative_hits > 0 {
-            ctx.warn(format!(
-                "{} negative execution counts (a gcov overflow) read as 0",
-                self.negative_hits
-            ));
-        }
+        ctx.warn_count(
+            self.negative_hits,
+            "negative execution counts (a gcov overflow) read as 0",
+        );
         Ok(self.cov)
     }
 }

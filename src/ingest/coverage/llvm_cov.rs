@@ -98,12 +98,10 @@ impl State {
             let (name, hits) = self.functions.remove(&key).unwrap_or_default();
             self.cov.file_mut(&key.0).add_function(name, key.1, hits);
         }
-        if self.unplaced_functions > 0 {
-            ctx.warn(format!(
-                "{} functions have no region in their own file and are not counted",
-                self.unplaced_functions
-            ));
-        }
+        ctx.warn_count(
+            self.unplaced_functions,
+            "functions have no region in their own file and are not counted",
+        );
         Ok(self.cov)
     }
 }

@@ -336,24 +336,18 @@ impl Parser {
         if self.cov.is_empty() {
             ctx.warn("the OpenCover report lists no <File>: it holds no coverage");
         }
-        if self.orphan_points > 0 {
-            ctx.warn(format!(
-                "{} sequence or branch points name no file declared in their <Module> and were ignored",
-                self.orphan_points
-            ));
-        }
-        if self.branches_without_line > 0 {
-            ctx.warn(format!(
-                "{} branch points without a line (sl; OpenCover before 4.5.3207) ignored",
-                self.branches_without_line
-            ));
-        }
-        if self.negative_counts > 0 {
-            ctx.warn(format!(
-                "{} negative visit counts (an overflow in the producer) read as 0",
-                self.negative_counts
-            ));
-        }
+        ctx.warn_count(
+            self.orphan_points,
+            "sequence or branch points name no file declared in their <Module> and were ignored",
+        );
+        ctx.warn_count(
+            self.branches_without_line,
+            "branch points without a line (sl; OpenCover before 4.5.3207) ignored",
+        );
+        ctx.warn_count(
+            self.negative_counts,
+            "negative visit counts (an overflow in the producer) read as 0",
+        );
         Ok(self.cov)
     }
 }

@@ -472,12 +472,10 @@ impl Parser {
     }
 
     fn finish(self, ctx: &mut Ctx) -> Result<TestRun> {
-        if self.unnamed > 0 {
-            ctx.warn(format!(
-                "{} testcase elements have no name; each is counted as a distinct test",
-                self.unnamed
-            ));
-        }
+        ctx.warn_count(
+            self.unnamed,
+            "testcase elements have no name; each is counted as a distinct test",
+        );
         if self.testcases == 0 && self.declared > 0 {
             ctx.warn(format!(
                 "the testsuites declare tests=\"{}\" but hold no testcase element: read as 0 tests (header counts are not trusted)",
