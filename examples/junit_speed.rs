@@ -8,7 +8,7 @@ fn main() {
     let t = Instant::now();
     let mut input = testcert::ingest::open(path.as_ref()).unwrap();
     let mut ctx = testcert::ingest::Ctx::default();
-    let mut run = testcert::ingest::tests::junit::parse(&mut input, &mut ctx).unwrap();
+    let mut run = testcert::ingest::testrun::junit::parse(&mut input, &mut ctx).unwrap();
     let p = t.elapsed().as_secs_f64();
     let t2 = Instant::now();
     run.finish();

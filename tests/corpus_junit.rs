@@ -212,7 +212,7 @@ fn views(path: &Path) -> Result<(Counts, Counts, Vec<String>), String> {
     let distinct = Counts::of(run);
     let mut input = ingest::open(path).unwrap();
     let mut ctx = Ctx::default();
-    let unfolded = ingest::tests::junit::parse(&mut input, &mut ctx).unwrap();
+    let unfolded = ingest::testrun::junit::parse(&mut input, &mut ctx).unwrap();
     Ok((distinct, Counts::of(&unfolded), report.ctx.warnings))
 }
 

@@ -284,10 +284,10 @@ fn raw_runs(path: &Path, format: Format) -> TestRun {
     let mut input = ingest::open(path).unwrap();
     let mut ctx = Ctx::default();
     let parse = match format {
-        Format::Nunit3 => ingest::tests::nunit::parse,
-        Format::XunitV2 => ingest::tests::xunit::parse,
-        Format::Trx => ingest::tests::trx::parse,
-        Format::GoTestJson => ingest::tests::gotest::parse,
+        Format::Nunit3 => ingest::testrun::nunit::parse,
+        Format::XunitV2 => ingest::testrun::xunit::parse,
+        Format::Trx => ingest::testrun::trx::parse,
+        Format::GoTestJson => ingest::testrun::gotest::parse,
         other => panic!("{}: unexpected format {other:?}", path.display()),
     };
     parse(&mut input, &mut ctx).unwrap()

@@ -1,13 +1,13 @@
 //! Reading reports: open a file (BOM, UTF-16), sniff its format from its content, run the
 //! parser for it, and locate errors precisely.
 //!
-//! A new format is one module under `coverage/` or `tests/`, one [`Format`] variant and one
+//! A new format is one module under `coverage/` or `testrun/`, one [`Format`] variant and one
 //! line in [`sniff`].
 
 pub mod coverage;
 pub mod error;
 pub mod sniff;
-pub mod tests;
+pub mod testrun;
 pub mod xml;
 
 use std::fs::File;
@@ -290,7 +290,7 @@ pub fn read_reports(
 /// Parses `input` as `format`.
 pub fn parse_as(format: Format, input: &mut dyn BufRead, ctx: &mut Ctx) -> error::Result<Data> {
     use coverage as c;
-    use tests as t;
+    use testrun as t;
     let cov = |r: error::Result<Coverage>| {
         r.map(|mut cov| {
             cov.finish();
@@ -384,7 +384,7 @@ fn line_col_at(input: &mut dyn BufRead, offset: u64) -> io::Result<(u64, u64)> {
 }
 
 #[cfg(test)]
-mod unit {
+mod tests {
     use super::*;
 
     #[test]

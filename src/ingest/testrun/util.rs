@@ -20,7 +20,7 @@ pub use crate::ingest::xml::scan_attrs;
 macro_rules! attrs {
     ($r:expr, $e:expr, $empty:expr, $keys:expr) => {{
         let len = $e.len();
-        match $crate::ingest::tests::util::scan_attrs(&$e, $keys) {
+        match $crate::ingest::testrun::util::scan_attrs(&$e, $keys) {
             Ok(v) => v,
             Err(f) => return Err(f.locate($r.offset(), len, $empty)),
         }
