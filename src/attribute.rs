@@ -32,16 +32,7 @@ use crate::evidence::{Evidence, Project, ReportFile, ReportRef, Test};
 use crate::ingest::{Data, Report};
 use crate::model::{Coverage, SharedStr, TestCase};
 use crate::paths::PathMapper;
-
-/// Why a report or a test went to a project (`check --explain-attribution`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Explanation {
-    /// The report (`<report>`), or a group of its tests (`<report> :: <suite>`).
-    pub subject: String,
-    /// Project name, or `None` when it went nowhere.
-    pub project: Option<String>,
-    pub reason: String,
-}
+use crate::result::Explanation;
 
 /// Extensions tried for a dotted class or module name, in order.
 const MODULE_EXTS: [&str; 6] = [".java", ".kt", ".py", ".scala", ".groovy", ".cs"];

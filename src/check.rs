@@ -1,20 +1,16 @@
-//! `testcert check`: discover → ingest → attribute → evaluate, into one [`CheckResult`] that
-//! every renderer reads. The JSON form of [`CheckResult`] is a versioned contract (README,
-//! "check JSON").
+//! `testcert check`: discover → ingest → attribute → evaluate, into one
+//! [`CheckResult`](crate::result::CheckResult) that every renderer reads (its contract lives
+//! in [`crate::result`]).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Source};
-use crate::evidence::{Change, Project, RepoFacts, ReportFile};
-use crate::ladder::eval::{self, CriterionResult, Figures, Inputs};
+use crate::evidence::{Change, Project, ReportFile};
+use crate::ladder::eval::{self, Inputs};
 use crate::paths::PathMapper;
-
-/// Version of the check JSON contract: bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+use crate::result::{ChangeSummary, CheckResult, ProjectResult, ReportError, SCHEMA_VERSION};
 
 /// What the user asked for.
 #[derive(Clone, Debug, Default)]
@@ -26,103 +22,6 @@ pub struct CheckOptions {
     pub base: Option<String>,
     /// Keep the per-report and per-suite attribution reasons in the result.
     pub explain_attribution: bool,
-}
-
-/// The change as the result reports it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ChangeSummary {
-    /// `"diff"` or `"all-lines"`.
-    #[serde(deserialize_with = "static_str")]
-    pub scope: crate::check::StaticStr,
-    pub base_ref: Option<String>,
-    pub base_commit: Option<String>,
-    /// Why every line counts, when there is no base.
-    pub note: Option<String>,
-    pub changed_files: usize,
-}
-
-/// One project's result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProjectResult {
-    pub name: String,
-    pub path: String,
-    pub found_by: String,
-    pub level: u8,
-    pub required_level: u8,
-    pub passed: bool,
-    /// The level relies on a waived criterion (badges show `level N*`).
-    pub relies_on_waiver: bool,
-    /// Thresholds that differ from the defaults.
-    pub thresholds: BTreeMap<String, f64>,
-    pub criteria: Vec<CriterionResult>,
-    pub next_steps: Vec<String>,
-    pub evidence: Figures,
-}
-
-/// A report that could not be read.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ReportError {
-    pub path: String,
-    pub error: String,
-}
-
-/// The whole result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CheckResult {
-    pub schema_version: u32,
-    #[serde(deserialize_with = "static_str")]
-    pub testcert_version: crate::check::StaticStr,
-    /// The configuration's source (`testcert.toml`, `Cargo.toml [workspace.metadata.testcert]`,
-    /// or defaults).
-    pub config: String,
-    pub max_level: u8,
-    /// The required level (the highest of the projects' when they differ).
-    pub required_level: u8,
-    /// Every project at or above its required level, and every report read.
-    pub passed: bool,
-    pub change: ChangeSummary,
-    pub repository: RepoFacts,
-    pub reports_found: usize,
-    pub report_errors: Vec<ReportError>,
-    pub warnings: Vec<String>,
-    pub projects: Vec<ProjectResult>,
-    /// Which repository, commit and time the result is about: only with `check --stamp`, so
-    /// that the default output stays deterministic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stamp: Option<crate::stamp::Stamp>,
-    /// Not read back by `testcert render --from` (it renders without it).
-    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
-    pub attribution: Option<Vec<crate::attribute::Explanation>>,
-}
-
-impl CheckResult {
-    /// Reads a result back from its JSON form (`testcert render --from`).
-    pub fn from_json(json: &str) -> Result<CheckResult> {
-        let r: CheckResult =
-            serde_json::from_str(json).context("not a testcert check JSON result")?;
-        anyhow::ensure!(
-            r.schema_version == SCHEMA_VERSION,
-            "check JSON schema version {} (this testcert reads version {SCHEMA_VERSION})",
-            r.schema_version
-        );
-        Ok(r)
-    }
-
-    /// The exit code this result calls for (see [`crate::exit`]).
-    pub fn exit_code(&self) -> i32 {
-        if !self.report_errors.is_empty() {
-            crate::exit::ERROR
-        } else if self.projects.iter().any(|p| !p.passed) {
-            crate::exit::BELOW_LEVEL
-        } else {
-            crate::exit::OK
-        }
-    }
-
-    /// The repository's level: the lowest project level.
-    pub fn repository_level(&self) -> u8 {
-        self.projects.iter().map(|p| p.level).min().unwrap_or(0)
-    }
 }
 
 /// Runs the check. Errors are usage or config errors; reports that cannot be read are
@@ -210,22 +109,6 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         stamp: None,
         attribution: opts.explain_attribution.then_some(explanations),
     })
-}
-
-/// `&'static str` under another name: serde's derive takes a field written `&str` as borrowed
-/// from the input; the result's are read with [`static_str`] instead.
-pub type StaticStr = &'static str;
-
-/// Deserializes the result's `&'static str` fields: the known values (criterion ids and
-/// titles, scopes, this version) without allocating, any other by leaking it — a result is
-/// read once per process.
-pub(crate) fn static_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-    let s = String::deserialize(d)?;
-    let known = ["diff", "all-lines", env!("CARGO_PKG_VERSION")]
-        .into_iter()
-        .chain(crate::ladder::CRITERIA.iter().flat_map(|c| [c.id, c.title]))
-        .find(|k| *k == s);
-    Ok(known.unwrap_or_else(|| Box::leak(s.into_boxed_str())))
 }
 
 fn display_source(source: &Source, root: &Path) -> String {

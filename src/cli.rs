@@ -186,7 +186,7 @@ pub fn run(cli: Cli) -> Result<i32> {
 /// One output of a result in `format`; `badges` is the `--badges` folder (the markdown table
 /// links its files when it is relative), `dir` the checked directory.
 fn render_output(
-    result: &crate::check::CheckResult,
+    result: &crate::result::CheckResult,
     format: CheckFormat,
     color: bool,
     badges: Option<&std::path::Path>,
@@ -216,7 +216,7 @@ fn render_output(
 fn render(args: RenderArgs) -> Result<i32> {
     let json = std::fs::read_to_string(&args.from)
         .with_context(|| format!("cannot read {}", args.from.display()))?;
-    let result = crate::check::CheckResult::from_json(&json)
+    let result = crate::result::CheckResult::from_json(&json)
         .with_context(|| format!("cannot read {}", args.from.display()))?;
     if let Some(dir) = &args.badges {
         crate::render::badge::write(dir, &result)?;

@@ -24,4 +24,5 @@ pub mod output;
 pub mod paths;
 pub mod progress;
 pub mod render;
+pub mod result;
 pub mod stamp;

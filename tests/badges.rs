@@ -14,8 +14,8 @@ use std::path::Path;
 
 use common::{project, result};
 use quick_xml::events::Event;
-use testcert::check::CheckResult;
 use testcert::render::badge::{self, Badge};
+use testcert::result::CheckResult;
 
 const DIR: &str = "fixtures/golden/badges";
 

@@ -37,7 +37,7 @@ fn outputs(
     opts: &CheckOptions,
     stem: &str,
     drift: &mut Vec<String>,
-) -> testcert::check::CheckResult {
+) -> testcert::result::CheckResult {
     let r = run(opts, &no_env).unwrap();
     compare(&format!("{stem}.json"), &render::json(&r), drift);
     compare(
@@ -49,7 +49,7 @@ fn outputs(
     r
 }
 
-fn levels(r: &testcert::check::CheckResult) -> Vec<(String, u8)> {
+fn levels(r: &testcert::result::CheckResult) -> Vec<(String, u8)> {
     r.projects
         .iter()
         .map(|p| (p.name.clone(), p.level))

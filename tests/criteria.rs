@@ -7,8 +7,9 @@ use testcert::config::{Config, Size, Waiver};
 use testcert::evidence::{
     Change, Commit, Evidence, FileChange, Project, RepoFacts, ReportRef, SizeSource, Test,
 };
-use testcert::ladder::eval::{evaluate, Inputs, Status, Verdict};
+use testcert::ladder::eval::{evaluate, Inputs, Verdict};
 use testcert::model::{Coverage, Outcome, TestCase};
+use testcert::result::Status;
 
 /// A project `core` at `crates/core` whose evidence meets every criterion of levels 1–5.
 struct World {

@@ -6,8 +6,8 @@ mod common;
 use std::process::Command;
 
 use common::{failing, project, result, uncovered};
-use testcert::check::CheckResult;
 use testcert::render::{github, markdown};
+use testcert::result::CheckResult;
 
 /// A result with every list a renderer shows, and hostile text in it.
 fn busy() -> CheckResult {
@@ -32,7 +32,7 @@ fn busy() -> CheckResult {
     q.quarantined = true;
     p.evidence.failing_tests.push(q);
     p.evidence.flaky_tests = vec!["core/t/flaky".to_string()];
-    p.criteria[1].status = testcert::ladder::eval::Status::Unknown;
+    p.criteria[1].status = testcert::result::Status::Unknown;
     let mut r = result(3, vec![p, project("web <ui>", 3, true, 0)]);
     r.passed = false;
     r

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 
 use serde::Deserialize;
 
-use crate::ladder::eval::Status;
 use crate::model::Counter;
+use crate::result::Status;
 use crate::stamp::Stamp;
 
 /// A file to read, and the name its repository gets when the result carries no stamp.
@@ -262,11 +262,11 @@ fn intern(id: &str) -> &'static str {
 pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     let r: SlimResult = serde_json::from_slice(bytes)
         .map_err(|e| format!("not a testcert check JSON result: {e}"))?;
-    if r.schema_version != crate::check::SCHEMA_VERSION {
+    if r.schema_version != crate::result::SCHEMA_VERSION {
         return Err(format!(
             "check JSON schema version {} (this testcert reads version {})",
             r.schema_version,
-            crate::check::SCHEMA_VERSION
+            crate::result::SCHEMA_VERSION
         ));
     }
     let rows = r

@@ -3,131 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{Criterion, CRITERIA};
 use crate::config::{Config, Size, Thresholds};
 use crate::evidence::{Change, Evidence, RepoFacts, Test};
-use crate::model::{Counter, Coverage, Outcome, Totals};
-
-/// Met, unmet, unknown (the evidence it needs is missing) or waived (by the config).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Met,
-    Unmet,
-    Unknown,
-    Waived,
-}
-
-/// One criterion's verdict for one project.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CriterionResult {
-    #[serde(deserialize_with = "crate::check::static_str")]
-    pub id: crate::check::StaticStr,
-    pub level: u8,
-    #[serde(deserialize_with = "crate::check::static_str")]
-    pub title: crate::check::StaticStr,
-    pub status: Status,
-    /// Numbers, the files or tests concerned, what evidence is missing and how to provide it.
-    pub detail: String,
-    /// The waiver's reason, when waived.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<String>,
-}
-
-/// Line, branch and function totals as JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TotalsJson {
-    pub lines: Counter,
-    pub branches: Counter,
-    pub functions: Counter,
-}
-
-impl From<Totals> for TotalsJson {
-    fn from(t: Totals) -> Self {
-        TotalsJson {
-            lines: t.lines,
-            branches: t.branches,
-            functions: t.functions,
-        }
-    }
-}
-
-/// Incremental coverage of one changed file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FileIncrement {
-    pub path: String,
-    /// Changed executable lines.
-    pub changed: u64,
-    pub covered: u64,
-    /// Covered by small-tagged coverage (`null` without such coverage).
-    pub covered_small: Option<u64>,
-    /// Covered by medium/large-tagged coverage (`null` without such coverage).
-    pub covered_large: Option<u64>,
-    /// Changed executable lines no test executed.
-    pub uncovered_lines: Vec<u32>,
-}
-
-/// Incremental coverage of a project: covered changed executable lines / changed executable
-/// lines.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Incremental {
-    /// `"diff"` (against a base) or `"all-lines"` (no base: every executable line counts).
-    #[serde(deserialize_with = "crate::check::static_str")]
-    pub scope: crate::check::StaticStr,
-    pub changed: u64,
-    pub covered: u64,
-    pub ratio: Option<f64>,
-    pub covered_small: Option<u64>,
-    pub ratio_small: Option<f64>,
-    pub covered_large: Option<u64>,
-    pub files: Vec<FileIncrement>,
-}
-
-/// Test counts of a project.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TestFigures {
-    pub total: u64,
-    pub passed: u64,
-    pub failed: u64,
-    pub errors: u64,
-    pub skipped: u64,
-    pub flaky: u64,
-    pub small: u64,
-    pub medium: u64,
-    pub large: u64,
-    pub unclassified: u64,
-}
-
-/// A failing test, as outputs list it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FailingTest {
-    pub id: String,
-    pub outcome: Outcome,
-    pub file: Option<String>,
-    pub line: Option<u32>,
-    pub message: Option<String>,
-    pub quarantined: bool,
-}
-
-/// The evidence figures a project's result carries.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Figures {
-    pub coverage: Option<TotalsJson>,
-    pub coverage_small: Option<TotalsJson>,
-    pub coverage_large: Option<TotalsJson>,
-    pub incremental: Incremental,
-    pub tests: TestFigures,
-    pub flaky_tests: Vec<String>,
-    pub smoke_tests: Vec<String>,
-    pub failing_tests: Vec<FailingTest>,
-    pub quarantine: Vec<String>,
-    /// Seconds, summed over the smoke tests that report a duration.
-    pub smoke_seconds: f64,
-    pub coverage_reports: Vec<String>,
-    pub test_reports: Vec<String>,
-}
+use crate::model::{Counter, Coverage, Outcome};
+use crate::result::{
+    CriterionResult, FailingTest, Figures, FileIncrement, Incremental, Status, TestFigures,
+    TotalsJson,
+};
 
 /// Everything the criteria read.
 pub struct Inputs<'a> {

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::sync::OnceLock;
 
-use crate::check::CheckResult;
+use crate::result::CheckResult;
 
 /// The label of every badge.
 pub const LABEL: &str = "test certified";

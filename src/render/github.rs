@@ -8,8 +8,7 @@
 
 use std::fmt::Write;
 
-use crate::check::CheckResult;
-use crate::ladder::eval::Status;
+use crate::result::{CheckResult, Status};
 
 /// At most this many `::error` lines.
 pub const MAX_ERRORS: usize = 50;

@@ -3,8 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::check::CheckResult;
-use crate::ladder::eval::Status;
+use crate::result::{CheckResult, ProjectResult, Status};
 
 /// GitHub refuses step summaries and comments above this many characters.
 pub const LIMIT: usize = 65_536;
@@ -97,7 +96,7 @@ pub fn static_badge_url(label: &str, message: &str, color: &str) -> String {
 }
 
 /// The badge cell of a project (`stem` = its badge file stem).
-fn badge_cell(r: &CheckResult, p: &crate::check::ProjectResult, stem: &str, o: &Options) -> String {
+fn badge_cell(r: &CheckResult, p: &ProjectResult, stem: &str, o: &Options) -> String {
     let b = super::badge::Badge::level(p.level, p.relies_on_waiver, r.max_level);
     let alt = escape(&b.message);
     match &o.badge_dir {

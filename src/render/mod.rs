@@ -1,11 +1,11 @@
-//! Renderers: pure functions of a [`crate::check::CheckResult`] to bytes.
+//! Renderers: pure functions of a [`crate::result::CheckResult`] to bytes.
 
 pub mod badge;
 pub mod github;
 pub mod markdown;
 pub mod text;
 
-use crate::check::CheckResult;
+use crate::result::CheckResult;
 
 /// The check JSON contract (README, "check JSON"), pretty-printed with a final newline.
 pub fn json(result: &CheckResult) -> String {

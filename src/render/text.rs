@@ -3,8 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::check::CheckResult;
-use crate::ladder::eval::Status;
+use crate::result::{CheckResult, Status};
 
 /// ANSI styling, or none.
 #[derive(Clone, Copy)]

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use testcert::check::{ChangeSummary, CheckResult, ProjectResult};
 use testcert::evidence::RepoFacts;
-use testcert::ladder::eval::{
-    CriterionResult, FailingTest, Figures, FileIncrement, Incremental, Status, TestFigures,
-};
 use testcert::model::Outcome;
+use testcert::result::{
+    ChangeSummary, CheckResult, CriterionResult, FailingTest, Figures, FileIncrement, Incremental,
+    ProjectResult, Status, TestFigures,
+};
 
 /// A project at `level`, required `required`, optionally relying on a waiver.
 pub fn project(name: &str, level: u8, waived: bool, required: u8) -> ProjectResult {
@@ -105,7 +105,7 @@ pub fn failing(id: &str, file: Option<&str>, line: Option<u32>, message: &str) -
 /// A result holding `projects`.
 pub fn result(max_level: u8, projects: Vec<ProjectResult>) -> CheckResult {
     CheckResult {
-        schema_version: testcert::check::SCHEMA_VERSION,
+        schema_version: testcert::result::SCHEMA_VERSION,
         testcert_version: env!("CARGO_PKG_VERSION"),
         config: "testcert.toml".to_string(),
         max_level,

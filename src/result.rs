@@ -1,0 +1,256 @@
+//! The check JSON contract: the one result every renderer and `aggregate` read. Its JSON
+//! form is versioned by [`SCHEMA_VERSION`] (README, "check JSON"); any incompatible change
+//! bumps it.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::RepoFacts;
+use crate::model::{Counter, Outcome, Totals};
+
+/// Version of the check JSON contract: bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The change as the result reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangeSummary {
+    /// `"diff"` or `"all-lines"`.
+    #[serde(deserialize_with = "static_str")]
+    pub scope: StaticStr,
+    pub base_ref: Option<String>,
+    pub base_commit: Option<String>,
+    /// Why every line counts, when there is no base.
+    pub note: Option<String>,
+    pub changed_files: usize,
+}
+
+/// One project's result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectResult {
+    pub name: String,
+    pub path: String,
+    pub found_by: String,
+    pub level: u8,
+    pub required_level: u8,
+    pub passed: bool,
+    /// The level relies on a waived criterion (badges show `level N*`).
+    pub relies_on_waiver: bool,
+    /// Thresholds that differ from the defaults.
+    pub thresholds: BTreeMap<String, f64>,
+    pub criteria: Vec<CriterionResult>,
+    pub next_steps: Vec<String>,
+    pub evidence: Figures,
+}
+
+/// A report that could not be read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportError {
+    pub path: String,
+    pub error: String,
+}
+
+/// The whole result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub schema_version: u32,
+    #[serde(deserialize_with = "static_str")]
+    pub testcert_version: StaticStr,
+    /// The configuration's source (`testcert.toml`, `Cargo.toml [workspace.metadata.testcert]`,
+    /// or defaults).
+    pub config: String,
+    pub max_level: u8,
+    /// The required level (the highest of the projects' when they differ).
+    pub required_level: u8,
+    /// Every project at or above its required level, and every report read.
+    pub passed: bool,
+    pub change: ChangeSummary,
+    pub repository: RepoFacts,
+    pub reports_found: usize,
+    pub report_errors: Vec<ReportError>,
+    pub warnings: Vec<String>,
+    pub projects: Vec<ProjectResult>,
+    /// Which repository, commit and time the result is about: only with `check --stamp`, so
+    /// that the default output stays deterministic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<crate::stamp::Stamp>,
+    /// Not read back by `testcert render --from` (it renders without it).
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
+    pub attribution: Option<Vec<Explanation>>,
+}
+
+impl CheckResult {
+    /// Reads a result back from its JSON form (`testcert render --from`).
+    pub fn from_json(json: &str) -> Result<CheckResult> {
+        let r: CheckResult =
+            serde_json::from_str(json).context("not a testcert check JSON result")?;
+        anyhow::ensure!(
+            r.schema_version == SCHEMA_VERSION,
+            "check JSON schema version {} (this testcert reads version {SCHEMA_VERSION})",
+            r.schema_version
+        );
+        Ok(r)
+    }
+
+    /// The exit code this result calls for (see [`crate::exit`]).
+    pub fn exit_code(&self) -> i32 {
+        if !self.report_errors.is_empty() {
+            crate::exit::ERROR
+        } else if self.projects.iter().any(|p| !p.passed) {
+            crate::exit::BELOW_LEVEL
+        } else {
+            crate::exit::OK
+        }
+    }
+
+    /// The repository's level: the lowest project level.
+    pub fn repository_level(&self) -> u8 {
+        self.projects.iter().map(|p| p.level).min().unwrap_or(0)
+    }
+}
+
+/// Met, unmet, unknown (the evidence it needs is missing) or waived (by the config).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Met,
+    Unmet,
+    Unknown,
+    Waived,
+}
+
+/// One criterion's verdict for one project.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CriterionResult {
+    #[serde(deserialize_with = "static_str")]
+    pub id: StaticStr,
+    pub level: u8,
+    #[serde(deserialize_with = "static_str")]
+    pub title: StaticStr,
+    pub status: Status,
+    /// Numbers, the files or tests concerned, what evidence is missing and how to provide it.
+    pub detail: String,
+    /// The waiver's reason, when waived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<String>,
+}
+
+/// Line, branch and function totals as JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TotalsJson {
+    pub lines: Counter,
+    pub branches: Counter,
+    pub functions: Counter,
+}
+
+impl From<Totals> for TotalsJson {
+    fn from(t: Totals) -> Self {
+        TotalsJson {
+            lines: t.lines,
+            branches: t.branches,
+            functions: t.functions,
+        }
+    }
+}
+
+/// Incremental coverage of one changed file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileIncrement {
+    pub path: String,
+    /// Changed executable lines.
+    pub changed: u64,
+    pub covered: u64,
+    /// Covered by small-tagged coverage (`null` without such coverage).
+    pub covered_small: Option<u64>,
+    /// Covered by medium/large-tagged coverage (`null` without such coverage).
+    pub covered_large: Option<u64>,
+    /// Changed executable lines no test executed.
+    pub uncovered_lines: Vec<u32>,
+}
+
+/// Incremental coverage of a project: covered changed executable lines / changed executable
+/// lines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Incremental {
+    /// `"diff"` (against a base) or `"all-lines"` (no base: every executable line counts).
+    #[serde(deserialize_with = "static_str")]
+    pub scope: StaticStr,
+    pub changed: u64,
+    pub covered: u64,
+    pub ratio: Option<f64>,
+    pub covered_small: Option<u64>,
+    pub ratio_small: Option<f64>,
+    pub covered_large: Option<u64>,
+    pub files: Vec<FileIncrement>,
+}
+
+/// Test counts of a project.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestFigures {
+    pub total: u64,
+    pub passed: u64,
+    pub failed: u64,
+    pub errors: u64,
+    pub skipped: u64,
+    pub flaky: u64,
+    pub small: u64,
+    pub medium: u64,
+    pub large: u64,
+    pub unclassified: u64,
+}
+
+/// A failing test, as outputs list it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailingTest {
+    pub id: String,
+    pub outcome: Outcome,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub message: Option<String>,
+    pub quarantined: bool,
+}
+
+/// The evidence figures a project's result carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    pub coverage: Option<TotalsJson>,
+    pub coverage_small: Option<TotalsJson>,
+    pub coverage_large: Option<TotalsJson>,
+    pub incremental: Incremental,
+    pub tests: TestFigures,
+    pub flaky_tests: Vec<String>,
+    pub smoke_tests: Vec<String>,
+    pub failing_tests: Vec<FailingTest>,
+    pub quarantine: Vec<String>,
+    /// Seconds, summed over the smoke tests that report a duration.
+    pub smoke_seconds: f64,
+    pub coverage_reports: Vec<String>,
+    pub test_reports: Vec<String>,
+}
+
+/// Why a report or a test went to a project (`check --explain-attribution`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Explanation {
+    /// The report (`<report>`), or a group of its tests (`<report> :: <suite>`).
+    pub subject: String,
+    /// Project name, or `None` when it went nowhere.
+    pub project: Option<String>,
+    pub reason: String,
+}
+
+/// `&'static str` under another name: serde's derive takes a field written `&str` as borrowed
+/// from the input; the result's are read with [`static_str`] instead.
+pub type StaticStr = &'static str;
+
+/// Deserializes the result's `&'static str` fields: the known values (criterion ids and
+/// titles, scopes, this version) without allocating, any other by leaking it — a result is
+/// read once per process.
+pub(crate) fn static_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let s = String::deserialize(d)?;
+    let known = ["diff", "all-lines", env!("CARGO_PKG_VERSION")]
+        .into_iter()
+        .chain(crate::ladder::CRITERIA.iter().flat_map(|c| [c.id, c.title]))
+        .find(|k| *k == s);
+    Ok(known.unwrap_or_else(|| Box::leak(s.into_boxed_str())))
+}
