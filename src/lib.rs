@@ -26,3 +26,4 @@ pub mod progress;
 pub mod render;
 pub mod result;
 pub mod stamp;
+pub mod words;

@@ -227,7 +227,7 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
                     out,
                     "- {}: {}",
                     code(&f.path),
-                    crate::ladder::eval::line_ranges(&f.uncovered_lines, 20)
+                    crate::words::line_ranges(&f.uncovered_lines, 20)
                 );
             }
             if uncovered.len() > max_items {

@@ -1,0 +1,179 @@
+//! What every rule reads: the [`Inputs`] and the figures computed from them once per
+//! project, and the wording the rules share.
+
+use crate::config::{Config, Size};
+use crate::evidence::{Change, Evidence, RepoFacts};
+use crate::model::{Counter, Coverage, Outcome};
+use crate::result::{
+    FailingTest, Figures, FileIncrement, Incremental, Status, TestFigures, TotalsJson,
+};
+use crate::words::pct;
+
+/// Everything the criteria read.
+pub struct Inputs<'a> {
+    pub ev: &'a Evidence,
+    pub change: &'a Change,
+    pub repo: &'a RepoFacts,
+    pub config: &'a Config,
+    /// Whether a repository path is a test file.
+    pub is_test_file: &'a dyn Fn(&str) -> bool,
+    /// Whether a test file is a test for a source file (same stem, …).
+    pub related_test: &'a dyn Fn(&str, &str) -> bool,
+}
+
+/// A rule's verdict: the status and a detail a person can act on.
+pub(super) type Judgement = (Status, String);
+
+/// The figures every criterion reads, computed once.
+pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
+    let ev = inp.ev;
+    let totals = |c: &Coverage| TotalsJson::from(c.totals());
+    let mut tests = TestFigures::default();
+    let mut flaky = Vec::new();
+    let mut smoke = Vec::new();
+    let mut failing = Vec::new();
+    let mut smoke_seconds = 0.0;
+    for t in &ev.tests {
+        tests.total += 1;
+        match t.case.outcome {
+            Outcome::Passed => tests.passed += 1,
+            Outcome::Failed => tests.failed += 1,
+            Outcome::Error => tests.errors += 1,
+            Outcome::Skipped => tests.skipped += 1,
+            Outcome::Flaky => tests.flaky += 1,
+        }
+        match t.size {
+            Some(Size::Small) => tests.small += 1,
+            Some(Size::Medium) => tests.medium += 1,
+            Some(Size::Large) => tests.large += 1,
+            None => tests.unclassified += 1,
+        }
+        if t.case.outcome == Outcome::Flaky {
+            flaky.push(t.id());
+        }
+        if t.smoke {
+            smoke.push(t.id());
+            smoke_seconds += t.case.duration.unwrap_or(0.0);
+        }
+        if matches!(t.case.outcome, Outcome::Failed | Outcome::Error) {
+            failing.push(FailingTest {
+                id: t.id(),
+                outcome: t.case.outcome,
+                file: t.case.file.clone(),
+                line: t.case.line,
+                message: t.case.message.clone(),
+                quarantined: t.quarantined,
+            });
+        }
+    }
+    Figures {
+        coverage: (!ev.coverage_reports.is_empty()).then(|| totals(&ev.coverage)),
+        coverage_small: ev.coverage_small.as_ref().map(totals),
+        coverage_large: ev.coverage_large.as_ref().map(totals),
+        incremental: incremental(inp),
+        tests,
+        flaky_tests: flaky,
+        smoke_tests: smoke,
+        failing_tests: failing,
+        quarantine: ev.quarantine.clone(),
+        smoke_seconds,
+        coverage_reports: ev.coverage_reports.iter().map(|r| r.path.clone()).collect(),
+        test_reports: ev.test_reports.iter().map(|r| r.path.clone()).collect(),
+    }
+}
+
+/// Changed executable lines per file of the project, with what covered them.
+pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
+    let ev = inp.ev;
+    // Whether `line` ran in `file` (`None` for a file the tagged coverage does not list).
+    let ran = |file: Option<&crate::model::FileCoverage>, line: u32| {
+        file.and_then(|f| f.hits(line)).is_some_and(|h| h > 0)
+    };
+    let mut files = Vec::new();
+    let mut add_file = |path: &str, lines: &mut dyn Iterator<Item = u32>| {
+        let Some(fc) = ev.coverage.file(path) else {
+            return;
+        };
+        // Looked up once per file, not per line.
+        let small = ev.coverage_small.as_ref().map(|c| c.file(path));
+        let large = ev.coverage_large.as_ref().map(|c| c.file(path));
+        let mut f = FileIncrement {
+            path: path.to_string(),
+            changed: 0,
+            covered: 0,
+            covered_small: small.map(|_| 0),
+            covered_large: large.map(|_| 0),
+            uncovered_lines: Vec::new(),
+        };
+        for line in lines {
+            // A changed line the coverage does not list as executable is not counted.
+            let Some(hits) = fc.hits(line) else { continue };
+            f.changed += 1;
+            if hits > 0 {
+                f.covered += 1;
+            } else {
+                f.uncovered_lines.push(line);
+            }
+            if let (Some(n), Some(file)) = (&mut f.covered_small, small) {
+                *n += u64::from(ran(file, line));
+            }
+            if let (Some(n), Some(file)) = (&mut f.covered_large, large) {
+                *n += u64::from(ran(file, line));
+            }
+        }
+        if f.changed > 0 {
+            files.push(f);
+        }
+    };
+    let scope = match inp.change {
+        Change::All { .. } => {
+            for fc in ev.coverage.files() {
+                add_file(&fc.path, &mut fc.lines.iter().map(|l| l.line));
+            }
+            "all-lines"
+        }
+        Change::Diff { files: changed, .. } => {
+            for (path, ch) in changed {
+                if ev.project.contains(path) {
+                    add_file(path, &mut ch.lines.iter().copied());
+                }
+            }
+            "diff"
+        }
+    };
+    let changed: u64 = files.iter().map(|f| f.changed).sum();
+    let covered: u64 = files.iter().map(|f| f.covered).sum();
+    let covered_small = ev
+        .coverage_small
+        .as_ref()
+        .map(|_| files.iter().filter_map(|f| f.covered_small).sum::<u64>());
+    let covered_large = ev
+        .coverage_large
+        .as_ref()
+        .map(|_| files.iter().filter_map(|f| f.covered_large).sum::<u64>());
+    Incremental {
+        scope,
+        changed,
+        covered,
+        ratio: Counter::new(changed, covered).ratio(),
+        covered_small,
+        ratio_small: covered_small.and_then(|c| Counter::new(changed, c).ratio()),
+        covered_large,
+        files,
+    }
+}
+
+pub(super) fn ratio_text(covered: u64, total: u64) -> String {
+    match Counter::new(total, covered).ratio() {
+        Some(r) => format!("{} ({covered}/{total} lines)", pct(r)),
+        None => "n/a (no lines)".to_string(),
+    }
+}
+
+pub(super) fn scope_note(f: &Figures) -> &'static str {
+    if f.incremental.scope == "all-lines" {
+        " (no base: every executable line counts as changed)"
+    } else {
+        ""
+    }
+}
