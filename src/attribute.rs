@@ -33,6 +33,7 @@ use crate::ingest::{Data, Report};
 use crate::model::{Coverage, SharedStr, TestCase};
 use crate::paths::PathMapper;
 use crate::result::Explanation;
+use crate::words::plural;
 
 /// Extensions tried for a dotted class or module name, in order.
 const MODULE_EXTS: [&str; 6] = [".java", ".kt", ".py", ".scala", ".groovy", ".cs"];
@@ -310,14 +311,14 @@ impl<'a> Ctx<'a> {
             if *by_location > 0 {
                 parts.push(format!(
                     "{} in the project's directory {}",
-                    plural(*by_location, "source file"),
+                    plural(*by_location as u64, "source file"),
                     display_dir(&self.projects[i].path)
                 ));
             }
             if *unmapped > 0 {
                 parts.push(format!(
                     "{} that map to no file under the root (first: {}), given to {fallback_why}",
-                    plural(*unmapped, "source file"),
+                    plural(*unmapped as u64, "source file"),
                     first.as_deref().unwrap_or("?")
                 ));
             }
@@ -335,7 +336,7 @@ impl<'a> Ctx<'a> {
                 project: None,
                 reason: format!(
                     "{} in no project's directory (first: {}): left out",
-                    plural(outside.0, "source file"),
+                    plural(outside.0 as u64, "source file"),
                     outside.1.as_deref().unwrap_or("?")
                 ),
             });
@@ -415,14 +416,14 @@ impl<'a> Ctx<'a> {
             explain.push(Explanation {
                 subject: file.path.clone(),
                 project: p.map(|i| self.name(i)),
-                reason: format!("{n} of {}", plural(total, "test")),
+                reason: format!("{n} of {}", plural(total as u64, "test")),
             });
         }
         for ((suite, p, _), (n, reason)) in groups {
             explain.push(Explanation {
                 subject: format!("{} :: {suite}", file.path),
                 project: p.map(|i| self.name(i)),
-                reason: format!("{}: {reason}", plural(n, "test")),
+                reason: format!("{}: {reason}", plural(n as u64, "test")),
             });
         }
     }
@@ -657,14 +658,6 @@ fn display_dir(p: &str) -> &str {
         "(the root)"
     } else {
         p
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 

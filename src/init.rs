@@ -18,6 +18,7 @@ use crate::config::{Config, Size, Thresholds};
 use crate::discover::{ci, projects, reports};
 use crate::evidence::{RepoFacts, ReportFile};
 use crate::ingest::{self, Kind};
+use crate::words::plural_s;
 
 /// The file `init` writes, at the root.
 pub const FILE: &str = "testcert.toml";
@@ -159,7 +160,7 @@ fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, 
                 summary,
                 "{} project{}: {}",
                 d.projects.len(),
-                plural(d.projects.len()),
+                plural_s(d.projects.len() as u64),
                 list(d.projects.iter().map(|p| p.name.as_str()))
             );
         }
@@ -211,7 +212,7 @@ fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, 
         summary,
         "{} report file{}",
         found.len(),
-        plural(found.len())
+        plural_s(found.len() as u64)
     );
     line(w, "# Whether the default globs apply (lcov*.info, coverage*.xml, cobertura*.xml, jacoco*.xml,");
     line(
@@ -287,14 +288,6 @@ fn shown(path: &str) -> &str {
 fn more(w: &mut String, n: usize) {
     if n > LIST_MAX {
         let _ = writeln!(w, "#   … and {} more", n - LIST_MAX);
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

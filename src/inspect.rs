@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::ingest::{self, Data, IngestError, Kind, Report};
 use crate::model::{Counter, TestTotals};
 use crate::paths::PathMapper;
+use crate::words::{fraction, plural};
 
 /// Version of the inspect JSON shape: bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -144,13 +145,6 @@ pub fn render_json(items: &[Inspected]) -> String {
     s
 }
 
-fn pct(c: &Counter) -> String {
-    match c.ratio() {
-        Some(r) => format!("{}/{} ({:.1}%)", c.covered, c.total, r * 100.0),
-        None => format!("{}/{}", c.covered, c.total),
-    }
-}
-
 /// One paragraph per input, for people.
 pub fn render_text(items: &[Inspected]) -> String {
     let mut out = String::new();
@@ -165,13 +159,13 @@ pub fn render_text(items: &[Inspected]) -> String {
                 "{}: {format} coverage, {}\n  lines     {}\n",
                 i.path,
                 plural(c.files as u64, "source file"),
-                pct(&c.lines)
+                fraction(&c.lines)
             ));
             if let Some(b) = &c.branches {
-                out.push_str(&format!("  branches  {}\n", pct(b)));
+                out.push_str(&format!("  branches  {}\n", fraction(b)));
             }
             if let Some(f) = &c.functions {
-                out.push_str(&format!("  functions {}\n", pct(f)));
+                out.push_str(&format!("  functions {}\n", fraction(f)));
             }
         }
         if let Some(t) = &i.tests {
@@ -191,14 +185,6 @@ pub fn render_text(items: &[Inspected]) -> String {
         }
     }
     out
-}
-
-fn plural(n: u64, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 /// Error strings start with the file path; in the text layout the path is already there.

@@ -1,8 +1,37 @@
 //! Small wording helpers every output shares: plurals, lists, percentages, line ranges.
 
+use crate::model::Counter;
+
+/// `1 test`, `2 tests`.
+pub fn plural(n: u64, word: &str) -> String {
+    format!("{n} {word}{}", plural_s(n))
+}
+
+/// The plural ending for `n` of something: `""` for one, else `"s"`.
+pub fn plural_s(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// A ratio as a percentage with one decimal: `0.4567` → `45.7%`.
 pub fn pct(r: f64) -> String {
     format!("{:.1}%", r * 100.0)
+}
+
+/// [`pct`], or `–` when unknown.
+pub fn percent(r: Option<f64>) -> String {
+    r.map_or_else(|| "–".to_string(), pct)
+}
+
+/// `covered/total (45.7%)`, or `covered/total` when there is nothing to count.
+pub fn fraction(c: &Counter) -> String {
+    match c.ratio() {
+        Some(r) => format!("{}/{} ({})", c.covered, c.total, pct(r)),
+        None => format!("{}/{}", c.covered, c.total),
+    }
 }
 
 /// `a, b, c and 4 more`: at most `max` items, then how many were left out.
@@ -19,8 +48,8 @@ pub fn list(items: &[String], max: usize) -> String {
     s
 }
 
-/// `3-5,9,12-14` for at most `max` runs.
-pub fn line_ranges(lines: &[u32], max: usize) -> String {
+/// Runs of consecutive lines: `[3,4,5,9]` → `[(3,5),(9,9)]`.
+pub fn line_runs(lines: &[u32]) -> Vec<(u32, u32)> {
     let mut runs: Vec<(u32, u32)> = Vec::new();
     for &l in lines {
         match runs.last_mut() {
@@ -28,6 +57,12 @@ pub fn line_ranges(lines: &[u32], max: usize) -> String {
             _ => runs.push((l, l)),
         }
     }
+    runs
+}
+
+/// `3-5,9,12-14` for at most `max` runs.
+pub fn line_ranges(lines: &[u32], max: usize) -> String {
+    let runs = line_runs(lines);
     let mut s = runs
         .iter()
         .take(max)
@@ -51,7 +86,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ranges() {
+    fn words() {
+        assert_eq!(plural(1, "test"), "1 test");
+        assert_eq!(plural(0, "source file"), "0 source files");
+        assert_eq!(percent(Some(0.4567)), "45.7%");
+        assert_eq!(percent(None), "–");
+        assert_eq!(fraction(&Counter::new(3, 1)), "1/3 (33.3%)");
+        assert_eq!(fraction(&Counter::new(0, 0)), "0/0");
+        let items: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        assert_eq!(list(&items, 2), "a, b and 1 more");
+        assert_eq!(list(&items, 3), "a, b, c");
+    }
+
+    #[test]
+    fn line_runs_and_ranges() {
+        assert_eq!(line_runs(&[3, 4, 5, 9, 11, 12]), [(3, 5), (9, 9), (11, 12)]);
+        assert!(line_runs(&[]).is_empty());
         assert_eq!(line_ranges(&[1, 2, 3, 7, 9, 10], 6), "1-3,7,9-10");
         assert_eq!(line_ranges(&[1, 3, 5], 2), "1,3,…");
     }

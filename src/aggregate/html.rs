@@ -9,9 +9,9 @@
 
 use std::fmt::Write;
 
-use super::markdown::percent;
 use super::{Aggregate, Change, Row};
 use crate::render::badge::level_color;
+use crate::words::percent;
 
 /// Escapes text for HTML content and quoted attribute values.
 pub fn escape(s: &str) -> String {

@@ -5,11 +5,7 @@ use std::fmt::Write;
 
 use super::{Aggregate, Change, Row};
 use crate::render::markdown::{escape, LIMIT};
-
-/// Percent with one decimal, `–` when unknown.
-pub fn percent(r: Option<f64>) -> String {
-    r.map_or_else(|| "–".to_string(), |r| format!("{:.1}%", r * 100.0))
-}
+use crate::words::percent;
 
 /// The summary: counts, changes, what holds projects back, the projects below their
 /// required level, then every project.

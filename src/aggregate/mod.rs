@@ -294,9 +294,11 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
     inputs.superseded = superseded.len();
     let mut warn = |what: String, list: &[String]| {
         if !list.is_empty() {
-            inputs
-                .warnings
-                .push(format!("{} {what}: {}", list.len(), list_some(list, 5)));
+            inputs.warnings.push(format!(
+                "{} {what}: {}",
+                list.len(),
+                crate::words::list(list, 5)
+            ));
         }
     };
     warn(
@@ -509,15 +511,6 @@ fn rank(s: &Source) -> (i64, Option<&str>, &Path) {
         s.parsed.stamp.as_ref().and_then(|s| s.commit.as_deref()),
         &s.file.path,
     )
-}
-
-/// `a, b, c and 4 more`.
-fn list_some(list: &[String], n: usize) -> String {
-    let mut s = list.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
-    if list.len() > n {
-        s.push_str(&format!(" and {} more", list.len() - n));
-    }
-    s
 }
 
 fn summarize(rows: &[Row], repositories: usize, max_level: u8, ch: Option<&Changes>) -> Summary {

@@ -9,6 +9,7 @@
 use std::fmt::Write;
 
 use crate::result::{CheckResult, Status};
+use crate::words::line_runs;
 
 /// At most this many `::error` lines.
 pub const MAX_ERRORS: usize = 50;
@@ -75,18 +76,6 @@ fn join(prefix: &str, path: &str) -> String {
     }
 }
 
-/// Runs of consecutive lines: `[3,4,5,9]` → `[(3,5),(9,9)]`.
-fn runs(lines: &[u32]) -> Vec<(u32, u32)> {
-    let mut runs: Vec<(u32, u32)> = Vec::new();
-    for &l in lines {
-        match runs.last_mut() {
-            Some((_, end)) if *end + 1 == l => *end = l,
-            _ => runs.push((l, l)),
-        }
-    }
-    runs
-}
-
 /// The workflow commands for a result. `prefix` is the checked directory relative to
 /// `$GITHUB_WORKSPACE` (empty when it is the workspace), put in front of every file path.
 pub fn render(r: &CheckResult, prefix: &str) -> String {
@@ -142,7 +131,7 @@ pub fn render(r: &CheckResult, prefix: &str) -> String {
             ),
         });
         for f in &p.evidence.incremental.files {
-            for (a, b) in runs(&f.uncovered_lines) {
+            for (a, b) in line_runs(&f.uncovered_lines) {
                 errors.push(Command {
                     kind: "error",
                     file: Some(join(prefix, &f.path)),
@@ -266,12 +255,6 @@ mod tests {
     fn escapes() {
         assert_eq!(escape_data("50% a\r\nb: c,d"), "50%25 a%0D%0Ab: c,d");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
-    }
-
-    #[test]
-    fn line_runs() {
-        assert_eq!(runs(&[3, 4, 5, 9, 11, 12]), [(3, 5), (9, 9), (11, 12)]);
-        assert!(runs(&[]).is_empty());
     }
 
     #[test]
