@@ -36,7 +36,7 @@ pub enum Command {
     Render(RenderArgs),
     /// Roll many `check --format json --stamp` results up into one page, Markdown summary,
     /// JSON and badges for an organisation, with trends from a history file.
-    Aggregate(crate::aggregate::AggregateArgs),
+    Aggregate(AggregateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,6 +139,30 @@ pub struct InspectArgs {
     pub path_prefix: Option<String>,
 }
 
+/// `testcert aggregate`: the options of [`crate::aggregate::build`] plus where to write.
+#[derive(Debug, clap::Args)]
+pub struct AggregateArgs {
+    /// Result files (`check --format json --stamp`), folders (walked for `*.json`) and globs.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Write index.html, summary.md, aggregate.json and badges/ into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// A JSON-lines history: this snapshot is appended (once per repository and commit),
+    /// and trends and changes since the last snapshot come from it.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Exit 1 when a project's level dropped since its previous entry in the history.
+    #[arg(long, requires = "history")]
+    pub fail_on_regression: bool,
+    /// The snapshot's time, RFC 3339 (default: the newest result's stamp time, else now).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// The page's title.
+    #[arg(long, value_name = "TEXT", default_value = "Test Certified")]
+    pub title: String,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
     /// Repository root to write testcert.toml into (default: the git repository containing
@@ -179,7 +203,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Inspect(args) => inspect(args),
         Command::Init(args) => init(args),
         Command::Render(args) => render(args),
-        Command::Aggregate(args) => crate::aggregate::run_cli(args),
+        Command::Aggregate(args) => aggregate(args),
     }
 }
 
@@ -351,4 +375,44 @@ fn init(args: InitArgs) -> Result<i32> {
     println!("wrote {}", path.display());
     print!("{summary}");
     Ok(exit::OK)
+}
+
+fn aggregate(args: AggregateArgs) -> Result<i32> {
+    let opts = crate::aggregate::Options {
+        inputs: args.inputs,
+        history: args.history.clone(),
+        now: args.now,
+        title: args.title,
+    };
+    let outcome = crate::aggregate::build(&opts, std::time::SystemTime::now())?;
+    crate::aggregate::write(&outcome, &args.out, args.history.as_deref())?;
+    let a = &outcome.aggregate;
+    for w in &a.inputs.warnings {
+        eprintln!("warning: {w}");
+    }
+    for e in &a.inputs.errors {
+        eprintln!("error: {}: {}", e.path, e.error);
+    }
+    let s = &a.summary;
+    eprintln!(
+        "aggregated {} results: {} projects in {} repositories, {} at their required level{}; wrote {}",
+        a.inputs.results,
+        s.projects,
+        s.repositories,
+        s.meeting_required,
+        match &a.changes {
+            Some(c) => format!(
+                ", {} up and {} down since the last snapshot, {} history entries appended",
+                c.up.len(),
+                c.down.len(),
+                c.appended
+            ),
+            None => String::new(),
+        },
+        args.out.display()
+    );
+    if args.fail_on_regression && s.regressed > 0 {
+        eprintln!("error: {} projects dropped a level", s.regressed);
+    }
+    Ok(a.exit_code(args.fail_on_regression))
 }

@@ -27,29 +27,6 @@ use input::{InputFile, Missing, Parsed, Read};
 /// Version of the aggregate JSON contract (README, "aggregate JSON").
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, clap::Args)]
-pub struct AggregateArgs {
-    /// Result files (`check --format json --stamp`), folders (walked for `*.json`) and globs.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    /// Write index.html, summary.md, aggregate.json and badges/ into DIR.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// A JSON-lines history: this snapshot is appended (once per repository and commit),
-    /// and trends and changes since the last snapshot come from it.
-    #[arg(long, value_name = "FILE")]
-    pub history: Option<PathBuf>,
-    /// Exit 1 when a project's level dropped since its previous entry in the history.
-    #[arg(long, requires = "history")]
-    pub fail_on_regression: bool,
-    /// The snapshot's time, RFC 3339 (default: the newest result's stamp time, else now).
-    #[arg(long, value_name = "TIME")]
-    pub now: Option<String>,
-    /// The page's title.
-    #[arg(long, value_name = "TEXT", default_value = "Test Certified")]
-    pub title: String,
-}
-
 /// What to aggregate.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -634,50 +611,15 @@ pub fn outputs(a: &Aggregate) -> Vec<(String, String)> {
     out
 }
 
-/// `testcert aggregate`.
-pub fn run_cli(args: AggregateArgs) -> Result<i32> {
-    let opts = Options {
-        inputs: args.inputs,
-        history: args.history.clone(),
-        now: args.now,
-        title: args.title,
-    };
-    let outcome = build(&opts, std::time::SystemTime::now())?;
-    let a = &outcome.aggregate;
-    std::fs::create_dir_all(args.out.join("badges"))
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    for (name, contents) in outputs(a) {
-        crate::output::write(&args.out.join(name), contents.as_bytes())?;
+/// Writes every output into `out` (creating it) and appends this snapshot to `history`.
+pub fn write(outcome: &Outcome, out: &Path, history: Option<&Path>) -> Result<()> {
+    std::fs::create_dir_all(out.join("badges"))
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, contents) in outputs(&outcome.aggregate) {
+        crate::output::write(&out.join(name), contents.as_bytes())?;
     }
-    if let Some(h) = &args.history {
+    if let Some(h) = history {
         history::append(h, &outcome.append, outcome.needs_newline)?;
     }
-    for w in &a.inputs.warnings {
-        eprintln!("warning: {w}");
-    }
-    for e in &a.inputs.errors {
-        eprintln!("error: {}: {}", e.path, e.error);
-    }
-    let s = &a.summary;
-    eprintln!(
-        "aggregated {} results: {} projects in {} repositories, {} at their required level{}; wrote {}",
-        a.inputs.results,
-        s.projects,
-        s.repositories,
-        s.meeting_required,
-        match &a.changes {
-            Some(c) => format!(
-                ", {} up and {} down since the last snapshot, {} history entries appended",
-                c.up.len(),
-                c.down.len(),
-                c.appended
-            ),
-            None => String::new(),
-        },
-        args.out.display()
-    );
-    if args.fail_on_regression && s.regressed > 0 {
-        eprintln!("error: {} projects dropped a level", s.regressed);
-    }
-    Ok(a.exit_code(args.fail_on_regression))
+    Ok(())
 }
