@@ -12,7 +12,6 @@ pub mod history;
 pub mod html;
 pub mod input;
 pub mod markdown;
-mod sha256;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
