@@ -48,6 +48,32 @@ pub enum CheckFormat {
     Github,
 }
 
+/// When the text output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal that takes colour, unless NO_COLOR is set (CLICOLOR/CLICOLOR_FORCE
+    /// are read too).
+    Auto,
+    /// Always, also into --output.
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether text written to standard output (`to_stdout`) or to a file is coloured.
+    fn paints(self, to_stdout: bool) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                to_stdout
+                    && anstream::AutoStream::choice(&std::io::stdout())
+                        != anstream::ColorChoice::Never
+            }
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Repository root (default: the current directory).
@@ -73,6 +99,9 @@ pub struct CheckArgs {
     /// Show why each report and test suite went to its project.
     #[arg(long)]
     pub explain_attribution: bool,
+    /// Colour the text output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
     /// Write badges into DIR: `<project>.svg`/`.json` per project and `testcert.svg`/`.json`
     /// for the repository (shields.io flat SVG and endpoint JSON).
     #[arg(long, value_name = "DIR")]
@@ -258,7 +287,6 @@ fn render(args: RenderArgs) -> Result<i32> {
 }
 
 fn check(args: CheckArgs) -> Result<i32> {
-    use std::io::IsTerminal;
     let opts = crate::check::CheckOptions {
         dir: args.dir,
         config: args.config,
@@ -273,8 +301,7 @@ fn check(args: CheckArgs) -> Result<i32> {
         let stamp = crate::stamp::stamp(&opts.dir, args.repo_name.as_deref(), &env, now);
         result.stamp = Some(stamp);
     }
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = args.color.paints(args.output.is_none());
     // Badges first: a failed threshold still writes every output.
     if let Some(dir) = &args.badges {
         crate::render::badge::write(dir, &result)?;

@@ -171,3 +171,42 @@ fn text_is_plain_when_not_a_terminal() {
     assert!(!stdout(&o).contains('\x1b'), "no colour codes in a pipe");
     assert!(Path::new("fixtures/repos/python-monorepo/testcert.toml").exists());
 }
+
+/// The text without its `ESC [ … m` colour codes.
+fn strip_colour(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("\x1b[") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        rest = &after[after.find('m').expect("a colour code ends in m") + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn color_always_paints_a_pipe_never_and_no_color_do_not() {
+    let repo = "fixtures/repos/python-monorepo";
+    let never = stdout(&testcert(&["check", repo, "--color", "never"]));
+    let always = stdout(&testcert(&["check", repo, "--color", "always"]));
+    assert!(!never.contains('\x1b'));
+    assert!(always.contains("\x1b[32m✓ met    \x1b[0m"), "{always}");
+    assert!(always.contains("\x1b[1mtestcert\x1b[0m"), "{always}");
+    assert_eq!(strip_colour(&always), never, "colour changes nothing but the codes");
+
+    let auto = |vars: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_testcert"));
+        c.args(["check", repo]).env_clear();
+        c.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        stdout(&c.output().expect("run testcert"))
+    };
+    // CLICOLOR_FORCE asks for colour in a pipe; NO_COLOR wins over it.
+    assert_eq!(auto(&[("CLICOLOR_FORCE", "1")]), always);
+    assert_eq!(auto(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), never);
+    let usage = testcert(&["check", repo, "--color", "sometimes"]);
+    assert_eq!(usage.status.code(), Some(2));
+}

@@ -5,32 +5,39 @@ use std::fmt::Write;
 
 use crate::result::{CheckResult, Status};
 
-/// ANSI styling, or none.
+/// Terminal styling (through `anstyle`), or none.
 #[derive(Clone, Copy)]
 pub struct Style {
     pub color: bool,
 }
 
+const BOLD: anstyle::Style = anstyle::Style::new().bold();
+const DIM: anstyle::Style = anstyle::Style::new().dimmed();
+const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default();
+const GREEN: anstyle::Style = anstyle::AnsiColor::Green.on_default();
+const YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default();
+const CYAN: anstyle::Style = anstyle::AnsiColor::Cyan.on_default();
+
 impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
+    fn paint(&self, style: anstyle::Style, s: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_string()
         }
     }
     fn bold(&self, s: &str) -> String {
-        self.paint("1", s)
+        self.paint(BOLD, s)
     }
     fn dim(&self, s: &str) -> String {
-        self.paint("2", s)
+        self.paint(DIM, s)
     }
     fn status(&self, st: Status) -> String {
         match st {
-            Status::Met => self.paint("32", "✓ met    "),
-            Status::Unmet => self.paint("31", "✗ unmet  "),
-            Status::Unknown => self.paint("33", "? unknown"),
-            Status::Waived => self.paint("36", "~ waived "),
+            Status::Met => self.paint(GREEN, "✓ met    "),
+            Status::Unmet => self.paint(RED, "✗ unmet  "),
+            Status::Unknown => self.paint(YELLOW, "? unknown"),
+            Status::Waived => self.paint(CYAN, "~ waived "),
         }
     }
 }
@@ -39,17 +46,17 @@ pub fn render(r: &CheckResult, style: Style) -> String {
     let mut out = String::new();
     let below = r.projects.iter().filter(|p| !p.passed).count();
     let verdict = if !r.report_errors.is_empty() {
-        style.paint("31", "FAILED: some reports could not be read")
+        style.paint(RED, "FAILED: some reports could not be read")
     } else if below > 0 {
         style.paint(
-            "31",
+            RED,
             &format!(
                 "FAILED: {below} of {} projects below the required level",
                 r.projects.len()
             ),
         )
     } else {
-        style.paint("32", "passed")
+        style.paint(GREEN, "passed")
     };
     let _ = writeln!(
         out,
@@ -80,7 +87,7 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         ))
     );
     for e in &r.report_errors {
-        let _ = writeln!(out, "{} {}", style.paint("31", "error:"), e.error);
+        let _ = writeln!(out, "{} {}", style.paint(RED, "error:"), e.error);
     }
     for p in &r.projects {
         out.push('\n');
@@ -90,9 +97,9 @@ pub fn render(r: &CheckResult, style: Style) -> String {
             p.path.clone()
         };
         let mark = if p.passed {
-            style.paint("32", "✓")
+            style.paint(GREEN, "✓")
         } else {
-            style.paint("31", "✗")
+            style.paint(RED, "✗")
         };
         let _ = writeln!(
             out,
@@ -133,7 +140,7 @@ pub fn render(r: &CheckResult, style: Style) -> String {
                     out,
                     "  {:<32} {}",
                     "",
-                    style.paint("36", &format!("waived: {w}"))
+                    style.paint(CYAN, &format!("waived: {w}"))
                 );
             }
         }
@@ -151,13 +158,13 @@ pub fn render(r: &CheckResult, style: Style) -> String {
     if !r.warnings.is_empty() {
         out.push('\n');
         for w in r.warnings.iter().take(20) {
-            let _ = writeln!(out, "{} {w}", style.paint("33", "warning:"));
+            let _ = writeln!(out, "{} {w}", style.paint(YELLOW, "warning:"));
         }
         if r.warnings.len() > 20 {
             let _ = writeln!(
                 out,
                 "{} and {} more",
-                style.paint("33", "warning:"),
+                style.paint(YELLOW, "warning:"),
                 r.warnings.len() - 20
             );
         }
