@@ -10,7 +10,9 @@ use crate::config::{Config, Source};
 use crate::evidence::{Change, Project, ReportFile};
 use crate::ladder::eval::{self, Inputs};
 use crate::paths::PathMapper;
-use crate::result::{ChangeSummary, CheckResult, ProjectResult, ReportError, SCHEMA_VERSION};
+use crate::result::{
+    ChangeSummary, CheckResult, ProjectResult, ReportError, Scope, SCHEMA_VERSION,
+};
 
 /// What the user asked for.
 #[derive(Clone, Debug, Default)]
@@ -95,7 +97,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     let passed = report_errors.is_empty() && results.iter().all(|p| p.passed);
     Ok(CheckResult {
         schema_version: SCHEMA_VERSION,
-        testcert_version: env!("CARGO_PKG_VERSION"),
+        testcert_version: env!("CARGO_PKG_VERSION").into(),
         config: display_source(&source, &root),
         max_level: config.max_level(),
         required_level,
@@ -148,7 +150,7 @@ fn required_level(config: &Config, project: &Project, cli: Option<u8>) -> u8 {
 fn summarize(change: &Change) -> ChangeSummary {
     match change {
         Change::All { reason } => ChangeSummary {
-            scope: "all-lines",
+            scope: Scope::AllLines,
             base_ref: None,
             base_commit: None,
             note: Some(reason.clone()),
@@ -160,7 +162,7 @@ fn summarize(change: &Change) -> ChangeSummary {
             files,
             ..
         } => ChangeSummary {
-            scope: "diff",
+            scope: Scope::Diff,
             base_ref: Some(base_ref.clone()),
             base_commit: Some(base_commit.clone()),
             note: None,

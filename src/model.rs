@@ -82,8 +82,8 @@ impl Counter {
     }
 }
 
-/// Line, branch and function totals.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Line, branch and function totals (as the check JSON writes them, too).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub lines: Counter,
     pub branches: Counter,

@@ -2,23 +2,32 @@
 //! form is versioned by [`SCHEMA_VERSION`] (README, "check JSON"); any incompatible change
 //! bumps it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::RepoFacts;
-use crate::model::{Counter, Outcome, Totals};
+use crate::model::{Outcome, Totals};
 
 /// Version of the check JSON contract: bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Which lines count as changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// The lines `git diff` against the base changed.
+    Diff,
+    /// No base: every executable line counts as changed.
+    AllLines,
+}
+
 /// The change as the result reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChangeSummary {
-    /// `"diff"` or `"all-lines"`.
-    #[serde(deserialize_with = "static_str")]
-    pub scope: StaticStr,
+    pub scope: Scope,
     pub base_ref: Option<String>,
     pub base_commit: Option<String>,
     /// Why every line counts, when there is no base.
@@ -55,8 +64,8 @@ pub struct ReportError {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
     pub schema_version: u32,
-    #[serde(deserialize_with = "static_str")]
-    pub testcert_version: StaticStr,
+    /// Borrowed when this testcert writes it, owned when read back.
+    pub testcert_version: Cow<'static, str>,
     /// The configuration's source (`testcert.toml`, `Cargo.toml [workspace.metadata.testcert]`,
     /// or defaults).
     pub config: String,
@@ -123,35 +132,16 @@ pub enum Status {
 /// One criterion's verdict for one project.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CriterionResult {
-    #[serde(deserialize_with = "static_str")]
-    pub id: StaticStr,
+    /// Borrowed from the ladder when evaluated, owned when read back.
+    pub id: Cow<'static, str>,
     pub level: u8,
-    #[serde(deserialize_with = "static_str")]
-    pub title: StaticStr,
+    pub title: Cow<'static, str>,
     pub status: Status,
     /// Numbers, the files or tests concerned, what evidence is missing and how to provide it.
     pub detail: String,
     /// The waiver's reason, when waived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<String>,
-}
-
-/// Line, branch and function totals as JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TotalsJson {
-    pub lines: Counter,
-    pub branches: Counter,
-    pub functions: Counter,
-}
-
-impl From<Totals> for TotalsJson {
-    fn from(t: Totals) -> Self {
-        TotalsJson {
-            lines: t.lines,
-            branches: t.branches,
-            functions: t.functions,
-        }
-    }
 }
 
 /// Incremental coverage of one changed file.
@@ -173,9 +163,7 @@ pub struct FileIncrement {
 /// lines.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Incremental {
-    /// `"diff"` (against a base) or `"all-lines"` (no base: every executable line counts).
-    #[serde(deserialize_with = "static_str")]
-    pub scope: StaticStr,
+    pub scope: Scope,
     pub changed: u64,
     pub covered: u64,
     pub ratio: Option<f64>,
@@ -214,9 +202,9 @@ pub struct FailingTest {
 /// The evidence figures a project's result carries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
-    pub coverage: Option<TotalsJson>,
-    pub coverage_small: Option<TotalsJson>,
-    pub coverage_large: Option<TotalsJson>,
+    pub coverage: Option<Totals>,
+    pub coverage_small: Option<Totals>,
+    pub coverage_large: Option<Totals>,
     pub incremental: Incremental,
     pub tests: TestFigures,
     pub flaky_tests: Vec<String>,
@@ -237,20 +225,4 @@ pub struct Explanation {
     /// Project name, or `None` when it went nowhere.
     pub project: Option<String>,
     pub reason: String,
-}
-
-/// `&'static str` under another name: serde's derive takes a field written `&str` as borrowed
-/// from the input; the result's are read with [`static_str`] instead.
-pub type StaticStr = &'static str;
-
-/// Deserializes the result's `&'static str` fields: the known values (criterion ids and
-/// titles, scopes, this version) without allocating, any other by leaking it — a result is
-/// read once per process.
-pub(crate) fn static_str<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-    let s = String::deserialize(d)?;
-    let known = ["diff", "all-lines", env!("CARGO_PKG_VERSION")]
-        .into_iter()
-        .chain(crate::ladder::CRITERIA.iter().flat_map(|c| [c.id, c.title]))
-        .find(|k| *k == s);
-    Ok(known.unwrap_or_else(|| Box::leak(s.into_boxed_str())))
 }

@@ -12,6 +12,7 @@ use std::process::Command;
 
 use testcert::check::{run, CheckOptions};
 use testcert::render;
+use testcert::result::Scope;
 
 fn no_env(_: &str) -> Option<String> {
     None
@@ -100,7 +101,7 @@ fn rust_workspace_without_a_base() {
         "rust-workspace.all-lines",
         &mut drift,
     );
-    assert_eq!(r.change.scope, "all-lines");
+    assert_eq!(r.change.scope, Scope::AllLines);
     assert_eq!(r.exit_code(), 1, "kv-legacy is below required_level = 1");
     assert_no_drift(drift);
 }
@@ -134,7 +135,7 @@ fn rust_workspace_against_main() {
         r.projects[3].relies_on_waiver,
         "kv-util relies on its L1.smoke waiver"
     );
-    assert_eq!(r.change.scope, "diff");
+    assert_eq!(r.change.scope, Scope::Diff);
     assert_no_drift(drift);
 }
 

@@ -193,7 +193,11 @@ fn color_always_paints_a_pipe_never_and_no_color_do_not() {
     assert!(!never.contains('\x1b'));
     assert!(always.contains("\x1b[32m✓ met    \x1b[0m"), "{always}");
     assert!(always.contains("\x1b[1mtestcert\x1b[0m"), "{always}");
-    assert_eq!(strip_colour(&always), never, "colour changes nothing but the codes");
+    assert_eq!(
+        strip_colour(&always),
+        never,
+        "colour changes nothing but the codes"
+    );
 
     let auto = |vars: &[(&str, &str)]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_testcert"));

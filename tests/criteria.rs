@@ -9,7 +9,7 @@ use testcert::evidence::{
 };
 use testcert::ladder::eval::{evaluate, Inputs, Verdict};
 use testcert::model::{Coverage, Outcome, TestCase};
-use testcert::result::Status;
+use testcert::result::{Scope, Status};
 
 /// A project `core` at `crates/core` whose evidence meets every criterion of levels 1–5.
 struct World {
@@ -548,7 +548,7 @@ fn no_base_counts_every_executable_line() {
     let inc = &v.figures.incremental;
     assert_eq!(
         (inc.scope, inc.changed, inc.covered),
-        ("all-lines", 100, 45)
+        (Scope::AllLines, 100, 45)
     );
     let (s, d) = w.status("L2.incremental");
     assert_eq!(s, Status::Unmet);

@@ -383,7 +383,7 @@ fn heat_map(out: &mut String, a: &Aggregate) {
             } else {
                 String::new()
             },
-            id = escape(c.id),
+            id = escape(&c.id),
             title = escape(c.title),
         );
         for l in 0..levels {
@@ -472,7 +472,7 @@ fn row(out: &mut String, r: &Row, max_level: u8) {
             .join(", ")
     };
     let num = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6}"));
-    let inc_note = if r.incremental_scope == "diff" {
+    let inc_note = if r.incremental_scope == crate::result::Scope::Diff {
         ""
     } else {
         r#" <span class="path" title="no base: every line counts as changed">all lines</span>"#

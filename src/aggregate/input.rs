@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use serde::Deserialize;
 
 use crate::model::Counter;
-use crate::result::Status;
+use crate::result::{Scope, Status};
 use crate::stamp::Stamp;
 
 /// A file to read, and the name its repository gets when the result carries no stamp.
@@ -200,10 +200,10 @@ struct SlimIncremental<'a> {
 }
 
 /// A criterion a project does not meet (unmet, or unknown for want of evidence).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Missing {
     pub level: u8,
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
     pub unknown: bool,
 }
 
@@ -219,8 +219,7 @@ pub struct SlimRow {
     /// Total line coverage (covered / executable lines).
     pub coverage: Option<f64>,
     pub incremental: Option<f64>,
-    /// `diff`, or `all-lines` (no base: every line counts as changed).
-    pub incremental_scope: &'static str,
+    pub incremental_scope: Scope,
 }
 
 /// One result file, reduced.
@@ -241,21 +240,12 @@ pub enum Read {
     Err(String),
 }
 
-/// Criterion ids as `&'static str`: the ladder's own, other ids (a newer testcert's) leaked
-/// once each.
-fn intern(id: &str) -> &'static str {
-    if let Some(c) = crate::ladder::CRITERIA.iter().find(|c| c.id == id) {
-        return c.id;
+/// A criterion id: the ladder's own borrowed, another (a newer testcert's) owned.
+fn criterion_id(id: &str) -> Cow<'static, str> {
+    match crate::ladder::CRITERIA.iter().find(|c| c.id == id) {
+        Some(c) => Cow::Borrowed(c.id),
+        None => Cow::Owned(id.to_string()),
     }
-    static OTHERS: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
-    let mut set = OTHERS.lock().unwrap_or_else(|p| p.into_inner());
-    let set = set.get_or_insert_with(HashSet::new);
-    if let Some(s) = set.get(id) {
-        return s;
-    }
-    let s: &'static str = Box::leak(id.to_string().into_boxed_str());
-    set.insert(s);
-    s
 }
 
 /// Parses one result.
@@ -279,7 +269,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
                 .filter(|c| matches!(c.status, Status::Unmet | Status::Unknown))
                 .map(|c| Missing {
                     level: c.level,
-                    id: intern(&c.id),
+                    id: criterion_id(&c.id),
                     unknown: c.status == Status::Unknown,
                 })
                 .collect();
@@ -294,10 +284,11 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
                 missing,
                 coverage: p.evidence.coverage.and_then(|t| ratio(t.lines)),
                 incremental: p.evidence.incremental.ratio,
+                // Tolerant, as the rest of this reader: anything but a diff counts all lines.
                 incremental_scope: if p.evidence.incremental.scope == "diff" {
-                    "diff"
+                    Scope::Diff
                 } else {
-                    "all-lines"
+                    Scope::AllLines
                 },
             }
         })
@@ -376,7 +367,7 @@ mod tests {
         let cli = &p.rows[0];
         assert_eq!((cli.name.as_str(), cli.level), ("kv-cli", 2));
         assert!(cli.missing.iter().all(|m| m.level == 3));
-        assert_eq!(cli.incremental_scope, "diff");
+        assert_eq!(cli.incremental_scope, Scope::Diff);
         assert!(parse(b"{}").is_err());
         assert!(
             parse(br#"{"schema_version": 9, "max_level": 3, "projects": []}"#)

@@ -151,8 +151,8 @@ fn table(out: &mut String, rows: &[&Row], max_rows: usize, all: bool) {
         );
         if all {
             let inc = match r.incremental_scope {
-                "diff" => percent(r.incremental),
-                _ => format!("{} (all lines)", percent(r.incremental)),
+                crate::result::Scope::Diff => percent(r.incremental),
+                crate::result::Scope::AllLines => format!("{} (all lines)", percent(r.incremental)),
             };
             let _ = write!(
                 out,

@@ -13,6 +13,7 @@ pub mod html;
 pub mod input;
 pub mod markdown;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -94,7 +95,7 @@ pub struct Summary {
 /// A criterion across the organisation.
 #[derive(Clone, Debug, Serialize)]
 pub struct CriterionRow {
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
     pub level: u8,
     pub title: &'static str,
     /// Projects whose next level it blocks (they are at `level - 1`).
@@ -119,12 +120,12 @@ pub struct Row {
     pub passed: bool,
     pub relies_on_waiver: bool,
     /// The criteria of the next level it does not meet (what to work on).
-    pub failing: Vec<&'static str>,
+    pub failing: Vec<Cow<'static, str>>,
     /// Line coverage, 0..1.
     pub coverage: Option<f64>,
     /// Incremental coverage, 0..1.
     pub incremental: Option<f64>,
-    pub incremental_scope: &'static str,
+    pub incremental_scope: crate::result::Scope,
     pub commit: Option<String>,
     /// The result's stamp time.
     pub time: Option<String>,
@@ -392,7 +393,7 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
                     .missing
                     .iter()
                     .filter(|m| m.level == r.level + 1)
-                    .map(|m| m.id)
+                    .map(|m| m.id.clone())
                     .collect(),
                 coverage: r.coverage,
                 incremental: r.incremental,
@@ -510,7 +511,7 @@ fn summarize(rows: &[Row], repositories: usize, max_level: u8, ch: Option<&Chang
 /// Per criterion: how many projects miss it, split by their level, and whose next level it
 /// blocks. Ladder order; criteria of a newer testcert follow, by level and id.
 fn heat_map(rows: &[Row], max_level: u8) -> Vec<CriterionRow> {
-    let mut map: BTreeMap<(usize, u8, &'static str), CriterionRow> = BTreeMap::new();
+    let mut map: BTreeMap<(usize, u8, &str), CriterionRow> = BTreeMap::new();
     for r in rows {
         for m in &r.missing {
             let pos = crate::ladder::CRITERIA
@@ -518,11 +519,11 @@ fn heat_map(rows: &[Row], max_level: u8) -> Vec<CriterionRow> {
                 .position(|c| c.id == m.id)
                 .unwrap_or(usize::MAX);
             let row = map
-                .entry((pos, m.level, m.id))
+                .entry((pos, m.level, &m.id))
                 .or_insert_with(|| CriterionRow {
-                    id: m.id,
+                    id: m.id.clone(),
                     level: m.level,
-                    title: crate::ladder::criterion(m.id).map_or("", |c| c.title),
+                    title: crate::ladder::criterion(&m.id).map_or("", |c| c.title),
                     blocking: 0,
                     missing: 0,
                     unknown: 0,

@@ -37,9 +37,9 @@ pub fn evaluate(inp: &Inputs<'_>) -> Verdict {
         .map(|c| {
             let (status, detail) = judge(c, inp, &figures);
             CriterionResult {
-                id: c.id,
+                id: c.id.into(),
                 level: c.level,
-                title: c.title,
+                title: c.title.into(),
                 status,
                 detail,
                 waiver: None,
@@ -51,7 +51,7 @@ pub fn evaluate(inp: &Inputs<'_>) -> Verdict {
             continue;
         }
         if let Some(w) = inp.config.waiver.iter().find(|w| {
-            w.criterion.eq_ignore_ascii_case(r.id)
+            w.criterion.eq_ignore_ascii_case(&r.id)
                 && w.project
                     .as_deref()
                     .is_none_or(|p| glob_match(p, &inp.ev.project.name))

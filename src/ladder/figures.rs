@@ -4,9 +4,7 @@
 use crate::config::{Config, Size};
 use crate::evidence::{Change, Evidence, RepoFacts};
 use crate::model::{Counter, Coverage, Outcome};
-use crate::result::{
-    FailingTest, Figures, FileIncrement, Incremental, Status, TestFigures, TotalsJson,
-};
+use crate::result::{FailingTest, Figures, FileIncrement, Incremental, Scope, Status, TestFigures};
 use crate::words::pct;
 
 /// Everything the criteria read.
@@ -27,7 +25,7 @@ pub(super) type Judgement = (Status, String);
 /// The figures every criterion reads, computed once.
 pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
     let ev = inp.ev;
-    let totals = |c: &Coverage| TotalsJson::from(c.totals());
+    let totals = |c: &Coverage| c.totals();
     let mut tests = TestFigures::default();
     let mut flaky = Vec::new();
     let mut smoke = Vec::new();
@@ -130,7 +128,7 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
             for fc in ev.coverage.files() {
                 add_file(&fc.path, &mut fc.lines.iter().map(|l| l.line));
             }
-            "all-lines"
+            Scope::AllLines
         }
         Change::Diff { files: changed, .. } => {
             for (path, ch) in changed {
@@ -138,7 +136,7 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
                     add_file(path, &mut ch.lines.iter().copied());
                 }
             }
-            "diff"
+            Scope::Diff
         }
     };
     let changed: u64 = files.iter().map(|f| f.changed).sum();
@@ -171,7 +169,7 @@ pub(super) fn ratio_text(covered: u64, total: u64) -> String {
 }
 
 pub(super) fn scope_note(f: &Figures) -> &'static str {
-    if f.incremental.scope == "all-lines" {
+    if f.incremental.scope == Scope::AllLines {
         " (no base: every executable line counts as changed)"
     } else {
         ""

@@ -3,7 +3,8 @@
 
 use super::figures::{ratio_text, Inputs, Judgement};
 use crate::config::Thresholds;
-use crate::result::{Figures, Status, TotalsJson};
+use crate::model::Totals;
+use crate::result::{Figures, Status};
 use crate::words::{list, pct};
 
 pub(super) fn l4_smoke_automated(inp: &Inputs<'_>, f: &Figures) -> Judgement {
@@ -65,7 +66,7 @@ pub(super) fn l4_no_flaky(f: &Figures) -> Judgement {
     }
 }
 
-pub(super) fn total(t: Option<&TotalsJson>, threshold: f64, which: &str) -> Judgement {
+pub(super) fn total(t: Option<&Totals>, threshold: f64, which: &str) -> Judgement {
     let Some(t) = t else {
         return (
             Status::Unknown,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::result::{CheckResult, ProjectResult, Status};
+use crate::result::{CheckResult, ProjectResult, Scope, Status};
 
 /// GitHub refuses step summaries and comments above this many characters.
 pub const LIMIT: usize = 65_536;
@@ -196,7 +196,7 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
         let _ = writeln!(
             out,
             "\nIncremental coverage{}: {}",
-            if inc.scope == "all-lines" {
+            if inc.scope == Scope::AllLines {
                 " (no base: every line)"
             } else {
                 ""

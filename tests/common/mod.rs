@@ -8,7 +8,7 @@ use testcert::evidence::RepoFacts;
 use testcert::model::Outcome;
 use testcert::result::{
     ChangeSummary, CheckResult, CriterionResult, FailingTest, Figures, FileIncrement, Incremental,
-    ProjectResult, Status, TestFigures,
+    ProjectResult, Scope, Status, TestFigures,
 };
 
 /// A project at `level`, required `required`, optionally relying on a waiver.
@@ -24,17 +24,17 @@ pub fn project(name: &str, level: u8, waived: bool, required: u8) -> ProjectResu
         thresholds: BTreeMap::new(),
         criteria: vec![
             CriterionResult {
-                id: "L1.coverage",
+                id: "L1.coverage".into(),
                 level: 1,
-                title: "Set up test coverage bundles",
+                title: "Set up test coverage bundles".into(),
                 status: Status::Met,
                 detail: "1 coverage report".to_string(),
                 waiver: None,
             },
             CriterionResult {
-                id: "L1.smoke",
+                id: "L1.smoke".into(),
                 level: 1,
-                title: "Create a smoke test suite",
+                title: "Create a smoke test suite".into(),
                 status: if waived {
                     Status::Waived
                 } else {
@@ -59,7 +59,7 @@ pub fn figures() -> Figures {
         coverage_small: None,
         coverage_large: None,
         incremental: Incremental {
-            scope: "diff",
+            scope: Scope::Diff,
             changed: 0,
             covered: 0,
             ratio: None,
@@ -106,13 +106,13 @@ pub fn failing(id: &str, file: Option<&str>, line: Option<u32>, message: &str) -
 pub fn result(max_level: u8, projects: Vec<ProjectResult>) -> CheckResult {
     CheckResult {
         schema_version: testcert::result::SCHEMA_VERSION,
-        testcert_version: env!("CARGO_PKG_VERSION"),
+        testcert_version: env!("CARGO_PKG_VERSION").into(),
         config: "testcert.toml".to_string(),
         max_level,
         required_level: projects.iter().map(|p| p.required_level).max().unwrap_or(0),
         passed: projects.iter().all(|p| p.passed),
         change: ChangeSummary {
-            scope: "diff",
+            scope: Scope::Diff,
             base_ref: Some("origin/main".to_string()),
             base_commit: Some("0123456789abcdef".to_string()),
             note: None,
