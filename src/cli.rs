@@ -166,7 +166,8 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Error chains name files and quote report contents: escaped for the terminal.
+            eprintln!("error: {}", crate::escape::text(&format!("{e:#}")));
             exit::ERROR
         }
     }
@@ -272,7 +273,7 @@ fn check(args: CheckArgs) -> Result<i32> {
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
     for e in &result.report_errors {
-        eprintln!("error: {}", e.error);
+        eprintln!("error: {}", crate::escape::text(&e.error));
     }
     Ok(result.exit_code())
 }
@@ -330,7 +331,7 @@ fn inspect(args: InspectArgs) -> Result<i32> {
     if failed > 0 {
         if args.format == InspectFormat::Json {
             for i in items.iter().filter_map(|i| i.error.as_ref()) {
-                eprintln!("error: {i}");
+                eprintln!("error: {}", crate::escape::text(i));
             }
         }
         eprintln!(
@@ -348,7 +349,7 @@ fn init(args: InitArgs) -> Result<i32> {
         None => paths::repo_root(&std::env::current_dir().context("current directory")?),
     };
     let (path, summary) = crate::init::init(&root, args.force)?;
-    println!("wrote {}", path.display());
+    println!("wrote {}", crate::escape::text(&path.display().to_string()));
     print!("{summary}");
     Ok(exit::OK)
 }

@@ -660,10 +660,14 @@ pub fn run_cli(args: AggregateArgs) -> Result<i32> {
         history::append(h, &outcome.append, outcome.needs_newline)?;
     }
     for w in &a.inputs.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::escape::text(w));
     }
     for e in &a.inputs.errors {
-        eprintln!("error: {}: {}", e.path, e.error);
+        eprintln!(
+            "error: {}: {}",
+            crate::escape::text(&e.path),
+            crate::escape::text(&e.error)
+        );
     }
     let s = &a.summary;
     eprintln!(

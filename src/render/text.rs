@@ -4,6 +4,8 @@
 use std::fmt::Write;
 
 use crate::check::CheckResult;
+// Every name, path and message below comes from the repository: none reaches the terminal raw.
+use crate::escape::text as esc;
 use crate::ladder::eval::Status;
 
 /// ANSI styling, or none.
@@ -62,14 +64,16 @@ pub fn render(r: &CheckResult, style: Style) -> String {
     );
     let change = match (&r.change.base_ref, &r.change.note) {
         (Some(b), _) => format!(
-            "change: diff against {b} ({}), {} files changed",
-            r.change
+            "change: diff against {} ({}), {} files changed",
+            esc(b),
+            esc(r
+                .change
                 .base_commit
                 .as_deref()
-                .map_or("", |c| &c[..c.len().min(12)]),
+                .map_or("", |c| c.get(..c.len().min(12)).unwrap_or(c))),
             r.change.changed_files
         ),
-        (None, Some(note)) => format!("change: {note}"),
+        (None, Some(note)) => format!("change: {}", esc(note)),
         (None, None) => "change: none".to_string(),
     };
     let _ = writeln!(
@@ -77,11 +81,12 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         "{}",
         style.dim(&format!(
             "{change}; config: {}; {} reports found",
-            r.config, r.reports_found
+            esc(&r.config),
+            r.reports_found
         ))
     );
     for e in &r.report_errors {
-        let _ = writeln!(out, "{} {}", style.paint("31", "error:"), e.error);
+        let _ = writeln!(out, "{} {}", style.paint("31", "error:"), esc(&e.error));
     }
     for p in &r.projects {
         out.push('\n');
@@ -99,8 +104,8 @@ pub fn render(r: &CheckResult, style: Style) -> String {
             out,
             "{} {}  {}",
             mark,
-            style.bold(&p.name),
-            style.dim(&format!("{where_} ({})", p.found_by))
+            style.bold(&esc(&p.name)),
+            style.dim(&format!("{} ({})", esc(&where_), esc(&p.found_by)))
         );
         let _ = writeln!(
             out,
@@ -115,7 +120,7 @@ pub fn render(r: &CheckResult, style: Style) -> String {
                     "; non-default thresholds: {}",
                     p.thresholds
                         .iter()
-                        .map(|(k, v)| format!("{k} = {v}"))
+                        .map(|(k, v)| format!("{} = {}", esc(k), esc(&v.to_string())))
                         .collect::<Vec<_>>()
                         .join(", ")
                 )
@@ -126,15 +131,15 @@ pub fn render(r: &CheckResult, style: Style) -> String {
                 out,
                 "  {} {:<22} {}",
                 style.status(c.status),
-                c.id,
-                c.detail
+                esc(c.id),
+                esc(&c.detail)
             );
             if let Some(w) = &c.waiver {
                 let _ = writeln!(
                     out,
                     "  {:<32} {}",
                     "",
-                    style.paint("36", &format!("waived: {w}"))
+                    style.paint("36", &format!("waived: {}", esc(w)))
                 );
             }
         }
@@ -145,14 +150,14 @@ pub fn render(r: &CheckResult, style: Style) -> String {
                 style.bold(&format!("to reach level {}:", p.level + 1))
             );
             for s in &p.next_steps {
-                let _ = writeln!(out, "    - {s}");
+                let _ = writeln!(out, "    - {}", esc(s));
             }
         }
     }
     if !r.warnings.is_empty() {
         out.push('\n');
         for w in r.warnings.iter().take(20) {
-            let _ = writeln!(out, "{} {w}", style.paint("33", "warning:"));
+            let _ = writeln!(out, "{} {}", style.paint("33", "warning:"), esc(w));
         }
         if r.warnings.len() > 20 {
             let _ = writeln!(
@@ -170,9 +175,9 @@ pub fn render(r: &CheckResult, style: Style) -> String {
             let _ = writeln!(
                 out,
                 "  {} → {}: {}",
-                e.subject,
-                e.project.as_deref().unwrap_or("(no project)"),
-                e.reason
+                esc(&e.subject),
+                esc(e.project.as_deref().unwrap_or("(no project)")),
+                esc(&e.reason)
             );
         }
     }
