@@ -198,3 +198,71 @@ fn badge_svg_is_well_formed_for_names_xml_forbids() {
         }
     }
 }
+
+/// A repository that plants a toolchain of its own: `rust-toolchain.toml` naming a folder of
+/// the checkout whose `cargo` and `rustc` are scripts, and a `.cargo/config.toml` naming such
+/// a `rustc`. Reading the workspace's members must run none of them.
+#[cfg(unix)]
+#[test]
+fn cargo_metadata_runs_no_toolchain_of_the_repository() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = Scratch::new(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/a\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "crates/a/Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("crates/a/src/lib.rs", ""),
+    ]);
+    let marker = repo.path().join("ran");
+    let script = format!(
+        "#!/bin/sh\necho \"$0 $*\" >> '{}'\nexit 1\n",
+        marker.display()
+    );
+    for tool in ["cargo", "rustc", "evil-rustc"] {
+        let p = repo.path().join("toolchain/bin").join(tool);
+        repo.write(&format!("toolchain/bin/{tool}"), &script);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let tc = repo.path().join("toolchain");
+    repo.write(
+        "rust-toolchain.toml",
+        &format!("[toolchain]\npath = \"{}\"\n", tc.display()),
+    );
+    repo.write(
+        ".cargo/config.toml",
+        &format!(
+            "[build]\nrustc = \"{}\"\n",
+            tc.join("bin/evil-rustc").display()
+        ),
+    );
+    // As CI runs it: from inside the checkout.
+    let out = Command::new(env!("CARGO_BIN_EXE_testcert"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(repo.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::var_os("HOME").unwrap_or_default())
+        .env(
+            "RUSTUP_HOME",
+            std::env::var_os("RUSTUP_HOME").unwrap_or_default(),
+        )
+        .env(
+            "CARGO_HOME",
+            std::env::var_os("CARGO_HOME").unwrap_or_default(),
+        )
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !marker.exists(),
+        "ran: {}",
+        std::fs::read_to_string(&marker).unwrap_or_default()
+    );
+    // The members were still found, by cargo metadata (no fallback note).
+    assert!(json.contains("\"name\": \"a\""), "{json}");
+    assert!(!json.contains("cargo metadata` failed"), "{json}");
+}
