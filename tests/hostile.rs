@@ -266,3 +266,48 @@ fn cargo_metadata_runs_no_toolchain_of_the_repository() {
     assert!(json.contains("\"name\": \"a\""), "{json}");
     assert!(!json.contains("cargo metadata` failed"), "{json}");
 }
+
+/// `--output` naming a device or a FIFO writes into it: as root, the old rename replaced
+/// `/dev/null` with a regular file, and a FIFO never received the output.
+#[cfg(unix)]
+#[test]
+fn output_into_devices_and_fifos() {
+    use std::os::unix::fs::FileTypeExt;
+    let repo = Scratch::new(&[("lcov.info", "TN:\nSF:a.c\nDA:1,1\nend_of_record\n")]);
+    let out = testcert(&["check", repo.str(), "--output", "/dev/null"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let null = std::fs::symlink_metadata("/dev/null").unwrap().file_type();
+    assert!(
+        null.is_char_device(),
+        "/dev/null is still a character device"
+    );
+
+    let fifo = repo.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = testcert(
+        &[
+            "check",
+            repo.str(),
+            "--format",
+            "json",
+            "--output",
+            fifo.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let got = reader.join().unwrap();
+    assert!(got.contains("\"schema_version\""), "{got}");
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+}

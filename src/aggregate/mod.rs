@@ -653,9 +653,12 @@ pub fn run_cli(args: AggregateArgs) -> Result<i32> {
     let a = &outcome.aggregate;
     std::fs::create_dir_all(args.out.join("badges"))
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    for (name, contents) in outputs(a) {
-        crate::output::write(&args.out.join(name), contents.as_bytes())?;
-    }
+    let outputs = outputs(a);
+    crate::output::write_many(
+        outputs
+            .iter()
+            .map(|(name, contents)| (args.out.join(name), contents.as_bytes())),
+    )?;
     if let Some(h) = &args.history {
         history::append(h, &outcome.append, outcome.needs_newline)?;
     }

@@ -388,10 +388,12 @@ pub fn write(dir: &std::path::Path, r: &CheckResult) -> anyhow::Result<()> {
     use anyhow::Context;
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the badge folder {}", dir.display()))?;
-    for f in files(r).0 {
-        crate::output::write(&dir.join(&f.name), f.contents.as_bytes())?;
-    }
-    Ok(())
+    let files = files(r).0;
+    crate::output::write_many(
+        files
+            .iter()
+            .map(|f| (dir.join(&f.name), f.contents.as_bytes())),
+    )
 }
 
 #[cfg(test)]
