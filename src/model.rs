@@ -808,7 +808,9 @@ fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
     };
     prev.attempts += next.attempts;
     prev.duration = match (prev.duration, next.duration) {
-        (Some(a), Some(b)) => Some(a + b),
+        // Saturating: two huge finite durations must not sum to infinity (JSON has no
+        // infinity; it would be written as null and not read back).
+        (Some(a), Some(b)) => Some((a + b).min(f64::MAX)),
         (a, b) => a.or(b),
     };
     if prev.file.is_none() {

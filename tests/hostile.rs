@@ -311,3 +311,177 @@ fn output_into_devices_and_fifos() {
         .file_type()
         .is_fifo());
 }
+
+/// Stamp times order results in `aggregate`: they parse strictly, and when one result
+/// replaces another the warning says which replaced which, with both times.
+#[test]
+fn aggregate_refuses_loose_stamp_times_and_names_what_superseded_what() {
+    let base: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/aggregate/results/hostile.json")).unwrap();
+    let with_time = |t: &str| {
+        let mut r = base.clone();
+        r["stamp"]["time"] = t.into();
+        r.to_string()
+    };
+    let dir = Scratch::new(&[
+        ("real.json", &with_time("2025-05-30T08:00:00Z")),
+        ("words.json", &with_time("yesterday")),
+        ("feb31.json", &with_time("2025-02-31T08:00:00Z")),
+        ("far/future.json", &with_time("2999-01-01T00:00:00Z")),
+    ]);
+    let a = testcert::aggregate::build(
+        &testcert::aggregate::Options {
+            inputs: vec![dir.path().to_path_buf()],
+            history: None,
+            now: Some("2025-06-01T12:00:00Z".into()),
+            title: "t".into(),
+        },
+        std::time::UNIX_EPOCH,
+    )
+    .unwrap()
+    .aggregate;
+    let errors: Vec<String> = a
+        .inputs
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.path, e.error))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("words.json") && e.contains("\"yesterday\"")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("feb31.json")),
+        "{errors:?}"
+    );
+    let real = dir.path().join("real.json");
+    let future = dir.path().join("far/future.json");
+    let want = format!(
+        "{} (2025-05-30T08:00:00Z) by {} (2999-01-01T00:00:00Z)",
+        real.display(),
+        future.display()
+    );
+    assert!(
+        a.inputs.warnings.iter().any(|w| w.contains(&want)),
+        "{:?}",
+        a.inputs.warnings
+    );
+}
+
+/// Each config a hostile (or mistaken) repository might hold is refused with the file and the
+/// line of the key, exit 2; a folder named `a..b` is a name, not a way out.
+#[test]
+fn config_errors_name_the_file_and_line() {
+    let lcov = ("lcov.info", "TN:\nSF:a.c\nDA:1,1\nend_of_record\n");
+    for (config, line, words) in [
+        (
+            "max_level = 3\n\nrequired_level = 4\n",
+            3,
+            "above max_level",
+        ),
+        (
+            "[[project]]\npath = \"ok\"\n[[project]]\nname = \"x\"\npath = \"/etc\"\n",
+            5,
+            "leaves the repository",
+        ),
+        (
+            "[[project]]\npath = \"a/../..\"\n",
+            2,
+            "leaves the repository",
+        ),
+        (
+            "[[project]]\npath = \"a\"\nrequired_level = 5\n",
+            3,
+            "above max_level",
+        ),
+        (
+            "[[waiver]]\ncriterion = \"L1.ci\"\nproject = \"[\"\nreason = \"r\"\n",
+            3,
+            "[[waiver]] project",
+        ),
+        (
+            "[thresholds]\nsmoke_max_minutes = -1\n",
+            2,
+            "smoke_max_minutes",
+        ),
+        (
+            "[thresholds]\nsmoke_max_minutes = inf\n",
+            2,
+            "smoke_max_minutes",
+        ),
+        (
+            "[thresholds]\nsmoke_max_minutes = nan\n",
+            2,
+            "smoke_max_minutes",
+        ),
+        (
+            "\n[thresholds]\nincremental = inf\n",
+            3,
+            "thresholds.incremental",
+        ),
+    ] {
+        let repo = Scratch::new(&[lcov, ("testcert.toml", config)]);
+        let out = testcert(&["check", repo.str()], &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{config}: {err}");
+        assert!(
+            err.contains(&format!("testcert.toml:{line}:")) && err.contains(words),
+            "{config}: {err}"
+        );
+    }
+    // --min-level above the ladder.
+    let repo = Scratch::new(&[lcov]);
+    let out = testcert(&["check", repo.str(), "--min-level", "4"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--min-level 4 is above max_level = 3"),
+        "{err}"
+    );
+
+    let repo = Scratch::new(&[
+        lcov,
+        ("a..b/x.c", ""),
+        (
+            "testcert.toml",
+            "[[project]]\npath = \"a..b\"\nname = \"dots\"\n",
+        ),
+    ]);
+    let out = testcert(&["check", "--format", "json", repo.str()], &[]);
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(json.contains("\"path\": \"a..b\""), "{json}");
+}
+
+/// Durations that sum past the largest float (or a TRX day count past u64) are saturated,
+/// never infinity: JSON has none, `null` would be written and `render --from` would fail.
+#[test]
+fn huge_durations_round_trip_through_json() {
+    let repo = Scratch::new(&[
+        ("lcov.info", "TN:\nSF:a.c\nDA:1,1\nend_of_record\n"),
+        ("a.c", ""),
+        (
+            "smoke-junit.xml",
+            "<testsuite name=\"smoke\"><testcase name=\"smoke_a\" time=\"1e308\"/>\
+             <testcase name=\"smoke_b\" time=\"1.7e308\"/>\
+             <testcase name=\"smoke_a\" time=\"1.7e308\"/></testsuite>",
+        ),
+        (
+            "run.trx",
+            "<TestRun xmlns=\"http://microsoft.com/schemas/VisualStudio/TeamTest/2010\"><Results>\
+             <UnitTestResult testId=\"t\" testName=\"smoke_c\" outcome=\"Passed\" duration=\"18446744073709551615.00:00:00\"/>\
+             </Results><TestDefinitions><UnitTest id=\"t\" name=\"smoke_c\"><TestMethod className=\"C\" name=\"smoke_c\"/></UnitTest></TestDefinitions></TestRun>",
+        ),
+    ]);
+    let out = testcert(&["check", "--format", "json", repo.str()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(json.contains("\"smoke_seconds\": 1.79"), "{json}");
+    repo.write("result.json", &json);
+    let from = repo.path().join("result.json");
+    let render = testcert(&["render", "--from", from.to_str().unwrap()], &[]);
+    assert_eq!(render.status.code(), Some(0), "{render:?}");
+}

@@ -282,10 +282,12 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
             .unwrap_or(i64::MIN);
         let src = Source { file, parsed, secs };
         match by_repo.get(&repo) {
-            Some(old) if rank(old) >= rank(&src) => superseded.push(src.file.path),
+            Some(old) if rank(old) >= rank(&src) => {
+                superseded.push((src.file.path, src.secs, repo));
+            }
             _ => {
-                if let Some(old) = by_repo.insert(repo, src) {
-                    superseded.push(old.file.path);
+                if let Some(old) = by_repo.insert(repo.clone(), src) {
+                    superseded.push((old.file.path, old.secs, repo));
                 }
             }
         }
@@ -304,7 +306,24 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
         &unstamped,
     );
     superseded.sort();
-    let superseded: Vec<String> = superseded.iter().map(|p| p.display().to_string()).collect();
+    // Which result replaced which, with both times: a stamp from the far future that wins is
+    // seen for what it is.
+    let when = |secs: i64| {
+        if secs == i64::MIN {
+            "no stamp time".to_string()
+        } else {
+            crate::stamp::format_epoch(secs)
+        }
+    };
+    let superseded: Vec<String> = superseded
+        .iter()
+        .map(|(path, secs, repo)| {
+            let by = by_repo.get(repo).map_or_else(String::new, |w| {
+                format!(" by {} ({})", w.file.path.display(), when(w.secs))
+            });
+            format!("{} ({}){by}", path.display(), when(*secs))
+        })
+        .collect();
     warn(
         "results were superseded by a newer result of the same repository".into(),
         &superseded,
