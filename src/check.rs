@@ -36,6 +36,13 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         )
     })?;
     let (config, source) = Config::load(&root, opts.config.as_deref())?;
+    if let Some(l) = opts.min_level.filter(|l| *l > config.max_level()) {
+        // A level above the highest one evaluated can never be reached.
+        anyhow::bail!(
+            "--min-level {l} is above max_level = {} ({source}): it can never be reached (set max_level = 5 for levels 4 and 5)",
+            config.max_level()
+        );
+    }
     let projects = crate::discover::projects::projects(&root, &config)?;
     let files = crate::discover::reports::reports(&root, &config)?;
     let repo = crate::discover::ci::repo_facts(&root, env);

@@ -219,7 +219,8 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Error chains name files and quote report contents: escaped for the terminal.
+            eprintln!("error: {}", crate::escape::text(&format!("{e:#}")));
             exit::ERROR
         }
     }
@@ -323,7 +324,7 @@ fn check(args: CheckArgs) -> Result<i32> {
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
     for e in &result.report_errors {
-        eprintln!("error: {}", e.error);
+        eprintln!("error: {}", crate::escape::text(&e.error));
     }
     Ok(result.exit_code())
 }
@@ -381,7 +382,7 @@ fn inspect(args: InspectArgs) -> Result<i32> {
     if failed > 0 {
         if args.format == InspectFormat::Json {
             for i in items.iter().filter_map(|i| i.error.as_ref()) {
-                eprintln!("error: {i}");
+                eprintln!("error: {}", crate::escape::text(i));
             }
         }
         eprintln!(
@@ -399,7 +400,7 @@ fn init(args: InitArgs) -> Result<i32> {
         None => paths::repo_root(&std::env::current_dir().context("current directory")?),
     };
     let (path, summary) = crate::init::init(&root, args.force)?;
-    println!("wrote {}", path.display());
+    println!("wrote {}", crate::escape::text(&path.display().to_string()));
     print!("{summary}");
     Ok(exit::OK)
 }
@@ -415,10 +416,14 @@ fn aggregate(args: AggregateArgs) -> Result<i32> {
     crate::aggregate::write(&outcome, &args.out, args.history.as_deref())?;
     let a = &outcome.aggregate;
     for w in &a.inputs.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::escape::text(w));
     }
     for e in &a.inputs.errors {
-        eprintln!("error: {}: {}", e.path, e.error);
+        eprintln!(
+            "error: {}: {}",
+            crate::escape::text(&e.path),
+            crate::escape::text(&e.error)
+        );
     }
     let s = &a.summary;
     eprintln!(

@@ -147,17 +147,23 @@ pub fn render_json(items: &[Inspected]) -> String {
 
 /// One paragraph per input, for people.
 pub fn render_text(items: &[Inspected]) -> String {
+    // Paths and messages come from the reports: shown escaped, never as terminal controls.
+    use crate::escape::text as esc;
     let mut out = String::new();
     for i in items {
         if let Some(e) = &i.error {
-            out.push_str(&format!("{}: error: {}\n", i.path, strip_path(e, &i.path)));
+            out.push_str(&format!(
+                "{}: error: {}\n",
+                esc(&i.path),
+                esc(strip_path(e, &i.path))
+            ));
             continue;
         }
         let format = i.format.unwrap_or("?");
         if let Some(c) = &i.coverage {
             out.push_str(&format!(
                 "{}: {format} coverage, {}\n  lines     {}\n",
-                i.path,
+                esc(&i.path),
                 plural(c.files as u64, "source file"),
                 fraction(&c.lines)
             ));
@@ -171,7 +177,7 @@ pub fn render_text(items: &[Inspected]) -> String {
         if let Some(t) = &i.tests {
             out.push_str(&format!(
                 "{}: {format} tests\n  {}: {} passed, {} failed, {}, {} skipped, {} flaky\n",
-                i.path,
+                esc(&i.path),
                 plural(t.tests, "test"),
                 t.passed,
                 t.failed,
@@ -181,7 +187,7 @@ pub fn render_text(items: &[Inspected]) -> String {
             ));
         }
         for w in &i.warnings {
-            out.push_str(&format!("  warning: {w}\n"));
+            out.push_str(&format!("  warning: {}\n", esc(w)));
         }
     }
     out

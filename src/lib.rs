@@ -13,6 +13,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod escape;
 pub mod evidence;
 pub mod exit;
 pub mod ingest;

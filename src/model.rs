@@ -524,6 +524,67 @@ impl Names {
     }
 }
 
+/// Properties a case inherits from its enclosing suites (JUnit suite-level `<property>`),
+/// outermost suite first. One node per suite that has properties, shared by every case in it
+/// and linked to its parent's: a suite's properties are stored once, not copied into each of
+/// its cases (a report's size bounds the memory, whatever its nesting).
+#[derive(Clone, Default)]
+pub struct Inherited(Option<Arc<PropNode>>);
+
+struct PropNode {
+    props: Vec<(String, String)>,
+    parent: Inherited,
+}
+
+impl Inherited {
+    /// `props` inside `parent`; `parent` itself when there are none.
+    pub fn child(parent: &Inherited, props: Vec<(String, String)>) -> Inherited {
+        if props.is_empty() {
+            return parent.clone();
+        }
+        Inherited(Some(Arc::new(PropNode {
+            props,
+            parent: parent.clone(),
+        })))
+    }
+
+    /// The properties, outermost suite first.
+    pub fn iter(&self) -> impl Iterator<Item = &(String, String)> {
+        let mut nodes = Vec::new();
+        let mut at = self.0.as_deref();
+        while let Some(n) = at {
+            nodes.push(n);
+            at = n.parent.0.as_deref();
+        }
+        nodes.into_iter().rev().flat_map(|n| n.props.iter())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Whether both are the same shared list (then they are equal without comparing).
+    pub fn ptr_eq(a: &Inherited, b: &Inherited) -> bool {
+        match (&a.0, &b.0) {
+            (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl PartialEq for Inherited {
+    fn eq(&self, other: &Inherited) -> bool {
+        Inherited::ptr_eq(self, other) || self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Inherited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// One test case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestCase {
@@ -542,8 +603,12 @@ pub struct TestCase {
     pub outcome: Outcome,
     /// Number of runs seen (1 unless the test was retried or reported more than once).
     pub attempts: u32,
-    /// Properties and tags, in report order (`<property name value>`, NUnit categories, …).
+    /// Properties and tags of the case itself, in report order (`<property name value>`, NUnit
+    /// categories, …).
     pub properties: Vec<(String, String)>,
+    /// Properties inherited from its suites, shared with the other cases there; they come
+    /// before `properties` (see [`TestCase::all_properties`]).
+    pub inherited: Inherited,
     /// First line of the failure or error message, when there is one.
     pub message: Option<String>,
 }
@@ -560,14 +625,19 @@ impl TestCase {
             outcome,
             attempts: 1,
             properties: Vec::new(),
+            inherited: Inherited::default(),
             message: None,
         }
     }
 
+    /// Every property: the inherited ones (outermost suite first), then the case's own.
+    pub fn all_properties(&self) -> impl Iterator<Item = &(String, String)> {
+        self.inherited.iter().chain(self.properties.iter())
+    }
+
     /// The property `key` (case-insensitive), if any.
     pub fn property(&self, key: &str) -> Option<&str> {
-        self.properties
-            .iter()
+        self.all_properties()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v.as_str())
     }
@@ -808,7 +878,9 @@ fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
     };
     prev.attempts += next.attempts;
     prev.duration = match (prev.duration, next.duration) {
-        (Some(a), Some(b)) => Some(a + b),
+        // Saturating: two huge finite durations must not sum to infinity (JSON has no
+        // infinity; it would be written as null and not read back).
+        (Some(a), Some(b)) => Some((a + b).min(f64::MAX)),
         (a, b) => a.or(b),
     };
     if prev.file.is_none() {
@@ -818,8 +890,17 @@ fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
     if prev.message.is_none() {
         prev.message = next.message.take();
     }
+    // Runs of one test in one suite share their inherited list; from other suites, what the
+    // other list has that this one lacks joins the case's own.
+    if !Inherited::ptr_eq(&prev.inherited, &next.inherited) {
+        for p in next.inherited.iter() {
+            if !prev.all_properties().any(|q| q == p) {
+                prev.properties.push(p.clone());
+            }
+        }
+    }
     for p in std::mem::take(&mut next.properties) {
-        if !prev.properties.contains(&p) {
+        if !prev.all_properties().any(|q| *q == p) {
             prev.properties.push(p);
         }
     }

@@ -297,7 +297,7 @@ fn entrypoint_on_a_repository() {
         &repo,
         &dir,
         &base,
-        &[("INPUT_MIN_LEVEL", "5")],
+        &[("INPUT_MIN_LEVEL", "3")],
     );
     assert_eq!(
         out.status.code(),

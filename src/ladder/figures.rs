@@ -51,7 +51,8 @@ pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
         }
         if t.smoke {
             smoke.push(t.id());
-            smoke_seconds += t.case.duration.unwrap_or(0.0);
+            // Saturating, as JSON has no infinity (see `model::fold_attempt`).
+            smoke_seconds = (smoke_seconds + t.case.duration.unwrap_or(0.0)).min(f64::MAX);
         }
         if matches!(t.case.outcome, Outcome::Failed | Outcome::Error) {
             failing.push(FailingTest {

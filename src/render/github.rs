@@ -19,16 +19,9 @@ pub const MAX_WARNINGS: usize = 20;
 pub const MAX_NOTICES: usize = 20;
 
 /// Escapes a command's message (`%`, `\r`, `\n`), as `@actions/core` does.
-pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
+pub use crate::escape::workflow_data as escape_data;
 /// Escapes a property value: the message escapes plus `:` and `,`.
-pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
+pub use crate::escape::workflow_property as escape_property;
 
 /// One annotation.
 struct Command {

@@ -9,21 +9,7 @@ use crate::result::{CheckResult, ProjectResult, Scope, Status};
 pub const LIMIT: usize = 65_536;
 
 /// Escapes text for a Markdown table cell or line: names come from reports and configs.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::escape::markdown as escape;
 
 /// A code span: names from reports go in verbatim (escaping does not apply inside a code
 /// span, so backslashes would show), fenced with more backticks than the text holds and with

@@ -625,11 +625,12 @@ fn digits(v: &[u8], mut i: usize) -> Option<(u64, usize)> {
     let start = i;
     let mut n: u64 = 0;
     while let Some(d) = v.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
-        n = n * 10 + u64::from(d);
-        i += 1;
-        if i - start > 19 {
+        // The length first: a 20th digit would overflow `n * 10` (19 nines fit in a u64).
+        if i - start == 19 {
             return None;
         }
+        n = n * 10 + u64::from(d);
+        i += 1;
     }
     (i > start).then_some((n, i))
 }
@@ -690,6 +691,18 @@ mod tests {
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
         super::super::read_with(parse, s)
+    }
+
+    #[test]
+    fn twenty_digits_do_not_overflow() {
+        assert_eq!(
+            digits(b"9999999999999999999,", 0),
+            Some((9_999_999_999_999_999_999, 19))
+        );
+        assert_eq!(digits(b"99999999999999999999", 0), None);
+        assert_eq!(digits(b"123456789012345678901234567890", 0), None);
+        // Through the parser: a refusal or a warning, never a panic.
+        let _ = read("SF:a.c\nDA:99999999999999999999,1\nDA:1,99999999999999999999\nBRDA:1,0,0,99999999999999999999\nend_of_record\n");
     }
 
     #[test]

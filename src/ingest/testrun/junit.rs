@@ -52,7 +52,7 @@ use quick_xml::events::BytesStart;
 use crate::ingest::error::Result;
 use crate::ingest::xml::{each_attr, parse_u64, unescape, Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Names, Outcome, SharedStr, TestCase, TestRun};
+use crate::model::{Inherited, Names, Outcome, SharedStr, TestCase, TestRun};
 
 /// At most this much of a failure's text is kept to find its first line and location.
 const TEXT_LIMIT: usize = 64 * 1024;
@@ -60,10 +60,18 @@ const TEXT_LIMIT: usize = 64 * 1024;
 const MESSAGE_LIMIT: usize = 1000;
 /// Only the first lines of a message or text are searched for a `path:line`.
 const LOCATION_LINES: usize = 200;
+/// A joined suite name (nested suites) is cut at this many bytes: nesting must not make the
+/// names kept grow with the square of the depth.
+const SUITE_NAME_LIMIT: usize = 512;
+/// At most this many suite-level properties are inherited at once (over all open suites):
+/// every case carries them into classification.
+const INHERITED_LIMIT: usize = 1000;
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     let mut r = XmlReader::new(input);
     let mut p = Parser::default();
+    // The file-level properties (under `<testsuites>`): the root of every suite's.
+    p.nodes.push(PropsNode::default());
     loop {
         let (tag, start, head) = match r.event()? {
             Ev::Start(e) => {
@@ -338,10 +346,8 @@ struct Suite {
     depth: usize,
     /// Length of the joined suite name before this suite.
     name_len: usize,
-    /// Length of the inherited property list before this suite.
-    props_len: usize,
-    /// Index of the first case pushed inside this suite.
-    first_case: usize,
+    /// Index of the suite's properties node in [`Parser::nodes`].
+    node: usize,
     /// Named `pytest` (pytest's default): its `line` attributes are 0-based.
     pytest: bool,
 }
@@ -353,12 +359,20 @@ struct Parser {
     suites: Vec<Suite>,
     /// Names of the open suites joined with `/`.
     suite_name: String,
-    /// `suite_name`, shared by the cases of the suite.
-    suite: SharedStr,
+    /// `suite_name`, shared by the cases of the suite; `None` when the name changed since it
+    /// was last made (it is made when a case needs it, not per suite opened).
+    suite: Option<SharedStr>,
     /// Suite and class names, one copy each.
     names: Names,
-    /// Properties inherited from the open suites (and the root), in order.
-    props: Vec<(String, String)>,
+    /// Suite-level properties, one node per suite (0: the file's), each linked to its parent:
+    /// stored once, shared by the cases below (see [`crate::model::Inherited`]).
+    nodes: Vec<PropsNode>,
+    /// Properties in the open suites' nodes, for [`INHERITED_LIMIT`].
+    open_props: usize,
+    /// Properties left out by [`INHERITED_LIMIT`].
+    dropped_props: u64,
+    /// Index in `nodes` of the innermost open suite's node, for each case pushed.
+    case_nodes: Vec<u32>,
     /// testcase elements seen (also numbers unnamed ones).
     testcases: u64,
     unnamed: u64,
@@ -371,45 +385,59 @@ impl Parser {
         let name_len = self.suite_name.len();
         let name = head.name.unwrap_or_default();
         let name = name.trim();
-        if !name.is_empty() {
+        if !name.is_empty() && self.suite_name.len() < SUITE_NAME_LIMIT {
             if !self.suite_name.is_empty() {
                 self.suite_name.push('/');
             }
             self.suite_name.push_str(name);
+            if self.suite_name.len() > SUITE_NAME_LIMIT {
+                let mut end = SUITE_NAME_LIMIT;
+                while !self.suite_name.is_char_boundary(end) {
+                    end -= 1;
+                }
+                self.suite_name.truncate(end);
+            }
+            self.suite = None;
         }
-        self.suite = self.names.get(&self.suite_name);
+        let parent = self.current_node();
+        self.nodes.push(PropsNode {
+            parent: Some(parent),
+            props: Vec::new(),
+        });
         self.suites.push(Suite {
             depth,
             name_len,
-            props_len: self.props.len(),
-            first_case: self.run.cases.len(),
+            node: self.nodes.len() - 1,
             pytest: name == "pytest",
         });
     }
 
     fn close_suite(&mut self) {
         if let Some(s) = self.suites.pop() {
-            self.suite_name.truncate(s.name_len);
-            self.suite = self.names.get(&self.suite_name);
-            self.props.truncate(s.props_len);
+            if self.suite_name.len() != s.name_len {
+                self.suite_name.truncate(s.name_len);
+                self.suite = None;
+            }
+            self.open_props -= self.nodes[s.node].props.len();
         }
     }
 
+    fn current_node(&self) -> usize {
+        self.suites.last().map_or(0, |s| s.node)
+    }
+
     /// Suite-level properties: inherited by the cases to come and, when the tool wrote them
-    /// after some testcases, by the cases of the suite already read.
+    /// after some testcases, by the cases of the suite already read (they share its node).
     fn suite_properties(&mut self, props: Vec<(String, String)>) {
-        let props: Vec<_> = props
-            .into_iter()
-            .filter(|(k, _)| !is_system_property(k))
-            .collect();
-        if props.is_empty() {
-            return;
+        let node = self.current_node();
+        for p in props.into_iter().filter(|(k, _)| !is_system_property(k)) {
+            if self.open_props >= INHERITED_LIMIT {
+                self.dropped_props += 1;
+                continue;
+            }
+            self.open_props += 1;
+            self.nodes[node].props.push(p);
         }
-        let first = self.suites.last().map_or(0, |s| s.first_case);
-        for case in &mut self.run.cases[first..] {
-            case.properties.extend(props.iter().cloned());
-        }
-        self.props.extend(props);
     }
 
     /// Reads one testcase (its start tag is `head`) and pushes it.
@@ -439,7 +467,15 @@ impl Parser {
                 format!("(unnamed testcase {})", self.testcases)
             }
         };
-        let mut case = TestCase::new(self.suite.clone(), name, outcome);
+        let suite = match &self.suite {
+            Some(s) => s.clone(),
+            None => {
+                let s = self.names.get(&self.suite_name);
+                self.suite = Some(s.clone());
+                s
+            }
+        };
+        let mut case = TestCase::new(suite, name, outcome);
         case.class = head.class.or(head.class_alt).filter(|c| !c.is_empty());
         case.duration = head.time;
         case.attempts = 1 + b.flaky + b.reruns;
@@ -463,15 +499,32 @@ impl Parser {
                 }
             }
         }
-        let mut props = Vec::with_capacity(self.props.len() + b.props.len());
-        props.extend(self.props.iter().cloned());
-        props.extend(b.props);
-        case.properties = props;
+        case.properties = b.props;
+        // The suite's properties are attached in `finish`: some come after the cases.
+        self.case_nodes
+            .push(u32::try_from(self.current_node()).unwrap_or(u32::MAX));
         self.run.push(case);
         Ok(())
     }
 
-    fn finish(self, ctx: &mut Ctx) -> Result<TestRun> {
+    fn finish(mut self, ctx: &mut Ctx) -> Result<TestRun> {
+        // Parents come before their children in `nodes`: one pass links them all.
+        let mut shared: Vec<Inherited> = Vec::with_capacity(self.nodes.len());
+        for n in std::mem::take(&mut self.nodes) {
+            let parent = n
+                .parent
+                .map_or_else(Inherited::default, |p| shared[p].clone());
+            shared.push(Inherited::child(&parent, n.props));
+        }
+        for (case, &node) in self.run.cases.iter_mut().zip(&self.case_nodes) {
+            if let Some(s) = shared.get(node as usize) {
+                case.inherited = s.clone();
+            }
+        }
+        ctx.warn_count(
+            self.dropped_props,
+            "suite-level properties are beyond the first 1000 of the open suites and are not inherited",
+        );
         ctx.warn_count(
             self.unnamed,
             "testcase elements have no name; each is counted as a distinct test",
@@ -484,6 +537,13 @@ impl Parser {
         }
         Ok(self.run)
     }
+}
+
+/// A suite's properties while the file is read.
+#[derive(Default)]
+struct PropsNode {
+    parent: Option<usize>,
+    props: Vec<(String, String)>,
 }
 
 /// JVM system properties Surefire writes at suite level (machine description, not test data).
@@ -834,7 +894,10 @@ mod tests {
         // A Java stack frame is not taken as the test's location.
         assert_eq!(c("errs").file, None);
         // JVM system properties are not inherited, the others are.
-        assert_eq!(c("ok").properties, vec![("size".into(), "small".into())]);
+        assert_eq!(
+            c("ok").all_properties().cloned().collect::<Vec<_>>(),
+            vec![("size".into(), "small".into())]
+        );
         assert_eq!(c("skips").duration, None);
     }
 
@@ -1136,5 +1199,89 @@ tests/test_b.py:10: AssertionError</failure></testcase>
         let e = crate::ingest::read_report(&f.0).unwrap_err().to_string();
         assert!(e.contains("declares entities"), "{e}");
         assert!(!e.contains("TOP-SECRET"), "{e}");
+    }
+
+    /// Nested suites: the joined names kept grow with the input, not with the square of the
+    /// depth (each level used to keep its own full copy of the joined name).
+    #[test]
+    fn deep_nesting_keeps_names_linear() {
+        let depth = 3000;
+        let mut doc = String::from("<testsuites>");
+        for i in 0..depth {
+            doc.push_str(&format!(
+                "<testsuite name=\"suite-level-{i}\"><testcase name=\"t{i}\"/>"
+            ));
+        }
+        doc.push_str(&"</testsuite>".repeat(depth));
+        doc.push_str("</testsuites>");
+        let (run, _) = read(&doc).unwrap();
+        assert_eq!(run.cases.len(), depth);
+        let mut seen = std::collections::HashSet::new();
+        let kept: usize = run
+            .cases
+            .iter()
+            .filter(|c| seen.insert(c.suite.as_str()))
+            .map(|c| c.suite.len())
+            .sum();
+        assert!(run.cases.iter().all(|c| c.suite.len() <= SUITE_NAME_LIMIT));
+        assert!(
+            kept <= 10 * doc.len(),
+            "{kept} bytes of suite names kept from {} bytes of input",
+            doc.len()
+        );
+        // Shallow names are whole.
+        assert_eq!(run.cases[1].suite, "suite-level-0/suite-level-1");
+    }
+
+    /// Suite properties are stored once and shared by the cases, not copied into each.
+    #[test]
+    fn suite_properties_are_shared_not_copied() {
+        let props: String = (0..500)
+            .map(|i| format!("<property name=\"p{i}\" value=\"v\"/>"))
+            .collect();
+        let cases: String = (0..2000)
+            .map(|i| format!("<testcase name=\"t{i}\"/>"))
+            .collect();
+        let doc = format!(
+            "<testsuites><properties><property name=\"root\" value=\"r\"/></properties>\
+             <testsuite name=\"s\"><properties>{props}</properties>{cases}\
+             <testsuite name=\"inner\"><testcase name=\"u\"/></testsuite>\
+             <properties><property name=\"late\" value=\"l\"/></properties></testsuite></testsuites>"
+        );
+        let (run, _) = read(&doc).unwrap();
+        assert_eq!(run.cases.len(), 2001);
+        // Every case sees every property, the file's first, and those written late...
+        for c in &run.cases {
+            assert_eq!(c.all_properties().count(), 502);
+            assert_eq!(c.all_properties().next().unwrap().0, "root");
+            assert_eq!(c.property("late"), Some("l"));
+            assert!(
+                c.properties.is_empty(),
+                "nothing copied into the case itself"
+            );
+        }
+        // ...from one shared list per suite.
+        assert!(run.cases[..2000]
+            .iter()
+            .all(|c| Inherited::ptr_eq(&c.inherited, &run.cases[0].inherited)));
+    }
+
+    #[test]
+    fn inherited_properties_are_capped() {
+        let props: String = (0..INHERITED_LIMIT + 5)
+            .map(|i| format!("<property name=\"p{i}\" value=\"v\"/>"))
+            .collect();
+        let doc = format!(
+            "<testsuite name=\"s\"><properties>{props}</properties><testcase name=\"t\"/></testsuite>"
+        );
+        let (run, ctx) = read(&doc).unwrap();
+        assert_eq!(run.cases[0].all_properties().count(), INHERITED_LIMIT);
+        assert!(
+            ctx.warnings
+                .iter()
+                .any(|w| w.starts_with("5 suite-level properties")),
+            "{:?}",
+            ctx.warnings
+        );
     }
 }

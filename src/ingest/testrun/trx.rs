@@ -268,7 +268,9 @@ fn timespan(v: &[u8]) -> Option<f64> {
         .parse()
         .ok()
         .filter(|s: &f64| s.is_finite() && *s >= 0.0)?;
-    Some((days * 24 * 3600 + h * 3600 + m * 60) as f64 + sec)
+    // In floating point: a day count near u64::MAX must not overflow (a panic in checked builds).
+    let t = (days as f64) * 86_400.0 + (h as f64) * 3600.0 + (m as f64) * 60.0 + sec;
+    t.is_finite().then_some(t)
 }
 
 #[cfg(test)]
