@@ -63,6 +63,12 @@ pub struct CheckArgs {
     /// every executable line counts as changed).
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
+    /// A GitHub Actions event payload ($GITHUB_EVENT_PATH; the event's name from
+    /// GITHUB_EVENT_NAME): the change is the pull request's, the push's or the merge
+    /// group's, fetched into a shallow checkout when missing; when history cannot be had,
+    /// every line counts as changed, with a warning (never an error).
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
     /// Output format [default: text; inside GitHub Actions (GITHUB_ACTIONS=true) text
     /// followed by the github annotations when writing to standard output].
     #[arg(long, value_enum)]
@@ -240,6 +246,7 @@ fn check(args: CheckArgs) -> Result<i32> {
         config: args.config,
         min_level: args.min_level,
         base: args.base,
+        event: args.event,
         explain_attribution: args.explain_attribution,
     };
     let env = |k: &str| std::env::var(k).ok();
