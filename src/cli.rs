@@ -104,7 +104,8 @@ pub struct RenderArgs {
     /// Write the output to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Also write the badges into DIR; with a relative DIR, the markdown table shows them.
+    /// Also write the badges into DIR (the markdown table shows shields.io badges, which
+    /// load wherever the summary is shown).
     #[arg(long, value_name = "DIR")]
     pub badges: Option<PathBuf>,
     /// The checked directory, so that annotations name files relative to
@@ -189,25 +190,30 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-/// One output of a result in `format`; `badges` is the `--badges` folder (the markdown table
-/// links its files when it is relative), `dir` the checked directory.
+/// One output of a result in `format`; `dir` is the checked directory.
 fn render_output(
     result: &crate::check::CheckResult,
     format: CheckFormat,
     color: bool,
-    badges: Option<&std::path::Path>,
     dir: &std::path::Path,
 ) -> String {
     match format {
         CheckFormat::Json => crate::render::json(result),
-        CheckFormat::Markdown => crate::render::markdown::render_opts(
-            result,
-            &crate::render::markdown::Options {
-                badge_dir: badges
-                    .filter(|b| b.is_relative())
-                    .map(|b| b.to_string_lossy().replace('\\', "/")),
-            },
-        ),
+        CheckFormat::Markdown => {
+            // Inside GitHub Actions: links to the checked commit's lines, and the count of
+            // annotations left out.
+            let env = |k: &str| std::env::var(k).ok();
+            let in_actions = env("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+            let ws = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+            let prefix = crate::render::github::workspace_prefix(dir, ws.as_deref());
+            crate::render::markdown::render_opts(
+                result,
+                &crate::render::markdown::Options {
+                    links: crate::render::markdown::Links::from_env(&env, &prefix),
+                    annotations: in_actions,
+                },
+            )
+        }
         CheckFormat::Text => {
             crate::render::text::render(result, crate::render::text::Style { color })
         }
@@ -227,13 +233,7 @@ fn render(args: RenderArgs) -> Result<i32> {
     if let Some(dir) = &args.badges {
         crate::render::badge::write(dir, &result)?;
     }
-    let out = render_output(
-        &result,
-        args.format,
-        false,
-        args.badges.as_deref(),
-        &args.dir,
-    );
+    let out = render_output(&result, args.format, false, &args.dir);
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
     Ok(exit::OK)
@@ -264,15 +264,13 @@ fn check(args: CheckArgs) -> Result<i32> {
     }
     let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(CheckFormat::Text);
-    let badges = args.badges.as_deref();
-    let mut out = render_output(&result, format, color, badges, &opts.dir);
+    let mut out = render_output(&result, format, color, &opts.dir);
     // No --format inside GitHub Actions, printing to the log: annotations after the text.
     if args.format.is_none() && in_actions && args.output.is_none() {
         out.push_str(&render_output(
             &result,
             CheckFormat::Github,
             false,
-            badges,
             &opts.dir,
         ));
     }
