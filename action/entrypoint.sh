@@ -35,21 +35,13 @@ args=(check . --format json --output "$json")
 [[ -n "${INPUT_MIN_LEVEL:-}" ]] && args+=(--min-level "$INPUT_MIN_LEVEL")
 [[ -n "${INPUT_BADGES:-}" ]] && args+=(--badges "$INPUT_BADGES")
 
-# The base: the input, else the pull request's base commit from the event, else its branch.
-base="${INPUT_BASE:-}"
-if [[ -z "$base" && -n "${GITHUB_EVENT_PATH:-}" && -f "${GITHUB_EVENT_PATH:-}" ]]; then
-  base="$(json_get '.pull_request.base.sha' "$GITHUB_EVENT_PATH" 2>/dev/null || true)"
-fi
-if [[ -z "$base" && -n "${GITHUB_BASE_REF:-}" ]]; then
-  base="origin/$GITHUB_BASE_REF"
-fi
-if [[ -n "$base" ]]; then
-  # A shallow checkout may lack the base: fetch it (no token needed for public repositories).
-  if git rev-parse --git-dir >/dev/null 2>&1 && ! git cat-file -e "$base^{commit}" 2>/dev/null; then
-    git fetch --no-tags --quiet --depth=1 origin "${base#origin/}" 2>/dev/null \
-      || echo "::warning title=testcert::cannot fetch the base $base; use actions/checkout with fetch-depth: 0"
-  fi
-  args+=(--base "$base")
+# The change under review: what the event names (`check --event`: the pull request's merge
+# commit against its base, a push's before..after, a merge group's base..head), fetched into
+# a shallow checkout when missing. Getting history never fails the step: testcert falls back
+# to every line with a warning that says why and how to get the exact change.
+[[ -n "${INPUT_BASE:-}" ]] && args+=(--base "$INPUT_BASE")
+if [[ -n "${GITHUB_EVENT_PATH:-}" && -f "${GITHUB_EVENT_PATH:-}" ]]; then
+  args+=(--event "$GITHUB_EVENT_PATH")
 fi
 
 extra=()
@@ -57,13 +49,31 @@ if [[ -n "${INPUT_ARGS:-}" ]]; then
   read -r -a extra <<<"$INPUT_ARGS"
 fi
 
+errors="$tmp/testcert.stderr"
 set +e
-"$bin" "${args[@]}" ${extra[@]+"${extra[@]}"}
+"$bin" "${args[@]}" ${extra[@]+"${extra[@]}"} 2>"$errors"
 code=$?
 set -e
+cat "$errors" >&2
 
 if [[ ! -f "$json" ]]; then
-  echo "::error title=testcert::testcert check failed (exit code $code) without a result"
+  # A usage or configuration error: no result to render, but the log, the summary and the
+  # outputs still say what went wrong.
+  message="$(head -c 4000 "$errors" 2>/dev/null || true)"
+  escaped="${message//%/%25}"
+  escaped="${escaped//$'\r'/%0D}"
+  echo "::error title=testcert::testcert check failed (exit code $code) without a result: ${escaped//$'\n'/%0A}"
+  if [[ "${INPUT_SUMMARY:-true}" == "true" && -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+    {
+      printf '## Test Certified: error\n\n`testcert check` failed (exit code %s) without a result:\n\n```\n' "$code"
+      # No backtick can close the fence early.
+      printf '%s\n' "$message" | tr '`' "'"
+      printf '```\n'
+    } >>"$GITHUB_STEP_SUMMARY"
+  fi
+  if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+    printf 'passed=false\n' >>"$GITHUB_OUTPUT"
+  fi
   exit "$code"
 fi
 

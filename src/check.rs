@@ -22,6 +22,10 @@ pub struct CheckOptions {
     /// Overrides every required level of the config.
     pub min_level: Option<u8>,
     pub base: Option<String>,
+    /// A GitHub Actions event payload (`$GITHUB_EVENT_PATH`): the change is what the event
+    /// names, fetched when the checkout lacks it, and never an error (see
+    /// [`crate::change::event`]).
+    pub event: Option<PathBuf>,
     /// Keep the per-report and per-suite attribution reasons in the result.
     pub explain_attribution: bool,
 }
@@ -46,7 +50,13 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     let projects = crate::discover::projects::projects(&root, &config)?;
     let files = crate::discover::reports::reports(&root, &config)?;
     let repo = crate::discover::ci::repo_facts(&root, env);
-    let change = crate::change::change(&root, opts.base.as_deref(), env)?;
+    let (change, change_warnings) = match &opts.event {
+        Some(event) => crate::change::event::change(&root, event, opts.base.as_deref(), env),
+        None => (
+            crate::change::change(&root, opts.base.as_deref(), env)?,
+            Vec::new(),
+        ),
+    };
 
     let mut mapper =
         PathMapper::scan(&root).with_context(|| format!("cannot list {}", root.display()))?;
@@ -56,7 +66,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     mapper = mapper.path_prefix(config.paths.path_prefix.clone());
 
     let (reports, report_errors) = read(&root, &files);
-    let mut warnings = Vec::new();
+    let mut warnings = change_warnings;
     if files.is_empty() {
         warnings.push(format!(
             "no report found under {} (default globs{}): run the tests with coverage and JUnit output first",

@@ -89,6 +89,12 @@ pub struct CheckArgs {
     /// every executable line counts as changed).
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
+    /// A GitHub Actions event payload ($GITHUB_EVENT_PATH; the event's name from
+    /// GITHUB_EVENT_NAME): the change is the pull request's, the push's or the merge
+    /// group's, fetched into a shallow checkout when missing; when history cannot be had,
+    /// every line counts as changed, with a warning (never an error).
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
     /// Output format [default: text; inside GitHub Actions (GITHUB_ACTIONS=true) text
     /// followed by the github annotations when writing to standard output].
     #[arg(long, value_enum)]
@@ -127,7 +133,8 @@ pub struct RenderArgs {
     /// Write the output to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Also write the badges into DIR; with a relative DIR, the markdown table shows them.
+    /// Also write the badges into DIR (the markdown table shows shields.io badges, which
+    /// load wherever the summary is shown).
     #[arg(long, value_name = "DIR")]
     pub badges: Option<PathBuf>,
     /// The checked directory, so that annotations name files relative to
@@ -237,25 +244,30 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-/// One output of a result in `format`; `badges` is the `--badges` folder (the markdown table
-/// links its files when it is relative), `dir` the checked directory.
+/// One output of a result in `format`; `dir` is the checked directory.
 fn render_output(
     result: &crate::result::CheckResult,
     format: CheckFormat,
     color: bool,
-    badges: Option<&std::path::Path>,
     dir: &std::path::Path,
 ) -> String {
     match format {
         CheckFormat::Json => crate::render::json(result),
-        CheckFormat::Markdown => crate::render::markdown::render_opts(
-            result,
-            &crate::render::markdown::Options {
-                badge_dir: badges
-                    .filter(|b| b.is_relative())
-                    .map(|b| b.to_string_lossy().replace('\\', "/")),
-            },
-        ),
+        CheckFormat::Markdown => {
+            // Inside GitHub Actions: links to the checked commit's lines, and the count of
+            // annotations left out.
+            let env = |k: &str| std::env::var(k).ok();
+            let in_actions = env("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+            let ws = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+            let prefix = crate::render::github::workspace_prefix(dir, ws.as_deref());
+            crate::render::markdown::render_opts(
+                result,
+                &crate::render::markdown::Options {
+                    links: crate::render::markdown::Links::from_env(&env, &prefix),
+                    annotations: in_actions,
+                },
+            )
+        }
         CheckFormat::Text => {
             crate::render::text::render(result, crate::render::text::Style { color })
         }
@@ -275,13 +287,7 @@ fn render(args: RenderArgs) -> Result<i32> {
     if let Some(dir) = &args.badges {
         crate::render::badge::write(dir, &result)?;
     }
-    let out = render_output(
-        &result,
-        args.format,
-        false,
-        args.badges.as_deref(),
-        &args.dir,
-    );
+    let out = render_output(&result, args.format, false, &args.dir);
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
     Ok(exit::OK)
@@ -293,6 +299,7 @@ fn check(args: CheckArgs) -> Result<i32> {
         config: args.config,
         min_level: args.min_level,
         base: args.base,
+        event: args.event,
         explain_attribution: args.explain_attribution,
     };
     let env = |k: &str| std::env::var(k).ok();
@@ -309,15 +316,13 @@ fn check(args: CheckArgs) -> Result<i32> {
     }
     let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(CheckFormat::Text);
-    let badges = args.badges.as_deref();
-    let mut out = render_output(&result, format, color, badges, &opts.dir);
+    let mut out = render_output(&result, format, color, &opts.dir);
     // No --format inside GitHub Actions, printing to the log: annotations after the text.
     if args.format.is_none() && in_actions && args.output.is_none() {
         out.push_str(&render_output(
             &result,
             CheckFormat::Github,
             false,
-            badges,
             &opts.dir,
         ));
     }
