@@ -10,9 +10,12 @@
 # --install first installs what the producers need, at the versions the fixtures were made with:
 #   npm packages come from each project's package-lock.json (npm ci, inside regen.sh);
 #   PyPI: a venv in $TMPDIR/testcert-real-venv with the pinned packages below;
-#   Debian: golang-go gotestsum lcov ant ant-optional junit4 libjacoco-java ruby-rspec
-#           ruby-rspec-retry ruby-rspec-junit-formatter (apt-get; needs root);
-#   cargo-nextest must already be on PATH (it is on this project's machines).
+#   Debian: golang-go gotestsum lcov ant ant-optional junit4 libjacoco-java testng maven
+#           libsurefire-java libmaven-compiler-plugin-java libmaven-resources-plugin-java
+#           ruby-rspec ruby-rspec-retry ruby-rspec-junit-formatter llvm-22 (apt-get; needs root);
+#   crates: cargo-llvm-cov 0.9.1 (cargo install --locked; it uses Debian's llvm-22 tools, whose
+#           LLVM matches rustc 1.95's); cargo-nextest must already be on PATH (it is on this
+#           project's machines).
 #
 # Each regen.sh works in $REAL_FIXTURES_WORK/PRODUCER (default /tmp/testcert-real/PRODUCER): the
 # reports name files there, and a fixed folder keeps those paths the same on every run.
@@ -23,8 +26,9 @@ real=$root/fixtures/real
 venv=${TMPDIR:-/tmp}/testcert-real-venv
 pypi=(pytest==9.2.0 pytest-xdist==3.8.0 pytest-rerunfailures==16.7 pytest-cov==7.1.0
   coverage==7.17.5 unittest-xml-reporting==4.0.0 gcovr==8.8)
-debian=(golang-go gotestsum lcov ant ant-optional junit4 libjacoco-java ruby-rspec
-  ruby-rspec-retry ruby-rspec-junit-formatter)
+debian=(golang-go gotestsum lcov ant ant-optional junit4 libjacoco-java testng maven
+  libsurefire-java libmaven-compiler-plugin-java libmaven-resources-plugin-java ruby-rspec
+  ruby-rspec-retry ruby-rspec-junit-formatter llvm-22)
 
 install=0
 if [ "${1:-}" = --install ]; then
@@ -37,6 +41,7 @@ if [ $install = 1 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${debian[@]}"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q "${pypi[@]}"
+  command -v cargo-llvm-cov >/dev/null || cargo install --locked cargo-llvm-cov@0.9.1
 fi
 
 names=("$@")
