@@ -24,10 +24,22 @@ pub struct Inspected {
     #[serde(flatten)]
     pub coverage: Option<CoverageSummary>,
     #[serde(flatten)]
-    pub tests: Option<TestTotals>,
+    pub tests: Option<TestsSummary>,
     pub warnings: Vec<String>,
     /// `path:line:col: element-path: message`, or `null` when the file was read.
     pub error: Option<String>,
+}
+
+/// Test figures of one report: counts by outcome, and what they are counts of.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct TestsSummary {
+    #[serde(flatten)]
+    pub totals: TestTotals,
+    /// Distinct test identities (suite, class, name): fewer than `tests` when the producer
+    /// repeats names and each result was kept as a test.
+    pub distinct: u64,
+    /// Every recorded execution, reruns included (the tests' attempts summed).
+    pub runs: u64,
 }
 
 /// Coverage figures of one report.
@@ -112,7 +124,14 @@ pub fn describe(report: Report, mapper: &PathMapper) -> Inspected {
                 None,
             )
         }
-        Data::Tests(run) => (None, Some(run.totals())),
+        Data::Tests(run) => (
+            None,
+            Some(TestsSummary {
+                totals: run.totals(),
+                distinct: run.distinct(),
+                runs: run.runs(),
+            }),
+        ),
     };
     Inspected {
         path: path.display().to_string(),
@@ -174,7 +193,8 @@ pub fn render_text(items: &[Inspected]) -> String {
                 out.push_str(&format!("  functions {}\n", pct(f)));
             }
         }
-        if let Some(t) = &i.tests {
+        if let Some(s) = &i.tests {
+            let t = &s.totals;
             out.push_str(&format!(
                 "{}: {format} tests\n  {}: {} passed, {} failed, {}, {} skipped, {} flaky\n",
                 i.path,

@@ -297,9 +297,12 @@ pub fn parse_as(format: Format, input: &mut dyn BufRead, ctx: &mut Ctx) -> error
             Data::Coverage(cov)
         })
     };
-    let tests = |r: error::Result<TestRun>| {
+    let tests = |r: error::Result<TestRun>, ctx: &mut Ctx| {
         r.map(|mut run| {
-            run.finish();
+            let folds = run.finish();
+            if let Some(w) = folds.warning(run.repeats) {
+                ctx.warn(w);
+            }
             Data::Tests(run)
         })
     };
@@ -314,11 +317,11 @@ pub fn parse_as(format: Format, input: &mut dyn BufRead, ctx: &mut Ctx) -> error
         Format::IstanbulJson => cov(c::istanbul::parse(input, ctx)),
         Format::IstanbulSummary => cov(c::istanbul::parse_summary(input, ctx)),
         Format::CoveragePyJson => cov(c::coverage_py::parse(input, ctx)),
-        Format::Junit => tests(t::junit::parse(input, ctx)),
-        Format::XunitV2 => tests(t::xunit::parse(input, ctx)),
-        Format::Nunit3 => tests(t::nunit::parse(input, ctx)),
-        Format::Trx => tests(t::trx::parse(input, ctx)),
-        Format::GoTestJson => tests(t::gotest::parse(input, ctx)),
+        Format::Junit => tests(t::junit::parse(input, ctx), ctx),
+        Format::XunitV2 => tests(t::xunit::parse(input, ctx), ctx),
+        Format::Nunit3 => tests(t::nunit::parse(input, ctx), ctx),
+        Format::Trx => tests(t::trx::parse(input, ctx), ctx),
+        Format::GoTestJson => tests(t::gotest::parse(input, ctx), ctx),
     }
 }
 

@@ -51,7 +51,12 @@ struct Running {
 }
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
-    let mut run = TestRun::new();
+    // go test names are unique within a package: a repeat is a rerun (`-count=N`,
+    // gotestsum `--rerun-fails`).
+    let mut run = TestRun {
+        repeats: crate::model::Repeats::Attempts,
+        ..TestRun::new()
+    };
     // Running tests by `package NUL test`; `key` is the scratch buffer for lookups, so that an
     // output line costs no allocation.
     let mut running: HashMap<String, Running> = HashMap::new();

@@ -22,9 +22,12 @@
 //!   otherwise Passed. A recorded failure beats a `disabled` status (it ran).
 //! - **Retries** (Surefire, Gradle, cargo-nextest): `<flakyFailure>`/`<flakyError>` in a passed
 //!   testcase ⇒ Flaky; `<rerunFailure>`/`<rerunError>` keep the outcome. Either way attempts =
-//!   1 + the number of those elements. Testcases written several times (gotestsum
-//!   `--rerun-fails`, pytest-rerunfailures) are pushed once per occurrence and folded by
-//!   [`TestRun::finish`].
+//!   1 + the number of those elements. Testcases written several times are pushed once per
+//!   occurrence; they are attempts of one test ([`Repeats::Attempts`], folded by
+//!   [`TestRun::finish`]) only when the producer guarantees unique names: pytest (root
+//!   `name="pytest tests"` or a suite named `pytest`), cargo-nextest (root `nextest-run`),
+//!   gotestsum/go-junit-report (a `go.version` suite property). Otherwise (jest, vitest, mocha,
+//!   JUnit 4 parameterized, TestNG, …) each is a distinct test, as the producer counts it.
 //! - **Message**: the `message` attribute of the element that decided the outcome, else the
 //!   first non-blank line of its text. **Location**, when the testcase has no `file`: the
 //!   `file`/`line` attributes of the failure (Catch2, some C tools), else a `path:line` found in
@@ -52,7 +55,7 @@ use quick_xml::events::BytesStart;
 use crate::ingest::error::Result;
 use crate::ingest::xml::{each_attr, parse_u64, unescape, Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Names, Outcome, SharedStr, TestCase, TestRun};
+use crate::model::{Names, Outcome, Repeats, SharedStr, TestCase, TestRun};
 
 /// At most this much of a failure's text is kept to find its first line and location.
 const TEXT_LIMIT: usize = 64 * 1024;
@@ -94,6 +97,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             }
         }
         match tag {
+            Tag::Testsuites if p.suites.is_empty() => {
+                // nextest's and pytest's root names (`nextest-run`, `pytest tests`).
+                if matches!(head.name.as_deref(), Some("nextest-run" | "pytest tests")) {
+                    p.unique_names = true;
+                }
+            }
             Tag::Testsuite => {
                 if p.suites.is_empty() {
                     p.declared += head.tests.unwrap_or(0);
@@ -196,7 +205,7 @@ impl Head {
         }
         if matches!(
             tag,
-            Tag::Testsuites | Tag::Other | Tag::Properties | Tag::SystemOut | Tag::Skipped
+            Tag::Other | Tag::Properties | Tag::SystemOut | Tag::Skipped
         ) {
             return h;
         }
@@ -218,7 +227,7 @@ impl Head {
     /// Takes the attribute `key` (local name) = `value` (raw) of a `tag` element.
     fn set(&mut self, tag: Tag, key: &[u8], value: &[u8], names: &mut Names) {
         match (tag, key) {
-            (Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => {
+            (Tag::Testsuites | Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => {
                 self.name = Some(self.text(value).into_owned())
             }
             (Tag::Testsuite, b"tests") => self.tests = parse_u64(value),
@@ -364,6 +373,9 @@ struct Parser {
     unnamed: u64,
     /// Sum of `tests=` of the outermost testsuites.
     declared: u64,
+    /// The producer guarantees unique test names in a run (pytest, nextest, go): a repeated
+    /// testcase is a rerun. See [`Repeats`].
+    unique_names: bool,
 }
 
 impl Parser {
@@ -385,6 +397,7 @@ impl Parser {
             first_case: self.run.cases.len(),
             pytest: name == "pytest",
         });
+        self.unique_names |= name == "pytest";
     }
 
     fn close_suite(&mut self) {
@@ -398,6 +411,8 @@ impl Parser {
     /// Suite-level properties: inherited by the cases to come and, when the tool wrote them
     /// after some testcases, by the cases of the suite already read.
     fn suite_properties(&mut self, props: Vec<(String, String)>) {
+        // gotestsum and go-junit-report write the Go version as a suite property.
+        self.unique_names |= props.iter().any(|(k, _)| k == "go.version");
         let props: Vec<_> = props
             .into_iter()
             .filter(|(k, _)| !is_system_property(k))
@@ -482,7 +497,11 @@ impl Parser {
                 self.declared
             ));
         }
-        Ok(self.run)
+        let mut run = self.run;
+        if self.unique_names {
+            run.repeats = Repeats::Attempts;
+        }
+        Ok(run)
     }
 }
 
@@ -867,16 +886,41 @@ oops</flakyFailure></testcase>
 
     #[test]
     fn repeated_testcases_fold_into_one_flaky_test() {
-        // gotestsum --rerun-fails writes the failed run and the rerun as two testcases.
+        // gotestsum --rerun-fails writes the failed run and the rerun as two testcases; its
+        // go.version property says go test wrote it (names unique within a package).
         let doc = r#"<testsuites>
-<testsuite name="pkg/a" tests="2"><testcase classname="pkg/a" name="TestX" time="1.5"><failure message="Failed">--- FAIL</failure></testcase><testcase classname="pkg/a" name="TestY" time="0"/></testsuite>
+<testsuite name="pkg/a" tests="2"><properties><property name="go.version" value="go1.22.1"/></properties><testcase classname="pkg/a" name="TestX" time="1.5"><failure message="Failed">--- FAIL</failure></testcase><testcase classname="pkg/a" name="TestY" time="0"/></testsuite>
 <testsuite name="pkg/a" tests="1"><testcase classname="pkg/a" name="TestX" time="0.5"/></testsuite>
 </testsuites>"#;
-        let (run, _) = read(doc).unwrap();
+        let (run, ctx) = read(doc).unwrap();
         assert_eq!(run.totals(), t(2, 1, 0, 0, 0, 1));
         let x = &run.cases[0];
         assert_eq!((x.name.as_str(), x.attempts), ("TestX", 2));
         assert_eq!(x.duration, Some(2.0));
+        assert_eq!(
+            ctx.warnings,
+            ["1 reruns folded: 1 failed then passed (flaky), 0 failed on every attempt"]
+        );
+        // Without a producer that makes names unique, the same file is three tests: the
+        // failure is not hidden by a namesake that passed.
+        let (run, ctx) = read(&doc.replace("go.version", "other")).unwrap();
+        assert_eq!(run.totals(), t(3, 2, 1, 0, 0, 0));
+        assert_eq!(run.distinct(), 2);
+        assert_eq!(run.runs(), 3);
+        assert!(ctx.warnings[0].starts_with("1 repeated names kept as distinct tests"));
+        // pytest and nextest guarantee unique names too.
+        for root in [
+            r#"<testsuites name="pytest tests">"#,
+            r#"<testsuites name="nextest-run">"#,
+        ] {
+            let (run, _) = read(&doc.replace("go.version", "other").replacen(
+                "<testsuites>",
+                root,
+                1,
+            ))
+            .unwrap();
+            assert_eq!(run.totals(), t(2, 1, 0, 0, 0, 1), "{root}");
+        }
     }
 
     #[test]
