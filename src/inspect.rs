@@ -66,13 +66,35 @@ pub fn inspect(paths: &[PathBuf], mapper: &PathMapper) -> Vec<Inspected> {
         .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
         .sum();
     let pb = crate::progress::bar(paths.len(), bytes, "reading reports");
-    let results = ingest::read_reports(paths, &pb);
+    // Ant's aggregate given with the TEST-*.xml it was made from: read once, from the latter.
+    let aggregates = crate::discover::reports::ant_aggregates(paths);
+    let skip: Vec<usize> = aggregates.iter().map(|&(i, _)| i).collect();
+    let read: Vec<PathBuf> = paths
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !skip.contains(i))
+        .map(|(_, p)| p.clone())
+        .collect();
+    let mut results = ingest::read_reports(&read, &pb).into_iter();
     pb.finish_and_clear();
-    results
-        .into_iter()
-        .map(|r| match r {
-            Ok(report) => describe(report, mapper),
-            Err(e) => failed(e),
+    (0..paths.len())
+        .map(|i| match aggregates.iter().find(|&&(a, _)| a == i) {
+            Some(&(_, sibling)) => Inspected {
+                path: paths[i].display().to_string(),
+                format: Some(ingest::Format::Junit.name()),
+                kind: Some(Kind::Tests),
+                coverage: None,
+                tests: None,
+                warnings: vec![format!(
+                    "skipped: Ant's junitreport aggregate of the TEST-*.xml beside it ({} …), which are read instead",
+                    paths[sibling].display()
+                )],
+                error: None,
+            },
+            None => match results.next().expect("one result per file read") {
+                Ok(report) => describe(report, mapper),
+                Err(e) => failed(e),
+            },
         })
         .collect()
 }
@@ -205,6 +227,10 @@ pub fn render_text(items: &[Inspected]) -> String {
                 t.skipped,
                 t.flaky
             ));
+        }
+        if i.coverage.is_none() && i.tests.is_none() {
+            // Skipped as a duplicate of other inputs (the warning says which).
+            out.push_str(&format!("{}: {format}, not read\n", i.path));
         }
         for w in &i.warnings {
             out.push_str(&format!("  warning: {w}\n"));

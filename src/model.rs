@@ -628,8 +628,12 @@ pub enum Repeats {
     Distinct,
     /// The producer guarantees one name per test in a run (go test within a package, pytest
     /// node ids, Rust libtest/nextest): a repeat is another attempt of the same test
-    /// (`go test -count=2`, gotestsum `--rerun-fails`, pytest-rerunfailures).
+    /// (`go test -count=2`, gotestsum `--rerun-fails`).
     Attempts,
+    /// Unique names, and a repeat is a rerun of a failed attempt whose record does not say it
+    /// failed: pytest-rerunfailures writes every attempt but the last as an empty (passing)
+    /// testcase. The last attempt in report order decides; the earlier ones failed.
+    Reruns,
 }
 
 /// What [`TestRun::finish`] did with repeated identities, for the warning that says so.
@@ -654,7 +658,7 @@ impl Folds {
                 "{} repeated names kept as distinct tests: this producer does not make test names unique and counts each result",
                 self.repeated
             ),
-            Repeats::Attempts => format!(
+            Repeats::Attempts | Repeats::Reruns => format!(
                 "{} reruns folded: {} failed then passed (flaky), {} failed on every attempt",
                 self.repeated, self.failed_then_passed, self.failed_every_attempt
             ),
@@ -726,9 +730,20 @@ impl TestRun {
         // Whether the case being folded into had a failed attempt (its outcome alone cannot
         // tell "failed, then passed" from "failed on every attempt").
         let mut folded_into = false;
+        let reruns = self.repeats == Repeats::Reruns;
         cases.dedup_by(|next, prev| {
             if prev.same_test(next) {
+                let last = next.outcome;
                 fold_attempt(prev, next);
+                if reruns {
+                    // The attempts before `next` (later in the report) were rerun, so they
+                    // failed, whatever their records say: the last one decides.
+                    prev.outcome = match last {
+                        Outcome::Passed | Outcome::Flaky => Outcome::Flaky,
+                        Outcome::Skipped => Outcome::Failed,
+                        o => o,
+                    };
+                }
                 folded_into = true;
                 true
             } else {
@@ -1006,6 +1021,43 @@ mod tests {
         assert_eq!(run.cases[0].attempts, 2);
         // A second finish folds nothing more.
         assert_eq!(run.finish(), Folds::default());
+    }
+
+    #[test]
+    fn reruns_are_decided_by_the_last_attempt() {
+        // pytest-rerunfailures: failed attempts are written as empty (passing) testcases.
+        let mut run = TestRun {
+            repeats: Repeats::Reruns,
+            ..TestRun::new()
+        };
+        for (name, o) in [
+            ("always", Outcome::Passed),
+            ("flaky", Outcome::Passed),
+            ("always", Outcome::Passed),
+            ("flaky", Outcome::Passed),
+            ("always", Outcome::Failed),
+            ("once", Outcome::Passed),
+        ] {
+            run.push(TestCase::new("s", name, o));
+        }
+        let folds = run.finish();
+        let got: Vec<_> = run
+            .cases
+            .iter()
+            .map(|c| (c.name.as_str(), c.outcome, c.attempts))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("always", Outcome::Failed, 3),
+                ("flaky", Outcome::Flaky, 2),
+                ("once", Outcome::Passed, 1)
+            ]
+        );
+        assert_eq!(
+            (folds.failed_then_passed, folds.failed_every_attempt),
+            (1, 1)
+        );
     }
 
     #[test]
