@@ -53,6 +53,10 @@ pub struct FileCoverage {
     pub branches: Vec<Branches>,
     /// Functions, sorted by (line, name) and unique by name after [`Coverage::finish`].
     pub functions: Vec<Function>,
+    /// Function totals the report states for this file without listing the functions
+    /// (Istanbul's Clover `<metrics methods coveredmethods>`): counted only when `functions`
+    /// is empty, so that such a file has its function figures rather than a silent 0.
+    pub stated_functions: Option<Counter>,
 }
 
 /// A covered/total pair.
@@ -208,6 +212,9 @@ impl FileCoverage {
         }
         t.functions.total = self.functions.len() as u64;
         t.functions.covered = self.functions.iter().filter(|f| f.hits > 0).count() as u64;
+        if let (true, Some(s)) = (self.functions.is_empty(), self.stated_functions) {
+            t.functions = s;
+        }
         t
     }
 
@@ -262,6 +269,12 @@ impl Coverage {
                 f.lines.extend_from_slice(&file.lines);
                 f.branches.extend_from_slice(&file.branches);
                 f.functions.extend(file.functions);
+                // Two statements about one file (two runs): the larger, as lines merge.
+                if let Some(s) = file.stated_functions {
+                    let mine = f.stated_functions.get_or_insert(s);
+                    mine.total = mine.total.max(s.total);
+                    mine.covered = mine.covered.max(s.covered);
+                }
             }
             None => {
                 self.index.insert(file.path.clone(), self.files.len());
