@@ -139,8 +139,10 @@ pub fn describe(report: Report, mapper: &PathMapper) -> Inspected {
                     files: cov.files().len(),
                     unmapped_files: unmapped.len(),
                     lines: t.lines,
-                    branches: caps.branches.then_some(t.branches),
-                    functions: caps.functions.then_some(t.functions),
+                    // Null, not 0 of 0, when the format or this report has no such data
+                    // (lcov without --rc branch_coverage, gcovr's Clover, …).
+                    branches: (caps.branches && t.branches.total > 0).then_some(t.branches),
+                    functions: (caps.functions && t.functions.total > 0).then_some(t.functions),
                     summary_only: cov.summary_only.is_some(),
                 }),
                 None,
