@@ -48,7 +48,20 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         );
     }
     let projects = crate::discover::projects::projects(&root, &config)?;
-    let files = crate::discover::reports::reports(&root, &config)?;
+    let mut files = crate::discover::reports::reports(&root, &config)?;
+    let mut warnings = Vec::new();
+    let aggregates = {
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        crate::discover::reports::ant_aggregates(&paths)
+    };
+    for &(i, sibling) in aggregates.iter().rev() {
+        warnings.push(format!(
+            "{}: skipped: Ant's junitreport aggregate of the TEST-*.xml beside it ({} …), which are read instead",
+            files[i].path, files[sibling].path
+        ));
+        files.remove(i);
+    }
+    warnings.reverse();
     let repo = crate::discover::ci::repo_facts(&root, env);
     let (change, change_warnings) = match &opts.event {
         Some(event) => crate::change::event::change(&root, event, opts.base.as_deref(), env),
@@ -56,6 +69,12 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
             crate::change::change(&root, opts.base.as_deref(), env)?,
             Vec::new(),
         ),
+    };
+    // What getting the change said comes first, then the skipped aggregates.
+    let mut warnings = {
+        let mut w = change_warnings;
+        w.append(&mut warnings);
+        w
     };
 
     let mut mapper =
@@ -66,7 +85,6 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     mapper = mapper.path_prefix(config.paths.path_prefix.clone());
 
     let (reports, report_errors) = read(&root, &files);
-    let mut warnings = change_warnings;
     if files.is_empty() {
         warnings.push(format!(
             "no report found under {} (default globs{}): run the tests with coverage and JUnit output first",

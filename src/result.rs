@@ -182,6 +182,13 @@ pub struct TestFigures {
     pub errors: u64,
     pub skipped: u64,
     pub flaky: u64,
+    /// Distinct tests across the project's reports: a test in two reports (a CI matrix,
+    /// shards) is one; repeated names kept apart within a report (jest, …) stay apart.
+    #[serde(default)]
+    pub distinct: u64,
+    /// Every recorded execution, reruns included (the tests' attempts summed).
+    #[serde(default)]
+    pub runs: u64,
     pub small: u64,
     pub medium: u64,
     pub large: u64,
