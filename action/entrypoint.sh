@@ -34,7 +34,8 @@ if [[ -n "${INPUT_COMPARE_TO:-}" ]]; then
   if [[ -f "$INPUT_COMPARE_TO" ]]; then
     args+=(--compare-to "$INPUT_COMPARE_TO")
   else
-    echo "::notice title=testcert::no earlier result at $INPUT_COMPARE_TO: no level comparison this time"
+    # A plain line: the step's 10 notices are for the result.
+    echo "testcert: no earlier result at $INPUT_COMPARE_TO: no level comparison this time"
   fi
 fi
 
@@ -73,7 +74,11 @@ fi
 
 # The log: the text report, then the annotations (workflow commands on stdout; no token).
 "$bin" render --from "$json" --format text
-"$bin" render --from "$json" --format github --dir .
+annotations="$tmp/testcert-annotations.txt"
+"$bin" render --from "$json" --format github --dir . --output "$annotations"
+cat "$annotations"
+# What is left of the step's 10 warnings, for the comment's own (GitHub drops the 11th).
+warnings_left=$((10 - $(grep -c '^::warning' "$annotations" || true)))
 
 # The summary: a file of its own (the `summary` output, for a comment or an artifact), and
 # the job summary.
@@ -130,7 +135,7 @@ fi
 
 # The sticky pull-request comment: one per pull request, updated on every push.
 if [[ "${INPUT_COMMENT:-false}" == "true" ]]; then
-  "$(dirname "$0")/comment.sh" "$summary" \
+  TESTCERT_WARNINGS_LEFT="$warnings_left" "$(dirname "$0")/comment.sh" "$summary" \
     || echo "::warning title=testcert comment::the comment script failed; the check's result stands"
 fi
 exit "$code"

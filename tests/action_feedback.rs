@@ -268,7 +268,7 @@ fn outputs_and_the_level_change_against_the_base_branch() {
     );
     assert!(out.status.code().is_some_and(|x| x < 2));
     assert!(String::from_utf8_lossy(&out.stdout)
-        .contains("::notice title=testcert::no earlier result at nowhere/result.json"));
+        .contains("testcert: no earlier result at nowhere/result.json"));
     assert_eq!(runner.outputs()["lowered"], "[]");
     std::fs::remove_dir_all(&c.dir).unwrap();
 }
