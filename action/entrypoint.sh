@@ -26,6 +26,11 @@ args=(check . --format json --output "$json")
 [[ -n "${INPUT_BASE:-}" ]] && args+=(--base "$INPUT_BASE")
 if [[ -n "${GITHUB_EVENT_PATH:-}" && -f "${GITHUB_EVENT_PATH:-}" ]]; then
   args+=(--event "$GITHUB_EVENT_PATH")
+elif [[ -n "${INPUT_BASE:-}" ]]; then
+  # No event file (a runner that does not write one): an empty event, so that the base input
+  # gets --event's rules (fetched when missing, never an error).
+  echo '{}' >"$tmp/testcert-event.json"
+  args+=(--event "$tmp/testcert-event.json")
 fi
 
 # The level change against an earlier result (the base branch's last one): a missing file

@@ -154,8 +154,11 @@ case "${1:-}" in
       echo "::notice title=testcert::no release binary ($(grep -v '^::' "$log" | tail -n 1)): building testcert $version from the action's source"
       rm -f "$log"
     fi
+    # sha256sum on Linux and Windows, shasum on macOS.
+    sum=(sha256sum)
+    command -v sha256sum >/dev/null 2>&1 || sum=(shasum -a 256)
     hash="$(cd "$src" && find Cargo.toml Cargo.lock src -type f -print0 | LC_ALL=C sort -z \
-      | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+      | xargs -0 "${sum[@]}" | "${sum[@]}" | cut -c1-16)"
     key="testcert-${RUNNER_OS:-os}-${RUNNER_ARCH:-arch}-$version-$hash"
     root="${RUNNER_TOOL_CACHE:-$HOME/.cache}/testcert-action/$key"
     {

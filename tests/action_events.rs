@@ -366,5 +366,18 @@ fn history_that_cannot_be_had_falls_back_with_a_warning() {
             .any(|w| w.contains("cannot fetch release-1.0 from origin")),
         "{stdout}"
     );
+    // Also on a runner that wrote no event file.
+    let out = runner.run(
+        &ws,
+        ("pull_request", &pr_event(&r)),
+        &[("INPUT_BASE", "release-1.0")],
+        &[(
+            "GITHUB_EVENT_PATH",
+            dir.join("no-event.json").to_str().unwrap(),
+        )],
+    );
+    let stdout = assert_ok(&out, 0);
+    assert!(fell_back(&stdout), "{stdout}");
+    assert_eq!(runner.outputs()["passed"], "true");
     std::fs::remove_dir_all(&dir).unwrap();
 }

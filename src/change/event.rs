@@ -43,6 +43,8 @@ pub(crate) fn change(
 ) -> (Change, Vec<String>) {
     let git = Git { root };
     let plan = match read_event(event) {
+        // `--base` is the change whatever the event says (or whether it can be read).
+        _ if base.is_some() => plan(&git, "", &Value::Null, base),
         Ok(payload) => {
             let name = env("GITHUB_EVENT_NAME")
                 .filter(|n| !n.trim().is_empty())
