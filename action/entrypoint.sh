@@ -122,11 +122,11 @@ inc = [p["evidence"]["incremental"] for p in ps]
 cmp = (r.get("comparison") or {}).get("changes", [])
 print(f"level={min([p['level'] for p in ps] or [0])}")
 print(f"passed={str(r['passed']).lower()}")
-print("levels=" + json.dumps({p["name"]: p["level"] for p in ps}, separators=(",", ":")))
+print("levels=" + json.dumps({p["name"]: p["level"] for p in ps}, separators=(",", ":"), ensure_ascii=False))
 print("coverage=" + pct(sum(c["covered"] for c in cov), sum(c["total"] for c in cov)))
 print("incremental=" + pct(sum(i["covered"] for i in inc), sum(i["changed"] for i in inc)))
 print("lowered=" + json.dumps([c["project"] for c in cmp
-    if c["from"] is not None and c["to"] is not None and c["to"] < c["from"]], separators=(",", ":")))
+    if c["from"] is not None and c["to"] is not None and c["to"] < c["from"]], separators=(",", ":"), ensure_ascii=False))
 PY
 )"
 fi
