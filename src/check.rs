@@ -144,6 +144,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         warnings,
         projects: results,
         stamp: None,
+        comparison: None,
         attribution: opts.explain_attribution.then_some(explanations),
     })
 }

@@ -120,6 +120,10 @@ pub struct CheckArgs {
     /// else the `origin` remote as `host/owner/repo`, else the directory's name).
     #[arg(long, value_name = "NAME")]
     pub repo_name: Option<String>,
+    /// An earlier result (`check --format json`, e.g. the base branch's last one): say which
+    /// project levels this change lowers or raises, in every output.
+    #[arg(long, value_name = "RESULT.json")]
+    pub compare_to: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -308,6 +312,9 @@ fn check(args: CheckArgs) -> Result<i32> {
         let now = std::time::SystemTime::now();
         let stamp = crate::stamp::stamp(&opts.dir, args.repo_name.as_deref(), &env, now);
         result.stamp = Some(stamp);
+    }
+    if let Some(earlier) = &args.compare_to {
+        result.comparison = Some(crate::compare::compare_to(&result, earlier)?);
     }
     let color = args.color.paints(args.output.is_none());
     // Badges first: a failed threshold still writes every output.

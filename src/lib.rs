@@ -11,6 +11,7 @@ pub mod change;
 pub mod check;
 pub mod classify;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod discover;
 pub mod escape;

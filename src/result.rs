@@ -84,6 +84,9 @@ pub struct CheckResult {
     /// that the default output stays deterministic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<crate::stamp::Stamp>,
+    /// The level change against an earlier result: only with `check --compare-to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<crate::compare::Comparison>,
     /// Not read back by `testcert render --from` (it renders without it).
     #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub attribution: Option<Vec<Explanation>>,

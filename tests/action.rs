@@ -368,7 +368,7 @@ fn run_blocks(yaml: &str) -> Vec<(usize, String)> {
 #[test]
 fn no_expression_in_run_blocks() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = vec![root.join("action.yml")];
+    let mut files = vec![root.join("action.yml"), root.join("comment/action.yml")];
     for e in std::fs::read_dir(root.join(".github/workflows"))
         .unwrap()
         .flatten()
@@ -399,7 +399,7 @@ fn no_expression_in_run_blocks() {
 #[test]
 fn actions_are_pinned_by_sha() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = vec![root.join("action.yml")];
+    let mut files = vec![root.join("action.yml"), root.join("comment/action.yml")];
     for e in std::fs::read_dir(root.join(".github/workflows"))
         .unwrap()
         .flatten()

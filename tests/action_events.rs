@@ -190,6 +190,31 @@ fn pull_request_head_checkout_deepens_to_the_merge_base() {
 }
 
 #[test]
+fn pull_request_target_on_the_base_branch_says_so() {
+    // `pull_request_target` checks out the base branch by default: nothing of the pull
+    // request is there, and the warning says how to check it out.
+    let dir = temp("pr-target");
+    let r = repo(&dir);
+    let ws = checkout(&dir, &r.origin.url(), &r.main2, "refs/remotes/origin/main");
+    reports(&ws);
+    let runner = Runner::new(&dir);
+    let stdout = assert_ok(
+        &runner.run(&ws, ("pull_request_target", &pr_event(&r)), &[], &[]),
+        0,
+    );
+    let res = runner.result();
+    assert_eq!(res["change"]["scope"], "diff");
+    assert_eq!(res["change"]["changed_files"], 0);
+    assert!(
+        commands(&stdout, "warning")
+            .iter()
+            .any(|w| w.contains("the checkout is main itself") && w.contains("refs/pull/")),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn push_before_after_and_a_new_branch() {
     let dir = temp("push");
     let r = repo(&dir);
@@ -341,5 +366,18 @@ fn history_that_cannot_be_had_falls_back_with_a_warning() {
             .any(|w| w.contains("cannot fetch release-1.0 from origin")),
         "{stdout}"
     );
+    // Also on a runner that wrote no event file.
+    let out = runner.run(
+        &ws,
+        ("pull_request", &pr_event(&r)),
+        &[("INPUT_BASE", "release-1.0")],
+        &[(
+            "GITHUB_EVENT_PATH",
+            dir.join("no-event.json").to_str().unwrap(),
+        )],
+    );
+    let stdout = assert_ok(&out, 0);
+    assert!(fell_back(&stdout), "{stdout}");
+    assert_eq!(runner.outputs()["passed"], "true");
     std::fs::remove_dir_all(&dir).unwrap();
 }

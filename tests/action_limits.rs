@@ -60,11 +60,20 @@ fn annotations_summary_and_outputs_on_a_busy_pull_request() {
         r#"{{"number":3,"pull_request":{{"number":3,"base":{{"ref":"main","sha":"{base}"}},
         "head":{{"ref":"feature","sha":"{head}"}}}}}}"#
     );
+    // The comment cannot be posted (nothing listens): its warning would be the 11th, so it
+    // is a plain log line.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
     let out = runner.run(
         &ws,
         ("pull_request", &event),
-        &[("INPUT_MIN_LEVEL", "1"), ("INPUT_BADGES", "badges")],
-        &[],
+        &[
+            ("INPUT_MIN_LEVEL", "1"),
+            ("INPUT_BADGES", "badges"),
+            ("INPUT_COMMENT", "true"),
+        ],
+        &[("GITHUB_API_URL", &api), ("TESTCERT_TOKEN", "t")],
     );
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(
@@ -79,7 +88,12 @@ fn annotations_summary_and_outputs_on_a_busy_pull_request() {
         commands(&stdout, "notice"),
     );
     assert_eq!(errors.len(), 10, "{stdout}");
-    assert!(warnings.len() <= 10 && notices.len() <= 10, "{stdout}");
+    assert_eq!(warnings.len(), 10, "{stdout}");
+    assert!(notices.len() <= 10, "{stdout}");
+    assert!(
+        stdout.contains("testcert comment: warning: no comment: cannot list the comments of #3"),
+        "{stdout}"
+    );
     // The most important first: failing tests at their file and line (14 of them, and the
     // project below its level: 5 left out).
     assert!(

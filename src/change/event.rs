@@ -27,8 +27,8 @@ use crate::evidence::Change;
 
 /// How to get exact results, appended to every fallback warning.
 const HINT: &str = "for the change's own lines, check out with `actions/checkout` and \
-                    `fetch-depth: 0`, or give the job `contents: read` so that the base can be \
-                    fetched";
+                    `fetch-depth: 0`, or let the base be fetched: `contents: read` for the job \
+                    and, in a private repository, no `persist-credentials: false`";
 
 /// Commits fetched per attempt when a shallow clone lacks a merge base.
 const DEEPEN: [u32; 2] = [50, 1000];
@@ -43,6 +43,8 @@ pub(crate) fn change(
 ) -> (Change, Vec<String>) {
     let git = Git { root };
     let plan = match read_event(event) {
+        // `--base` is the change whatever the event says (or whether it can be read).
+        _ if base.is_some() => plan(&git, "", &Value::Null, base),
         Ok(payload) => {
             let name = env("GITHUB_EVENT_NAME")
                 .filter(|n| !n.trim().is_empty())
@@ -56,7 +58,7 @@ pub(crate) fn change(
         p => run(&git, p).map(Ok),
     });
     match result {
-        Ok(Ok(change)) => (change, Vec::new()),
+        Ok(Ok((change, note))) => (change, note.into_iter().collect()),
         // Nothing to compare with, and nothing went wrong: a note, not a warning.
         Ok(Err(reason)) => (
             all(&format!(
@@ -317,9 +319,11 @@ fn merge_base(git: &Git, label: &str, commit: &str) -> Result<String, String> {
     })
 }
 
-fn run(git: &Git, plan: Plan) -> Result<Change, String> {
+/// The change, and a warning when it is exact but probably not what was meant.
+fn run(git: &Git, plan: Plan) -> Result<(Change, Option<String>), String> {
     git.run(&["rev-parse", "--git-dir"])
         .map_err(|e| first_line(&format!("{e:#}")).to_string())?;
+    let mut note = None;
     let (label, base) = match plan {
         Plan::Direct { label, rev } => {
             let c = ensure(git, &rev)?;
@@ -328,11 +332,22 @@ fn run(git: &Git, plan: Plan) -> Result<Change, String> {
         Plan::MergeBase { label, rev } => {
             let c = ensure(git, &rev)?;
             let mb = merge_base(git, &label, &c)?;
+            // HEAD is the base itself (`pull_request_target` checks out the base branch): the
+            // change is empty because the pull request's code is not here.
+            if git.resolve("HEAD").as_deref() == Some(mb.as_str()) && mb == c {
+                note = Some(format!(
+                    "the checkout is {label} itself ({}), not the change: nothing counts as \
+                     changed. For a pull request's lines, check out its merge commit \
+                     (`ref: refs/pull/<number>/merge`) or its head",
+                    short(&c)
+                ));
+            }
             (label, mb)
         }
         Plan::Nothing(reason) => return Err(reason),
     };
-    diff(git, label, base).map_err(|e| first_line(&format!("{e:#}")).to_string())
+    let change = diff(git, label, base).map_err(|e| first_line(&format!("{e:#}")).to_string())?;
+    Ok((change, note))
 }
 
 #[cfg(test)]

@@ -5,11 +5,13 @@
 //!
 //! - `error`: failing tests with their file and line, projects below their required level,
 //!   reports that could not be read, failing tests without a location;
-//! - `warning`: the check's own warnings (the change fell back to every line, no report
-//!   found), runs of uncovered changed lines of projects with a required level, quarantined
-//!   failures, criteria whose evidence is unknown;
-//! - `notice`: each project's level, runs of uncovered changed lines of projects without a
-//!   required level (a green job must not paint its pull request red).
+//! - `warning`: project levels this change lowers (`check --compare-to`), the check's own
+//!   warnings (the change fell back to every line, no report found), runs of uncovered
+//!   changed lines of projects with a required level, quarantined failures, criteria whose
+//!   evidence is unknown;
+//! - `notice`: each project's level, levels raised and projects new or gone, runs of
+//!   uncovered changed lines of projects without a required level (a green job must not
+//!   paint its pull request red).
 //!
 //! What is left out is counted in one last notice (one of the 10); the job summary lists it
 //! all. Workflow commands are plain lines on standard output: they need no token, so they
@@ -243,6 +245,29 @@ fn plan(r: &CheckResult, prefix: &str) -> Plan {
             });
         }
     }
+    // A lowered level is the first thing a pull request's author needs to hear of; a raised
+    // one, or a new or gone project, is news.
+    let mut lowered = Vec::new();
+    let mut level_news = Vec::new();
+    for c in r.comparison.iter().flat_map(|c| &c.changes) {
+        let (kind, list) = if c.lowered() {
+            ("warning", &mut lowered)
+        } else {
+            ("notice", &mut level_news)
+        };
+        list.push(Command {
+            kind,
+            file: None,
+            line: None,
+            end_line: None,
+            title: format!("testcert: {} level changed", c.project),
+            message: format!(
+                "{} (compared with {})",
+                c.sentence(),
+                r.comparison.as_ref().map_or(String::new(), |c| c.against())
+            ),
+        });
+    }
     let own: Vec<Command> = r
         .warnings
         .iter()
@@ -258,8 +283,8 @@ fn plan(r: &CheckResult, prefix: &str) -> Plan {
     let cat = |lists: Vec<Vec<Command>>| lists.into_iter().flatten().collect::<Vec<_>>();
     Plan {
         errors: cat(vec![located, below, unreadable, unlocated]),
-        warnings: cat(vec![own, uncovered_warnings, quarantined, unknown]),
-        notices: cat(vec![levels, uncovered_notices]),
+        warnings: cat(vec![lowered, own, uncovered_warnings, quarantined, unknown]),
+        notices: cat(vec![levels, level_news, uncovered_notices]),
     }
 }
 

@@ -227,6 +227,19 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
         }
         _ => {}
     }
+    if let Some(c) = &r.comparison {
+        let _ = writeln!(
+            out,
+            "{} Compared with {}: {}.\n",
+            if c.lowered().next().is_some() {
+                "📉"
+            } else {
+                "↔️"
+            },
+            code(&c.against()),
+            escape(&c.summary())
+        );
+    }
     for e in &r.report_errors {
         let _ = writeln!(out, "- ❌ {}", escape(&e.error));
     }

@@ -82,6 +82,18 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         (None, Some(note)) => format!("change: {}", esc(note)),
         (None, None) => "change: none".to_string(),
     };
+    if let Some(c) = &r.comparison {
+        let line = format!("compared with {}: {}", c.against(), c.summary());
+        let _ = writeln!(
+            out,
+            "{}",
+            if c.lowered().next().is_some() {
+                style.paint(RED, &line)
+            } else {
+                line
+            }
+        );
+    }
     let _ = writeln!(
         out,
         "{}",
