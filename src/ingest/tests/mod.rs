@@ -2,7 +2,9 @@
 
 pub mod gotest;
 pub mod junit;
+pub mod mocha_json;
 pub mod nunit;
+pub mod rspec_json;
 pub mod trx;
 mod util;
 pub mod xunit;
