@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use testcert::ingest::{parse_as, sniff, Ctx, Format};
 
-const FORMATS: [Format; 21] = [
+const FORMATS: [Format; 22] = [
     Format::Lcov,
     Format::Cobertura,
     Format::Jacoco,
@@ -27,6 +27,7 @@ const FORMATS: [Format; 21] = [
     Format::TarpaulinJson,
     Format::MochaJson,
     Format::RspecJson,
+    Format::DartJson,
 ];
 
 /// A small valid-looking document per format, to corrupt.
@@ -52,6 +53,7 @@ fn seed(format: Format) -> &'static str {
         Format::TarpaulinJson => r#"{"files":[{"path":["/","src","lib.rs"],"content":"","traces":[{"line":1,"address":[1],"length":1,"stats":{"Line":1}}],"covered":1,"coverable":1}],"coverage":100.0,"covered":1,"coverable":1}"#,
         Format::MochaJson => r#"{"stats":{"tests":1,"passes":1},"tests":[{"title":"a","fullTitle":"s a","file":"/t.js","duration":1,"currentRetry":0,"err":{}}],"pending":[],"failures":[],"passes":[]}"#,
         Format::RspecJson => r#"{"version":"3.12.0","examples":[{"id":"./s_spec.rb[1:1]","description":"a","full_description":"S a","status":"failed","file_path":"./s_spec.rb","line_number":3,"exception":{"class":"E","message":"m"}}],"summary":{"example_count":1,"errors_outside_of_examples_count":0}}"#,
+        Format::DartJson => "{\"protocolVersion\":\"0.1.1\",\"runnerVersion\":\"1.15.4\",\"type\":\"start\",\"time\":0}\n{\"suite\":{\"id\":0,\"path\":\"t.dart\"},\"type\":\"suite\"}\n{\"test\":{\"id\":1,\"name\":\"a\",\"suiteID\":0,\"line\":3},\"type\":\"testStart\",\"time\":1}\n{\"testID\":1,\"result\":\"failure\",\"skipped\":false,\"hidden\":false,\"type\":\"testDone\",\"time\":2}\n",
         Format::GoTestJson => "{\"Time\":\"2024-01-01T00:00:00Z\",\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"TestA\"}\n{\"Action\":\"fail\",\"Package\":\"p\",\"Test\":\"TestA\",\"Elapsed\":0.1}\n{\"Action\":\"pass\",\"Package\":\"p\",\"Test\":\"TestA\",\"Elapsed\":0.1}\n",
     }
 }

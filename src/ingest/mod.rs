@@ -42,6 +42,7 @@ pub enum Format {
     GoTestJson,
     MochaJson,
     RspecJson,
+    DartJson,
 }
 
 /// What a report is about.
@@ -72,6 +73,7 @@ impl Format {
             Format::TarpaulinJson => "tarpaulin-json",
             Format::MochaJson => "mocha-json",
             Format::RspecJson => "rspec-json",
+            Format::DartJson => "dart-json",
             Format::Junit => "junit",
             Format::XunitV2 => "xunit2",
             Format::Nunit3 => "nunit3",
@@ -88,7 +90,8 @@ impl Format {
             | Format::Trx
             | Format::GoTestJson
             | Format::MochaJson
-            | Format::RspecJson => Kind::Tests,
+            | Format::RspecJson
+            | Format::DartJson => Kind::Tests,
             _ => Kind::Coverage,
         }
     }
@@ -357,6 +360,7 @@ pub fn parse_as(format: Format, input: &mut dyn BufRead, ctx: &mut Ctx) -> error
         Format::GoTestJson => tests(t::gotest::parse(input, ctx), ctx),
         Format::MochaJson => tests(t::mocha_json::parse(input, ctx), ctx),
         Format::RspecJson => tests(t::rspec_json::parse(input, ctx), ctx),
+        Format::DartJson => tests(t::dart_json::parse(input, ctx), ctx),
     }
 }
 

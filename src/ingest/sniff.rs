@@ -135,10 +135,7 @@ fn sniff_json(t: &str) -> Result<Format, String> {
     }
     // JSON test reports of other tools: say what they are and how to get JUnit XML instead.
     if first_line.contains("\"protocolVersion\"") && first_line.contains("\"type\"") {
-        return Err(unsupported_tests(
-            "Dart/Flutter test JSON (`--reporter json`)",
-            "tojunit",
-        ));
+        return Ok(Format::DartJson);
     }
     // jest/vitest `--json` results may embed a coverage map (`statementMap`): named first.
     if t.contains("\"numTotalTests\"") && t.contains("\"testResults\"") {
@@ -286,13 +283,13 @@ mod tests {
             f("{\"ImportPath\":\"p [p.test]\",\"Action\":\"build-output\",\"Output\":\"# p\\n\"}\n"),
             Ok(Format::GoTestJson)
         );
-        for other in [
-            "{\"protocolVersion\":\"0.1.1\",\"runnerVersion\":\"1\",\"type\":\"start\",\"time\":0}\n",
-            "{\"numTotalTests\":1,\"testResults\":[],\"coverageMap\":{\"statementMap\":{}}}",
-        ] {
-            let e = f(other).unwrap_err();
-            assert!(e.contains("is not a format testcert reads"), "{e}");
-        }
+        assert_eq!(
+            f("{\"protocolVersion\":\"0.1.1\",\"runnerVersion\":\"1\",\"type\":\"start\",\"time\":0}\n"),
+            Ok(Format::DartJson)
+        );
+        let e = f("{\"numTotalTests\":1,\"testResults\":[],\"coverageMap\":{\"statementMap\":{}}}")
+            .unwrap_err();
+        assert!(e.contains("is not a format testcert reads"), "{e}");
         assert_eq!(
             f("{\n  \"stats\": {\n    \"suites\": 0,\n    \"passes\": 0\n  }, \"tests\": []\n}"),
             Ok(Format::MochaJson)

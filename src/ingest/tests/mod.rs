@@ -1,5 +1,6 @@
 //! Test-result formats. Each module reads one format into [`crate::model::TestRun`].
 
+pub mod dart_json;
 pub mod gotest;
 pub mod junit;
 pub mod mocha_json;
