@@ -150,7 +150,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             r.unknown_entities
         ));
     }
-    p.finish(ctx)
+    let stated = node_totals(&r.root_comments);
+    let run = p.finish(ctx)?;
+    if let Some(w) = stated.and_then(|s| s.disagreement(&run)) {
+        ctx.warn(w);
+    }
+    Ok(run)
 }
 
 /// The elements the parser acts on.
@@ -278,6 +283,8 @@ impl Head {
                 self.special = match value {
                     b"pytest.xfail" | b"XFAIL" => Some(Special::ExpectedFailure),
                     b"UnexpectedSuccess" => Some(Special::UnexpectedSuccess),
+                    b"todo" => Some(Special::Todo),
+                    b"PHPUnit\\Framework\\RiskyTestError" => Some(Special::Risky),
                     _ => None,
                 }
             }
@@ -309,6 +316,13 @@ enum Special {
     /// `<error type="UnexpectedSuccess">` (unittest-xml-reporting): an expected failure that
     /// passed. unittest counts it apart from errors, and it fails the run: failed.
     UnexpectedSuccess,
+    /// `<skipped type="todo">` (node:test): a todo test, skipped even when it threw (node
+    /// then writes a `<failure>` too, and counts it under todo, not fail).
+    Todo,
+    /// `<error type="PHPUnit\Framework\RiskyTestError">`: a test PHPUnit calls risky (no
+    /// assertion, output, …). PHPUnit prints it apart (`Risky: 1`), not among errors, and it
+    /// does not fail the run by itself: passed, with a warning.
+    Risky,
 }
 
 /// The outcome a `status=` or `result=` attribute states, if it states one we act on.
@@ -436,6 +450,10 @@ struct Parser {
     /// unexpected successes (unittest, written as `<error>`) read as failed.
     xfail: u64,
     unexpected_successes: u64,
+    /// PHPUnit risky tests read as passed.
+    risky: u64,
+    /// Index of the last jest-junit suite-failure pseudo-case pushed (its pair is skipped).
+    jest_pseudo: Option<usize>,
 }
 
 /// The producer of a JUnit file, told by its default root name (`<testsuites name=…>`), a
@@ -542,7 +560,9 @@ impl Parser {
         if start {
             b.read(r, head.file.is_none(), &mut self.names)?;
         }
-        let mut outcome = if b.error.is_some() {
+        let mut outcome = if b.todo {
+            Outcome::Skipped
+        } else if b.error.is_some() {
             Outcome::Error
         } else if b.failure.is_some() {
             Outcome::Failed
@@ -576,22 +596,33 @@ impl Parser {
         if b.unexpected_success && outcome == Outcome::Failed {
             self.unexpected_successes += 1;
         }
+        if b.risky && outcome == Outcome::Passed {
+            self.risky += 1;
+        }
         let class = head.class.or(head.class_alt).filter(|c| !c.is_empty());
         // Pseudo-testcases some producers write for what is not a test.
         let class_str = class.as_deref().unwrap_or("");
-        if class_str == "Test suite failed to run" && outcome != Outcome::Passed {
-            // jest-junit (reportTestSuiteErrors): a suite that failed to run is two testcases
-            // named after the file, one <error> and one <failure>: one error.
-            let again = self.run.cases.last().is_some_and(|c| {
-                c.suite == suite
-                    && c.class.as_deref() == Some(class_str)
-                    && c.name == name
-                    && c.outcome == Outcome::Error
-            });
+        let failed_to_run = |f: &Option<Finding>| {
+            f.as_ref()
+                .and_then(|f| f.message.as_deref())
+                .is_some_and(|m| m.trim_start_matches('●').trim() == "Test suite failed to run")
+        };
+        let jest_pseudo = outcome != Outcome::Passed
+            && (class_str == "Test suite failed to run"
+                || failed_to_run(&b.error)
+                || name.starts_with("Test execution failure: could be caused by test hooks"));
+        if jest_pseudo {
+            // jest-junit (reportTestSuiteErrors): a suite that failed to run is two testcases,
+            // one <error> and one <failure> (named after the file by default, by the
+            // configured templates otherwise): one error.
+            let again = self
+                .jest_pseudo
+                .is_some_and(|i| i + 1 == self.run.cases.len() && self.run.cases[i].suite == suite);
             if again {
                 return Ok(());
             }
             self.jest_suite_errors += 1;
+            self.jest_pseudo = Some(self.run.cases.len());
             outcome = Outcome::Error;
         } else if self.producer == Producer::Vitest
             && outcome == Outcome::Failed
@@ -685,6 +716,10 @@ impl Parser {
             "expected failures (xfail) counted as passed: the producer counts them apart from skipped and they do not fail the run",
         );
         ctx.warn_count(
+            self.risky,
+            "risky tests (PHPUnit writes them as <error type=\"PHPUnit\\Framework\\RiskyTestError\">) counted as passed: PHPUnit prints them apart from errors and they do not fail the run",
+        );
+        ctx.warn_count(
             self.unexpected_successes,
             "unexpected successes (written as <error type=\"UnexpectedSuccess\">) counted as failed: unittest counts them apart from errors, and they fail the run",
         );
@@ -709,6 +744,58 @@ impl Parser {
         }
         run.repeats = self.producer.repeats();
         Ok(run)
+    }
+}
+
+/// node:test's run totals, which its JUnit reporter writes only as comments at the end of
+/// `<testsuites>` (`<!-- tests 17 -->`, `<!-- pass 9 -->`, `<!-- fail 5 -->`, …).
+#[derive(Default)]
+struct NodeTotals {
+    tests: Option<u64>,
+    fail: Option<u64>,
+    skipped: Option<u64>,
+    todo: Option<u64>,
+}
+
+fn node_totals(comments: &[String]) -> Option<NodeTotals> {
+    let mut t = NodeTotals::default();
+    for c in comments {
+        let Some((key, n)) = c.split_once(' ') else {
+            continue;
+        };
+        let Ok(n) = n.trim().parse::<u64>() else {
+            continue;
+        };
+        match key {
+            "tests" => t.tests = Some(n),
+            "fail" => t.fail = Some(n),
+            "skipped" => t.skipped = Some(n),
+            "todo" => t.todo = Some(n),
+            _ => {}
+        }
+    }
+    t.tests.is_some().then_some(t)
+}
+
+impl NodeTotals {
+    /// A warning when node's figures differ from the testcases read: node counts a test with
+    /// subtests as a test (written as a `<testsuite>`) and a todo apart from failures.
+    fn disagreement(&self, run: &TestRun) -> Option<String> {
+        let t = run.totals();
+        let skipped = self.skipped.unwrap_or(0) + self.todo.unwrap_or(0);
+        let same = self.tests == Some(t.tests)
+            && self.fail.is_none_or(|f| f == t.failed + t.errors)
+            && skipped == t.skipped;
+        (!same).then(|| {
+            format!(
+                "the producer's totals (node:test comments: tests {}, fail {}, skipped {}, todo {}) differ from the {} testcases read: node counts a test with subtests, written as a <testsuite>, as a test too; the testcases are used",
+                self.tests.unwrap_or(0),
+                self.fail.unwrap_or(0),
+                self.skipped.unwrap_or(0),
+                self.todo.unwrap_or(0),
+                t.tests
+            )
+        })
     }
 }
 
@@ -776,6 +863,10 @@ struct Body {
     skipped: bool,
     /// The `<skipped>` marked an expected failure.
     xfail: bool,
+    /// The `<skipped>` marked a todo (node:test).
+    todo: bool,
+    /// A PHPUnit risky-test `<error>` (not kept as an error).
+    risky: bool,
     /// An `<error>` was an unexpected success (read into `failure`).
     unexpected_success: bool,
     /// `<failure>` elements (vitest writes one per attempt).
@@ -813,6 +904,13 @@ impl Body {
                 Tag::Failure | Tag::Error | Tag::FlakyFailure => {
                     let unexpected = head.special == Some(Special::UnexpectedSuccess);
                     self.unexpected_success |= tag == Tag::Error && unexpected;
+                    if tag == Tag::Error && head.special == Some(Special::Risky) {
+                        self.risky = true;
+                        if start {
+                            r.skip()?;
+                        }
+                        continue;
+                    }
                     if tag == Tag::Failure {
                         self.failures += 1;
                     }
@@ -843,6 +941,7 @@ impl Body {
                 Tag::Skipped => {
                     self.skipped = true;
                     self.xfail |= head.special == Some(Special::ExpectedFailure);
+                    self.todo |= head.special == Some(Special::Todo);
                     if start {
                         r.skip()?;
                     }
@@ -1176,6 +1275,28 @@ oops</flakyFailure></testcase>
         let (run, ctx) = read(doc).unwrap();
         assert_eq!(run.totals(), t(1, 0, 0, 1, 0, 0));
         assert!(ctx.warnings[0].starts_with("1 test suites failed to run"));
+        // The same with jest-junit's classname/title templates: "" / "undefined", then
+        // "Test execution failure: …".
+        let doc = r#"<testsuites name="jest tests"><testsuite name="test/broken.test.js" tests="0">
+<testcase classname="" name="undefined"><error>  ● Test suite failed to run
+
+    Cannot find module</error></testcase>
+<testcase classname="" name="Test execution failure: could be caused by test hooks like &apos;afterAll&apos;."><failure>{}</failure></testcase>
+</testsuite></testsuites>"#;
+        let (run, _) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(1, 0, 0, 1, 0, 0));
+        // PHPUnit: a risky test is written as an <error>; PHPUnit counts it apart: passed.
+        let doc = r#"<testsuites><testsuite name="Real\Tests\CalcTest">
+<testcase name="testRisky" class="Real\Tests\CalcTest"><error type="PHPUnit\Framework\RiskyTestError">This test did not perform any assertions</error></testcase>
+<testcase name="testError" class="Real\Tests\CalcTest"><error type="RuntimeException">boom</error></testcase>
+</testsuite></testsuites>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(2, 1, 0, 1, 0, 0));
+        assert!(
+            ctx.warnings[0].starts_with("1 risky tests"),
+            "{:?}",
+            ctx.warnings
+        );
         // vitest: a file that failed to import, and one <failure> per attempt of a test that
         // failed every retry (one failed test of 3 attempts).
         let doc = r#"<testsuites name="vitest tests"><testsuite name="test/broken.test.js"><testcase classname="test/broken.test.js" name="test/broken.test.js"><failure message="Cannot find module"/></testcase></testsuite>
@@ -1201,6 +1322,26 @@ oops</flakyFailure></testcase>
             ctx.warnings
         );
         assert!(ctx.warnings[1].starts_with("the file declares skipped=\"2\" but holds 0"));
+        // node:test: top-level testcases under <testsuites>, a todo that threw, run totals in
+        // comments (a test with subtests is a <testsuite> node counts as a test).
+        let doc = r#"<?xml version="1.0" encoding="utf-8"?>
+<testsuites>
+	<testcase name="adds" time="0.1" classname="test"/>
+	<testcase name="todo" time="0.1" classname="test" failure="boom"><skipped type="todo" message="true"/><failure type="testCodeFailure" message="boom"/></testcase>
+	<testsuite name="parent" tests="1" failures="1"><testcase name="child" classname="test"><failure message="x"/></testcase></testsuite>
+	<!-- tests 4 -->
+	<!-- pass 1 -->
+	<!-- fail 2 -->
+	<!-- skipped 0 -->
+	<!-- todo 1 -->
+</testsuites>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(3, 1, 1, 0, 1, 0));
+        assert!(
+            ctx.warnings[0].contains("node:test comments: tests 4, fail 2"),
+            "{:?}",
+            ctx.warnings
+        );
         // pytest xfail and unittest's expected failure / unexpected success.
         let doc = r#"<testsuites><testsuite name="t">
 <testcase classname="a" name="xf"><skipped type="pytest.xfail" message="reason"/></testcase>
