@@ -12,9 +12,11 @@
 #   PyPI: a venv in $TMPDIR/testcert-real-venv with the pinned packages below;
 #   Debian: golang-go gotestsum lcov ant ant-optional junit4 libjacoco-java testng maven
 #           libsurefire-java libmaven-compiler-plugin-java libmaven-resources-plugin-java
-#           ruby-rspec ruby-rspec-retry ruby-rspec-junit-formatter llvm-22 (apt-get; needs root);
+#           ruby-rspec ruby-rspec-retry ruby-rspec-junit-formatter phpunit php-pcov llvm-22
+#           (apt-get; needs root);
 #   crates: cargo-llvm-cov 0.9.1 (cargo install --locked; it uses Debian's llvm-22 tools, whose
-#           LLVM matches rustc 1.95's); cargo-nextest must already be on PATH (it is on this
+#           LLVM matches rustc 1.95's) and cargo-tarpaulin 0.37.5 (cargo install --locked: many
+#           minutes of compiling); cargo-nextest must already be on PATH (it is on this
 #           project's machines).
 #
 # Each regen.sh works in $REAL_FIXTURES_WORK/PRODUCER (default /tmp/testcert-real/PRODUCER): the
@@ -28,7 +30,7 @@ pypi=(pytest==9.2.0 pytest-xdist==3.8.0 pytest-rerunfailures==16.7 pytest-cov==7
   coverage==7.17.5 unittest-xml-reporting==4.0.0 gcovr==8.8)
 debian=(golang-go gotestsum lcov ant ant-optional junit4 libjacoco-java testng maven
   libsurefire-java libmaven-compiler-plugin-java libmaven-resources-plugin-java ruby-rspec
-  ruby-rspec-retry ruby-rspec-junit-formatter llvm-22)
+  ruby-rspec-retry ruby-rspec-junit-formatter phpunit php-pcov llvm-22)
 
 install=0
 if [ "${1:-}" = --install ]; then
@@ -42,6 +44,7 @@ if [ $install = 1 ]; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q "${pypi[@]}"
   command -v cargo-llvm-cov >/dev/null || cargo install --locked cargo-llvm-cov@0.9.1
+  command -v cargo-tarpaulin >/dev/null || cargo install --locked cargo-tarpaulin@0.37.5
 fi
 
 names=("$@")
