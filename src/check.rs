@@ -72,6 +72,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
             ev,
             change: &change,
             repo: &repo,
+            projects: &projects,
             config: &config,
             is_test_file: &is_test_file,
             related_test: &related,

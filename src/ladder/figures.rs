@@ -2,7 +2,7 @@
 //! project, and the wording the rules share.
 
 use crate::config::{Config, Size};
-use crate::evidence::{Change, Evidence, RepoFacts};
+use crate::evidence::{Change, Evidence, Project, RepoFacts};
 use crate::model::{Counter, Coverage, Outcome};
 use crate::result::{
     FailingTest, Figures, FileIncrement, Incremental, Status, TestFigures, TotalsJson,
@@ -14,6 +14,8 @@ pub struct Inputs<'a> {
     pub ev: &'a Evidence,
     pub change: &'a Change,
     pub repo: &'a RepoFacts,
+    /// Every project of the repository (which of them a repository-wide fact is for).
+    pub projects: &'a [Project],
     pub config: &'a Config,
     /// Whether a repository path is a test file.
     pub is_test_file: &'a dyn Fn(&str) -> bool,
@@ -66,6 +68,13 @@ pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
             });
         }
     }
+    // Runs of one test in several reports, compared: passed in one, failed in another is
+    // flaky too (a matrix build, a nightly rerun kept beside the PR run).
+    for id in across_reports(ev).1 {
+        if !flaky.contains(&id) {
+            flaky.push(id);
+        }
+    }
     Figures {
         coverage: (!ev.coverage_reports.is_empty()).then(|| totals(&ev.coverage)),
         coverage_small: ev.coverage_small.as_ref().map(totals),
@@ -80,6 +89,36 @@ pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
         coverage_reports: ev.coverage_reports.iter().map(|r| r.path.clone()).collect(),
         test_reports: ev.test_reports.iter().map(|r| r.path.clone()).collect(),
     }
+}
+
+/// How many of the project's tests ran in more than one report, and which of those passed
+/// in one and failed (or errored) in another, in test order.
+pub(super) fn across_reports(ev: &Evidence) -> (usize, Vec<String>) {
+    // Per test id: the first report seen, whether another report ran it, passed, failed.
+    let mut seen: std::collections::HashMap<String, (&str, bool, bool, bool)> =
+        std::collections::HashMap::new();
+    let mut order = Vec::new();
+    for t in &ev.tests {
+        let id = t.id();
+        let e = seen.entry(id.clone()).or_insert_with(|| {
+            order.push(id);
+            (&*t.report, false, false, false)
+        });
+        if e.0 != &*t.report {
+            e.1 = true;
+        }
+        match t.case.outcome {
+            Outcome::Passed => e.2 = true,
+            Outcome::Failed | Outcome::Error => e.3 = true,
+            Outcome::Skipped | Outcome::Flaky => {}
+        }
+    }
+    let repeated = seen.values().filter(|e| e.1).count();
+    let differing = order
+        .into_iter()
+        .filter(|id| seen[id].1 && seen[id].2 && seen[id].3)
+        .collect();
+    (repeated, differing)
 }
 
 /// Changed executable lines per file of the project, with what covered them.
