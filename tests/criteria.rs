@@ -420,6 +420,82 @@ fn l3_tests_for_changes() {
     assert_eq!(w.status("L3.tests-for-changes").0, Status::Met);
 }
 
+/// The change of issue 10: `lib.rs` holds a tested function (lines 1–20) and gains a new
+/// 17-line function (lines 30–46) that nothing runs; the change also touches the tested one.
+fn new_untested_function(with_ends: bool) -> World {
+    let mut w = world();
+    let mut c = Coverage::new();
+    let f = c.file_mut("crates/core/src/lib.rs");
+    for l in 1..=20 {
+        f.add_line(l, 1);
+    }
+    for l in 30..=46 {
+        f.add_line(l, 0);
+    }
+    let end = |e: u32| if with_ends { e } else { 0 };
+    f.add_function_range("tested", 1, end(20), 4);
+    f.add_function_range("_RNvCs1234_4core9parse_new", 30, end(46), 0);
+    c.finish();
+    w.ev.coverage = c;
+    w.changed_lines((5..=16).chain(30..=46).collect());
+    w
+}
+
+#[test]
+fn l3_tests_for_changes_per_function() {
+    for with_ends in [true, false] {
+        let w = new_untested_function(with_ends);
+        let (s, d) = w.status("L3.tests-for-changes");
+        assert_eq!(s, Status::Unmet, "{d}");
+        // Named, demangled, with file:line; the tested function is not listed.
+        assert!(
+            d.contains("core::parse_new (crates/core/src/lib.rs:30, 17 changed executable lines, none covered)"),
+            "{d}"
+        );
+        assert!(!d.contains(" tested ("), "{d}");
+    }
+    // Its test changed in the same change: met.
+    let mut w = new_untested_function(true);
+    if let Change::Diff { files, .. } = &mut w.change {
+        files.insert(
+            "crates/core/tests/lib.rs".into(),
+            FileChange {
+                lines: vec![1],
+                added: true,
+                renamed_from: None,
+                binary: false,
+            },
+        );
+    }
+    assert_eq!(w.status("L3.tests-for-changes").0, Status::Met);
+    // A new function below N changed executable lines is trivial.
+    let mut w = new_untested_function(true);
+    w.changed_lines((5..=16).chain(30..=38).collect());
+    let (s, d) = w.status("L3.tests-for-changes");
+    assert_eq!(s, Status::Met, "{d}");
+    assert!(
+        d.starts_with("1 function with >= 10 changed executable lines"),
+        "{d}"
+    );
+}
+
+#[test]
+fn l3_tests_for_changes_per_hunk_without_functions() {
+    // No function data: two hunks, the first covered, the second (16 lines) not.
+    let mut w = world();
+    w.ev.coverage = coverage(100, |l| l <= 20);
+    w.changed_lines((5..=16).chain(40..=55).collect());
+    let (s, d) = w.status("L3.tests-for-changes");
+    assert_eq!(s, Status::Unmet, "{d}");
+    assert!(
+        d.contains("crates/core/src/lib.rs:40-55 (16 changed executable lines, none covered)"),
+        "{d}"
+    );
+    // One line of the second hunk covered is enough.
+    w.ev.coverage = coverage(100, |l| l <= 20 || l == 50);
+    assert_eq!(w.status("L3.tests-for-changes").0, Status::Met);
+}
+
 #[test]
 fn l3_small_incremental() {
     // 80% small coverage of the change → 40% (24/60).
