@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::config::{Config, Source};
 use crate::evidence::{Change, Project, ReportFile};
@@ -34,6 +34,18 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         )
     })?;
     let (config, source) = Config::load(&root, opts.config.as_deref())?;
+    if let Some(n) = opts.min_level.filter(|&n| n > config.max_level()) {
+        // A gate no project can pass is a mistake in the command, not a result.
+        bail!(
+            "--min-level {n} is above the top of the ladder evaluated: levels go up to {}{}",
+            config.max_level(),
+            if config.max_level() < 5 {
+                " (max_level = 5 in testcert.toml evaluates levels 4 and 5)"
+            } else {
+                ""
+            }
+        );
+    }
     let projects = crate::discover::projects::projects(&root, &config)?;
     let files = crate::discover::reports::reports(&root, &config)?;
     let repo = crate::discover::ci::repo_facts(&root, env);
@@ -57,7 +69,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     }
     for (f, r) in &reports {
         for w in &r.ctx.warnings {
-            warnings.push(format!("{}: {w}", f.path));
+            warnings.push(format!("{}: {}", f.path, local_paths(w, &mapper)));
         }
     }
     let (evidence, explanations) =
@@ -110,6 +122,48 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         stamp: None,
         attribution: opts.explain_attribution.then_some(explanations),
     })
+}
+
+/// `warning` with every absolute path in it (a path of the machine that wrote the report,
+/// `/home/runner/work/…`, `D:\a\…`) shown as the repository file it maps to, else as its
+/// last two components after `…/`: a path from another machine means nothing here and
+/// only makes the message longer.
+fn local_paths(warning: &str, mapper: &PathMapper) -> String {
+    let absolute = |t: &str| {
+        let b = t.as_bytes();
+        t.starts_with('/')
+            || (b.len() > 2
+                && b[0].is_ascii_alphabetic()
+                && b[1] == b':'
+                && matches!(b[2], b'/' | b'\\'))
+    };
+    if !warning.split_whitespace().any(absolute) {
+        return warning.to_string();
+    }
+    let mut out = String::with_capacity(warning.len());
+    for (i, token) in warning.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if !absolute(token) {
+            out.push_str(token);
+            continue;
+        }
+        // Punctuation the message put after the path (`…/main.rs:`, `…/a.rs),`).
+        let path = token.trim_end_matches([':', ',', ';', ')', '.', '\'', '"']);
+        let tail = &token[path.len()..];
+        let mapped = mapper.map(path, &[]);
+        if mapped.found {
+            out.push_str(&mapped.path);
+        } else {
+            let norm = crate::paths::normalize(path);
+            let parts: Vec<&str> = norm.rsplit('/').take(2).collect();
+            out.push_str("…/");
+            out.push_str(&parts.into_iter().rev().collect::<Vec<_>>().join("/"));
+        }
+        out.push_str(tail);
+    }
+    out
 }
 
 fn display_source(source: &Source, root: &Path) -> String {
@@ -203,4 +257,27 @@ fn read(
         }
     }
     (ok, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_show_no_path_of_another_machine() {
+        let m = PathMapper::from_files("/here/repo", ["crates/cli/src/main.rs".to_string()]);
+        assert_eq!(
+            local_paths(
+                "line summary disagrees: /home/runner/work/r/r/crates/cli/src/main.rs (line 1): LF:3",
+                &m
+            ),
+            "line summary disagrees: crates/cli/src/main.rs (line 1): LF:3"
+        );
+        // Not a file of this repository: the last two components.
+        assert_eq!(
+            local_paths("cannot map D:\\a\\r\\gen\\out.rs, skipped", &m),
+            "cannot map …/gen/out.rs, skipped"
+        );
+        assert_eq!(local_paths("no paths here: a/b", &m), "no paths here: a/b");
+    }
 }

@@ -230,7 +230,16 @@ fn render(args: RenderArgs) -> Result<i32> {
     );
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
+    print_warnings(&result);
     Ok(exit::OK)
+}
+
+/// A check's warnings, on standard error whatever the format: the report on standard output
+/// (or in `--output`) stays the report.
+fn print_warnings(result: &crate::result::CheckResult) {
+    for w in &result.warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn check(args: CheckArgs) -> Result<i32> {
@@ -271,6 +280,7 @@ fn check(args: CheckArgs) -> Result<i32> {
     }
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
+    print_warnings(&result);
     for e in &result.report_errors {
         eprintln!("error: {}", e.error);
     }
@@ -322,6 +332,11 @@ fn inspect(args: InspectArgs) -> Result<i32> {
         InspectFormat::Text => crate::inspect::render_text(&items),
     };
     let failed = items.iter().filter(|i| i.error.is_some()).count();
+    for i in &items {
+        for w in &i.warnings {
+            eprintln!("warning: {}: {w}", i.path);
+        }
+    }
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(out.as_bytes())

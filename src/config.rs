@@ -415,8 +415,22 @@ impl Config {
             }
         }
         check_level("required_level", self.required_level)?;
+        // A required level above the ladder's top is a gate no project can pass.
+        let top = self.max_level();
+        let above_top = |what: &str, l: Option<u8>| -> Result<()> {
+            match l {
+                Some(l) if l > top => bail!(
+                    "{}: {what} = {l} is above the top of the ladder evaluated (max_level = {top}){}",
+                    path.display(),
+                    if top < 5 { "; set max_level = 5 to evaluate levels 4 and 5" } else { "" }
+                ),
+                _ => Ok(()),
+            }
+        };
+        above_top("required_level", self.required_level)?;
         for p in &self.project {
             check_level("required_level", p.required_level)?;
+            above_top("[[project]] required_level", p.required_level)?;
             if p.path.contains("..") {
                 bail!(
                     "{}: project path {:?} leaves the repository",

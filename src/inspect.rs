@@ -180,8 +180,12 @@ pub fn render_text(items: &[Inspected]) -> String {
                 t.flaky
             ));
         }
-        for w in &i.warnings {
-            out.push_str(&format!("  warning: {w}\n"));
+        // Warnings go to standard error (the CLI prints them); here only how many.
+        if !i.warnings.is_empty() {
+            out.push_str(&format!(
+                "  {} on standard error\n",
+                plural(i.warnings.len() as u64, "warning")
+            ));
         }
     }
     out

@@ -7,12 +7,22 @@ use crate::words::{list, pct, plural, plural_with};
 
 pub(super) fn l1_coverage(f: &Figures) -> Judgement {
     match &f.coverage {
+        // Met: the criterion is that coverage is set up, not how much. At 0% the detail
+        // says it was measured, so that "met" beside it does not read as "covered".
+        Some(c) if c.lines.total > 0 && c.lines.covered == 0 => (
+            Status::Met,
+            format!(
+                "measured: 0.0% covered (0 of {}, from {}): the coverage bundle is set up; no test runs these lines yet",
+                plural(c.lines.total, "executable line"),
+                list(&f.coverage_reports, 3)
+            ),
+        ),
         Some(c) if c.lines.total > 0 => (
             Status::Met,
             format!(
-                "{} of {} executable lines covered ({}, from {})",
+                "{} of {} covered ({}, from {})",
                 c.lines.covered,
-                c.lines.total,
+                plural(c.lines.total, "executable line"),
                 pct(c.lines.ratio().unwrap_or(0.0)),
                 list(&f.coverage_reports, 3)
             ),
@@ -65,7 +75,12 @@ pub(super) fn l1_sizes(ev: &Evidence, f: &Figures) -> Judgement {
         mix(t.large)
     );
     if t.unclassified == 0 {
-        (Status::Met, format!("all {} tests sized: {shown}", t.total))
+        let all = if t.total == 1 {
+            "the one test is sized".to_string()
+        } else {
+            format!("all {} tests sized", t.total)
+        };
+        (Status::Met, format!("{all}: {shown}"))
     } else {
         let examples: Vec<String> = ev
             .tests
@@ -77,9 +92,10 @@ pub(super) fn l1_sizes(ev: &Evidence, f: &Figures) -> Judgement {
         (
             Status::Unmet,
             format!(
-                "{} of {} tests have no size (e.g. {}); {shown}",
+                "{} of {} {} no size (e.g. {}); {shown}",
                 t.unclassified,
-                t.total,
+                plural(t.total, "test"),
+                if t.unclassified == 1 { "has" } else { "have" },
                 examples.join(", ")
             ),
         )
@@ -179,8 +195,8 @@ pub(super) fn l1_smoke(f: &Figures) -> Judgement {
         (
             Status::Met,
             format!(
-                "{} smoke tests: {}",
-                f.smoke_tests.len(),
+                "{}: {}",
+                plural(f.smoke_tests.len() as u64, "smoke test"),
                 list(&f.smoke_tests, 5)
             ),
         )
@@ -192,10 +208,14 @@ pub(super) fn l1_smoke(f: &Figures) -> Judgement {
     } else {
         (
             Status::Unmet,
-            format!(
-                "none of the {} tests matches the smoke selector",
-                f.tests.total
-            ),
+            if f.tests.total == 1 {
+                "the one test does not match the smoke selector".to_string()
+            } else {
+                format!(
+                    "none of the {} tests matches the smoke selector",
+                    f.tests.total
+                )
+            },
         )
     }
 }

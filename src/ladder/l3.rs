@@ -281,8 +281,8 @@ pub(super) fn l3_integration_new(inp: &Inputs<'_>, f: &Figures, t: &Thresholds) 
         return (
             Status::Unknown,
             format!(
-                "{} files changed significantly ({}), but no coverage report is tagged medium or large to show what the integration tests cover: tag it with [[reports.tag]] size = \"medium\"",
-                files.len(),
+                "{} changed significantly ({}), but no coverage report is tagged medium or large to show what the integration tests cover: tag it with [[reports.tag]] size = \"medium\"",
+                plural(files.len() as u64, "file"),
                 list(&files.iter().map(|x| x.path.clone()).collect::<Vec<_>>(), 3)
             ),
         );
@@ -290,15 +290,20 @@ pub(super) fn l3_integration_new(inp: &Inputs<'_>, f: &Figures, t: &Thresholds) 
     let missing: Vec<String> = files
         .iter()
         .filter(|x| x.covered_large.unwrap_or(0) == 0)
-        .map(|x| format!("{} ({} changed lines)", x.path, x.changed))
+        .map(|x| format!("{} ({})", x.path, plural(x.changed, "changed line")))
         .collect();
     if missing.is_empty() {
         (
             Status::Met,
-            format!(
-                "{} significantly changed files all have changed lines covered by integration tests",
-                files.len()
-            ),
+            if files.len() == 1 {
+                "the significantly changed file has changed lines covered by integration tests"
+                    .to_string()
+            } else {
+                format!(
+                    "the {} significantly changed files all have changed lines covered by integration tests",
+                    files.len()
+                )
+            },
         )
     } else {
         (

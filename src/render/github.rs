@@ -9,7 +9,7 @@
 use std::fmt::Write;
 
 use crate::result::{CheckResult, Status};
-use crate::words::line_runs;
+use crate::words::{line_runs, plural};
 
 /// At most this many `::error` lines.
 pub const MAX_ERRORS: usize = 50;
@@ -113,18 +113,18 @@ pub fn render(r: &CheckResult, prefix: &str) -> String {
                 p.name,
                 r.max_level,
                 p.required_level,
-                if p.passed {
-                    "passed"
-                } else {
-                    "below the required level"
+                match (p.passed, p.required_level) {
+                    (false, _) => "below the required level",
+                    (true, 0) => "report only",
+                    (true, _) => "passed",
                 },
                 if uncovered > 0 {
-                    format!("; {uncovered} uncovered changed lines")
+                    format!("; {}", plural(uncovered as u64, "uncovered changed line"))
                 } else {
                     String::new()
                 },
                 if failing > 0 {
-                    format!("; {failing} failing tests")
+                    format!("; {}", plural(failing as u64, "failing test"))
                 } else {
                     String::new()
                 },

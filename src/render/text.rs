@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::result::{CheckResult, Status};
+use crate::words::plural;
 
 /// ANSI styling, or none.
 #[derive(Clone, Copy)]
@@ -44,29 +45,37 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         style.paint(
             "31",
             &format!(
-                "FAILED: {below} of {} projects below the required level",
-                r.projects.len()
+                "FAILED: {below} of {} below the required level",
+                plural(r.projects.len() as u64, "project")
             ),
         )
+    } else if r.required_level == 0 {
+        // Nothing was required, so nothing "passed": a green word beside a red level 0
+        // would say the project is fine.
+        "report only".to_string()
     } else {
         style.paint("32", "passed")
     };
+    let required = if r.required_level == 0 {
+        "no level required".to_string()
+    } else {
+        format!("required level {}", r.required_level)
+    };
     let _ = writeln!(
         out,
-        "{} {} projects, levels up to {}, required level {}: {verdict}",
+        "{} {}, levels up to {}, {required}: {verdict}",
         style.bold("testcert"),
-        r.projects.len(),
+        plural(r.projects.len() as u64, "project"),
         r.max_level,
-        r.required_level
     );
     let change = match (&r.change.base_ref, &r.change.note) {
         (Some(b), _) => format!(
-            "change: diff against {b} ({}), {} files changed",
+            "change: diff against {b} ({}), {} changed",
             r.change
                 .base_commit
                 .as_deref()
                 .map_or("", |c| &c[..c.len().min(12)]),
-            r.change.changed_files
+            plural(r.change.changed_files as u64, "file")
         ),
         (None, Some(note)) => format!("change: {note}"),
         (None, None) => "change: none".to_string(),
@@ -75,8 +84,9 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         out,
         "{}",
         style.dim(&format!(
-            "{change}; config: {}; {} reports found",
-            r.config, r.reports_found
+            "{change}; config: {}; {} found",
+            r.config,
+            plural(r.reports_found as u64, "report")
         ))
     );
     for e in &r.report_errors {
@@ -89,7 +99,9 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         } else {
             p.path.clone()
         };
-        let mark = if p.passed {
+        let mark = if p.passed && p.required_level == 0 {
+            "·".to_string()
+        } else if p.passed {
             style.paint("32", "✓")
         } else {
             style.paint("31", "✗")
@@ -148,19 +160,21 @@ pub fn render(r: &CheckResult, style: Style) -> String {
             }
         }
     }
+    // The warnings themselves go to standard error (the CLI prints them there), so that
+    // a report written to a file or piped on holds the report; here only how many.
     if !r.warnings.is_empty() {
         out.push('\n');
-        for w in r.warnings.iter().take(20) {
-            let _ = writeln!(out, "{} {w}", style.paint("33", "warning:"));
-        }
-        if r.warnings.len() > 20 {
-            let _ = writeln!(
-                out,
-                "{} and {} more",
-                style.paint("33", "warning:"),
-                r.warnings.len() - 20
-            );
-        }
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint(
+                "33",
+                &format!(
+                    "{} on standard error (and in the JSON output)",
+                    plural(r.warnings.len() as u64, "warning")
+                )
+            )
+        );
     }
     if let Some(a) = &r.attribution {
         out.push('\n');
