@@ -6,7 +6,7 @@
 //!
 //! | runner | where | what counts |
 //! |---|---|---|
-//! | cargo-nextest | `.config/nextest.toml` (next to the workspace `Cargo.toml`) | `retries` > 0 in `[profile.default]`, or in a profile a CI definition selects (`--profile NAME`, `NEXTEST_PROFILE=NAME`) |
+//! | cargo-nextest | `.config/nextest.toml` (next to the workspace `Cargo.toml`) | `retries` > 0 in `[profile.default]`, or in a profile a CI definition selects (`--profile NAME`, `NEXTEST_PROFILE=NAME`); only when a CI definition runs nextest, or there is none |
 //! | pytest-rerunfailures | `pytest.ini`, `pyproject.toml`, `setup.cfg`, `tox.ini`; requirements files | `--reruns N` / `reruns = N`, or the plugin declared as a dependency |
 //! | jest | `jest.config.*`, `jest.setup.*`, `package.json`, test files (`*.test.*`, `*.spec.*`) | `retryTimes(` |
 //! | vitest, Playwright | `vitest.config.*`, `vite.config.*`, `vitest.workspace.*`, `playwright.config.*` | `retry:` / `retries:` with a non-zero value (`process.env.CI ? 2 : 0` counts) |
@@ -37,6 +37,9 @@ const MAX_FILE: u64 = 256 * 1024;
 pub fn scan(root: &Path, ci: &[String]) -> Vec<RetryMechanism> {
     let mut out = Vec::new();
     let mut ci_profiles = Vec::new();
+    // A nextest config is read only when nextest runs: with CI definitions that never call
+    // it (`cargo test`), its retries retry nothing. Without CI definitions, who knows.
+    let mut runs_nextest = ci.is_empty();
     // CI often runs `make test` / `just test`: the recipes hold the command line.
     let task_files = [
         "Makefile",
@@ -56,13 +59,15 @@ pub fn scan(root: &Path, ci: &[String]) -> Vec<RetryMechanism> {
         };
         for (i, line) in text.lines().enumerate() {
             let line = strip_comment(line);
+            runs_nextest |= line.contains("nextest");
             ci_profiles.extend(nextest_profiles(line));
             for (what, eco) in ci_command(line) {
                 out.push(mechanism(what, f, i, "", eco));
             }
         }
     }
-    walk(root, "", 0, &ci_profiles, &mut out);
+    let nextest = runs_nextest.then_some(ci_profiles.as_slice());
+    walk(root, "", 0, nextest, &mut out);
     out.sort_by(|a, b| (&a.file, a.line, &a.what).cmp(&(&b.file, b.line, &b.what)));
     out.dedup();
     out
@@ -245,16 +250,18 @@ fn walk(
     root: &Path,
     rel: &str,
     depth: usize,
-    ci_profiles: &[String],
+    nextest: Option<&[String]>,
     out: &mut Vec<RetryMechanism>,
 ) {
     let dir = root.join(rel);
     // nextest reads `.config/nextest.toml` beside the workspace manifest: a hidden directory
     // the walk does not enter, so read by name.
-    if dir.join(".config/nextest.toml").is_file() && dir.join("Cargo.toml").is_file() {
+    let config = dir.join(".config/nextest.toml");
+    if let Some(profiles) = nextest.filter(|_| config.is_file() && dir.join("Cargo.toml").is_file())
+    {
         let f = join(rel, ".config/nextest.toml");
         if let Some(text) = read(&root.join(&f)) {
-            for (i, what) in nextest_config(&text, ci_profiles) {
+            for (i, what) in nextest_config(&text, profiles) {
                 out.push(mechanism(what, &f, i, rel, Some(Ecosystem::Rust)));
             }
         }
@@ -281,7 +288,7 @@ fn walk(
                     && !skipped_dir(&name)
                     && !matches!(name.as_str(), "target" | "dist" | "build" | "out")
                 {
-                    walk(root, &join(rel, &name), depth + 1, ci_profiles, out);
+                    walk(root, &join(rel, &name), depth + 1, nextest, out);
                 }
             }
             Kind::File => {
@@ -451,6 +458,15 @@ mod tests {
         // Without the CI selecting it, profile ci is not what runs.
         let m = scan(t.path(), &[]);
         assert!(m.is_empty(), "{m:?}");
+        // A CI that never runs nextest: even the default profile's retries retry nothing.
+        t.write(".config/nextest.toml", "[profile.default]\nretries = 2\n");
+        t.write("ci.yml", "- run: cargo test --workspace\n");
+        assert!(scan(t.path(), &["ci.yml".to_string()]).is_empty());
+        assert_eq!(
+            scan(t.path(), &[]).len(),
+            1,
+            "no CI definitions: the config is taken"
+        );
     }
 
     #[test]
