@@ -70,8 +70,9 @@ fn units(fc: &FileCoverage, lines: &[u32], per_hunk: bool) -> Vec<Unit> {
     let fns = &fc.functions;
     // Closures are part of the function that holds them: the change is to that function
     // (and an LCOV without end lines would otherwise cut the function at its first closure).
+    // Rust's `{closure#0}`, and Istanbul's unnamed `(anonymous_3)` callbacks.
     let names: Vec<String> = fns.iter().map(|f| display_name(&f.name)).collect();
-    let closure = |name: &str| name.contains("{closure") || name.contains("{{closure}}");
+    let closure = |name: &str| name.contains("{closure") || name.starts_with("(anonymous");
     let keep: Vec<bool> = names.iter().map(|n| !closure(n)).collect();
     let spans = fc.function_spans(&keep);
     // The innermost function holding `line`: the latest start at or before it whose span

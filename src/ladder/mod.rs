@@ -142,7 +142,7 @@ pub const CRITERIA: &[Criterion] = &[
         id: "L3.tests-for-changes",
         level: 3,
         title: "Require tests for all nontrivial changes",
-        measured: "Decided per changed function where the coverage report lists functions (LCOV FN/FNL, Cobertura <method>, JaCoCo <method>, llvm-cov functions, coverage.py function regions; a function without an end line reaches to the next one), else per block of consecutive changed lines (a diff hunk): every such unit with at least N changed executable lines (default 10) has some of them covered, and so does every file with N in all, unless the change also changes a test file for it (same file stem, e.g. parser.py / test_parser.py). The detail names the uncovered functions with file:line.",
+        measured: "Decided per changed function where the coverage report lists functions (LCOV FN/FNL, Cobertura <method>, JaCoCo <method>, llvm-cov functions, coverage.py function regions, Istanbul fnMap; a function without an end line reaches to the next one), else per block of consecutive changed lines (a diff hunk): every such unit with at least N changed executable lines (default 10) has some of them covered, and so does every file with N in all, unless the change also changes a test file for it (same file stem, e.g. parser.py / test_parser.py). The detail names the uncovered functions with file:line.",
         how_to: "Add tests that run the listed functions or lines, or change their file's tests in the same change.",
         rule: Rule::L3TestsForChanges,
     },
