@@ -21,6 +21,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::render::badge::{self, Badge};
+use crate::words::{plural, plural_with};
 use history::{Entry, EntryProject};
 use input::{InputFile, Missing, Parsed, Read};
 
@@ -292,27 +293,32 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
     }
     inputs.unstamped = unstamped.len();
     inputs.superseded = superseded.len();
-    let mut warn = |what: String, list: &[String]| {
+    // `one` / `many`: the sentence after the count, for 1 and for several results.
+    let mut warn = |one: &str, many: &str, list: &[String]| {
         if !list.is_empty() {
             inputs.warnings.push(format!(
-                "{} {what}: {}",
+                "{} {}: {}",
                 list.len(),
+                if list.len() == 1 { one } else { many },
                 crate::words::list(list, 5)
             ));
         }
     };
     warn(
-        "results carry no stamp (repository named after the file, commit and time unknown; run check with --stamp)".into(),
+        "result carries no stamp (repository named after the file, commit and time unknown; run check with --stamp)",
+        "results carry no stamp (repository named after the file, commit and time unknown; run check with --stamp)",
         &unstamped,
     );
     superseded.sort();
     let superseded: Vec<String> = superseded.iter().map(|p| p.display().to_string()).collect();
     warn(
-        "results were superseded by a newer result of the same repository".into(),
+        "result was superseded by a newer result of the same repository",
+        "results were superseded by a newer result of the same repository",
         &superseded,
     );
     warn(
-        "results had reports that could not be read".into(),
+        "result had reports that could not be read",
+        "results had reports that could not be read",
         &with_report_errors,
     );
 
@@ -660,24 +666,31 @@ pub fn run_cli(args: AggregateArgs) -> Result<i32> {
     }
     let s = &a.summary;
     eprintln!(
-        "aggregated {} results: {} projects in {} repositories, {} at their required level{}; wrote {}",
-        a.inputs.results,
-        s.projects,
-        s.repositories,
+        "aggregated {}: {} in {}, {} at their required level{}; wrote {}",
+        plural(a.inputs.results as u64, "result"),
+        plural(s.projects as u64, "project"),
+        plural_with(s.repositories as u64, "repository", "repositories"),
         s.meeting_required,
         match &a.changes {
             Some(c) => format!(
-                ", {} up and {} down since the last snapshot, {} history entries appended",
+                ", {} up and {} down since the last snapshot, {} appended",
                 c.up.len(),
                 c.down.len(),
-                c.appended
+                plural_with(c.appended as u64, "history entry", "history entries")
             ),
             None => String::new(),
         },
         args.out.display()
     );
     if args.fail_on_regression && s.regressed > 0 {
-        eprintln!("error: {} projects dropped a level", s.regressed);
+        eprintln!(
+            "error: {} a level",
+            if s.regressed == 1 {
+                "1 project dropped".to_string()
+            } else {
+                format!("{} projects dropped", s.regressed)
+            }
+        );
     }
     Ok(a.exit_code(args.fail_on_regression))
 }
