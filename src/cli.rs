@@ -364,6 +364,13 @@ fn init(args: InitArgs) -> Result<i32> {
     };
     let (path, summary) = crate::init::init(&root, args.force)?;
     println!("wrote {}", path.display());
-    print!("{summary}");
+    // What was found on stdout; notes and warnings about how, on stderr.
+    for line in summary.lines() {
+        if line.starts_with("warning: ") || line.starts_with("note: ") {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
     Ok(exit::OK)
 }

@@ -167,7 +167,7 @@ fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, 
         Err(e) => {
             let _ = writeln!(w, "# Discovery failed: {}", one_line(&format!("{e:#}")));
             line(w, "# Declare the projects below until it succeeds.");
-            let _ = writeln!(summary, "projects: discovery failed: {e:#}");
+            let _ = writeln!(summary, "warning: project discovery failed: {e:#}");
         }
     }
     line(
