@@ -170,13 +170,15 @@ impl FileCoverage {
         let kept: Vec<bool> = (0..self.functions.len())
             .map(|i| keep.get(i).copied().unwrap_or(true))
             .collect();
-        let starts: Vec<u32> = self
+        let mut starts: Vec<u32> = self
             .functions
             .iter()
             .zip(&kept)
             .filter(|(_, k)| **k)
             .map(|(f, _)| f.line)
             .collect();
+        // Sorted already once finished (functions are kept in line order); before that, sort.
+        starts.sort_unstable();
         self.functions
             .iter()
             .zip(&kept)
@@ -187,7 +189,9 @@ impl FileCoverage {
                 if f.end >= f.line {
                     return (f.line, f.end);
                 }
-                let next = starts.iter().copied().filter(|&s| s > f.line).min();
+                let next = starts
+                    .get(starts.partition_point(|&s| s <= f.line))
+                    .copied();
                 (f.line, next.map_or(u32::MAX, |n| n - 1))
             })
             .collect()
@@ -939,6 +943,30 @@ mod tests {
             }
         );
         assert_eq!(run.cases[0].attempts, 2);
+    }
+
+    #[test]
+    fn function_spans_own_end_else_next_start() {
+        let mut c = Coverage::new();
+        let f = c.file_mut("a.rs");
+        f.add_function_range("outer", 10, 40, 1);
+        f.add_function("a", 1, 1);
+        f.add_function("closure", 5, 1);
+        f.add_function("b", 20, 0);
+        f.add_function("unplaced", 0, 0);
+        c.finish();
+        let f = c.file("a.rs").unwrap();
+        let names: Vec<&str> = f.functions.iter().map(|f| &*f.name).collect();
+        assert_eq!(names, ["unplaced", "a", "closure", "outer", "b"]);
+        assert_eq!(
+            f.function_spans(&[]),
+            [(0, 0), (1, 4), (5, 9), (10, 40), (20, u32::MAX)]
+        );
+        // Left out (a closure): its lines go to the function before it.
+        assert_eq!(
+            f.function_spans(&[true, true, false, true, true]),
+            [(0, 0), (1, 9), (0, 0), (10, 40), (20, u32::MAX)]
+        );
     }
 
     #[test]

@@ -70,10 +70,9 @@ fn units(fc: &FileCoverage, lines: &[u32], per_hunk: bool) -> Vec<Unit> {
     let fns = &fc.functions;
     // Closures are part of the function that holds them: the change is to that function
     // (and an LCOV without end lines would otherwise cut the function at its first closure).
-    // Rust's `{closure#0}`, and Istanbul's unnamed `(anonymous_3)` callbacks.
-    let names: Vec<String> = fns.iter().map(|f| display_name(&f.name)).collect();
-    let closure = |name: &str| name.contains("{closure") || name.starts_with("(anonymous");
-    let keep: Vec<bool> = names.iter().map(|n| !closure(n)).collect();
+    // Rust's `{closure#0}`, and Istanbul's unnamed `(anonymous_3)` callbacks. Told from the
+    // name as stored: demangling every function of every file would cost more than the rest.
+    let keep: Vec<bool> = fns.iter().map(|f| !is_closure(&f.name)).collect();
     let spans = fc.function_spans(&keep);
     // The innermost function holding `line`: the latest start at or before it whose span
     // reaches it.
@@ -106,7 +105,8 @@ fn units(fc: &FileCoverage, lines: &[u32], per_hunk: bool) -> Vec<Unit> {
                     hunk = None;
                 }
                 *by_fn[j].get_or_insert_with(|| {
-                    out.push(new_unit(Some((names[j].clone(), fns[j].line)), line));
+                    let name = display_name(&fns[j].name);
+                    out.push(new_unit(Some((name, fns[j].line)), line));
                     out.len() - 1
                 })
             }
@@ -132,6 +132,17 @@ fn units(fc: &FileCoverage, lines: &[u32], per_hunk: bool) -> Vec<Unit> {
         }
     }
     out
+}
+
+/// Whether a function is a closure or an unnamed callback, part of the function holding it:
+/// Rust v0 symbols whose path is a closure (`_RNC…`), legacy ones with `{{closure}}`
+/// (`$u7b$$u7b$closure$u7d$$u7d$`), demangled names with `{closure`, Istanbul's
+/// `(anonymous_N)`.
+fn is_closure(name: &str) -> bool {
+    name.starts_with("_RNC")
+        || name.contains("$u7b$$u7b$closure$u7d$$u7d$")
+        || name.contains("{closure")
+        || name.starts_with("(anonymous")
 }
 
 /// A function name as a person reads it: Rust symbols demangled without their hash.
@@ -311,5 +322,27 @@ pub(super) fn l3_integration_new(inp: &Inputs<'_>, f: &Figures, t: &Thresholds) 
             Status::Unmet,
             format!("no integration coverage of: {}", list(&missing, 5)),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closures_and_names() {
+        // From the rust-workspace example's LCOV.
+        assert!(is_closure("_RNCNvCsk6i5JiOUOT5_2kv10parse_args0B3_"));
+        assert!(!is_closure("_RNvCsk6i5JiOUOT5_2kv10parse_args"));
+        assert_eq!(
+            display_name("_RNvCsk6i5JiOUOT5_2kv10parse_args"),
+            "kv::parse_args"
+        );
+        assert!(is_closure(
+            "_ZN2kv10parse_args28_$u7b$$u7b$closure$u7d$$u7d$17h0123456789abcdefE"
+        ));
+        assert!(is_closure("(anonymous_3)"));
+        assert!(!is_closure("render (line 4)"));
+        assert_eq!(display_name("Amount.of"), "Amount.of");
     }
 }
