@@ -37,8 +37,8 @@ pub(super) fn changed_test_files<'a>(inp: &'a Inputs<'_>) -> Vec<&'a str> {
 /// run of consecutive changed lines (a diff hunk; without a base, the file's lines outside
 /// any function).
 struct Unit {
-    /// The function's name and start line (`None` for a run of lines).
-    function: Option<(String, u32)>,
+    /// The function, an index into the file's `functions` (`None` for a run of lines).
+    function: Option<usize>,
     /// First and last changed line of the unit.
     first: u32,
     last: u32,
@@ -49,9 +49,9 @@ struct Unit {
 impl Unit {
     /// `kv::parse_value (crates/core/src/value.rs:12, NOTE)` or
     /// `crates/core/src/value.rs:40-57 (NOTE)`.
-    fn describe(&self, path: &str, note: &str) -> String {
-        match &self.function {
-            Some((name, line)) => format!("{name} ({path}:{line}, {note})"),
+    fn describe(&self, fc: &FileCoverage, path: &str, note: &str) -> String {
+        match self.function.map(|j| &fc.functions[j]) {
+            Some(f) => format!("{} ({path}:{}, {note})", display_name(&f.name), f.line),
             None if self.first == self.last => format!("{path}:{} ({note})", self.first),
             None => format!("{path}:{}-{} ({note})", self.first, self.last),
         }
@@ -63,10 +63,15 @@ impl Unit {
 /// from costing a scan each.
 const MAX_NESTING_SCAN: usize = 32;
 
-/// The changed units of a file from its changed `lines` (sorted; lines the coverage does not
-/// list as executable are not counted), in order of first change. `per_hunk`: lines
-/// outside functions split into runs of consecutive changed lines; else they are one unit.
-fn units(fc: &FileCoverage, lines: &[u32], per_hunk: bool) -> Vec<Unit> {
+/// The changed units of a file from its changed `lines` (sorted, each with its hits; `None`
+/// for a line the coverage does not list as executable: not counted), in order of first
+/// change. `per_hunk`: lines outside functions split into runs of consecutive changed lines;
+/// else they are one unit.
+fn units(
+    fc: &FileCoverage,
+    lines: &mut dyn Iterator<Item = (u32, Option<u64>)>,
+    per_hunk: bool,
+) -> Vec<Unit> {
     let fns = &fc.functions;
     // Closures are part of the function that holds them: the change is to that function
     // (and an LCOV without end lines would otherwise cut the function at its first closure).
@@ -75,9 +80,13 @@ fn units(fc: &FileCoverage, lines: &[u32], per_hunk: bool) -> Vec<Unit> {
     let keep: Vec<bool> = fns.iter().map(|f| !is_closure(&f.name)).collect();
     let spans = fc.function_spans(&keep);
     // The innermost function holding `line`: the latest start at or before it whose span
-    // reaches it.
-    let owner = |line: u32| -> Option<usize> {
-        let upto = fns.partition_point(|f| f.line <= line);
+    // reaches it. Lines come in order, so the functions starting at or before them are a
+    // growing prefix (`upto`).
+    let mut upto = 0;
+    let mut owner = |line: u32| -> Option<usize> {
+        while upto < fns.len() && fns[upto].line <= line {
+            upto += 1;
+        }
         (0..upto)
             .rev()
             .take(MAX_NESTING_SCAN)
@@ -94,7 +103,7 @@ fn units(fc: &FileCoverage, lines: &[u32], per_hunk: bool) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();
     let mut hunk: Option<usize> = None;
     let mut prev: Option<u32> = None;
-    for &line in lines {
+    for (line, hits) in lines {
         if per_hunk && prev.is_none_or(|p| p + 1 != line) {
             hunk = None;
         }
@@ -105,8 +114,7 @@ fn units(fc: &FileCoverage, lines: &[u32], per_hunk: bool) -> Vec<Unit> {
                     hunk = None;
                 }
                 *by_fn[j].get_or_insert_with(|| {
-                    let name = display_name(&fns[j].name);
-                    out.push(new_unit(Some((name, fns[j].line)), line));
+                    out.push(new_unit(Some(j), line));
                     out.len() - 1
                 })
             }
@@ -117,7 +125,7 @@ fn units(fc: &FileCoverage, lines: &[u32], per_hunk: bool) -> Vec<Unit> {
         };
         let u = &mut out[idx];
         u.last = line;
-        if let Some(h) = fc.hits(line) {
+        if let Some(h) = hits {
             u.changed += 1;
             u.covered += u64::from(h > 0);
         }
@@ -179,17 +187,18 @@ pub(super) fn l3_tests_for_changes(inp: &Inputs<'_>, f: &Figures, t: &Thresholds
         let Some(fc) = inp.ev.coverage.file(&x.path) else {
             continue;
         };
-        let (lines, per_hunk): (Vec<u32>, bool) = match inp.change {
+        let units = match inp.change {
             Change::Diff { files, .. } => match files.get(&x.path) {
-                Some(ch) => (ch.lines.clone(), true),
+                Some(ch) => units(fc, &mut ch.lines.iter().map(|&l| (l, fc.hits(l))), true),
                 None => continue,
             },
-            Change::All { .. } => (fc.lines.iter().map(|l| l.line).collect(), false),
+            Change::All { .. } => units(
+                fc,
+                &mut fc.lines.iter().map(|l| (l.line, Some(u64::from(l.hits)))),
+                false,
+            ),
         };
-        let units: Vec<Unit> = units(fc, &lines, per_hunk)
-            .into_iter()
-            .filter(|u| u.changed >= n)
-            .collect();
+        let units: Vec<Unit> = units.into_iter().filter(|u| u.changed >= n).collect();
         if units.is_empty() && x.changed < n {
             continue;
         }
@@ -206,7 +215,7 @@ pub(super) fn l3_tests_for_changes(inp: &Inputs<'_>, f: &Figures, t: &Thresholds
                     "{}, none covered",
                     plural(u.changed, "changed executable line")
                 );
-                missing.push(u.describe(&x.path, &note));
+                missing.push(u.describe(fc, &x.path, &note));
             }
         }
         if missing.len() == before && x.changed >= n && x.covered == 0 {
