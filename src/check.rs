@@ -94,7 +94,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     }
     for (f, r) in &reports {
         for w in &r.ctx.warnings {
-            warnings.push(format!("{}: {w}", f.path));
+            warnings.push(format!("{}: {}", f.path, local_paths(w, &mapper)));
         }
     }
     let (evidence, explanations) =
@@ -109,6 +109,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
             ev,
             change: &change,
             repo: &repo,
+            projects: &projects,
             config: &config,
             is_test_file: &is_test_file,
             related_test: &related,
@@ -147,6 +148,48 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         comparison: None,
         attribution: opts.explain_attribution.then_some(explanations),
     })
+}
+
+/// `warning` with every absolute path in it (a path of the machine that wrote the report,
+/// `/home/runner/work/…`, `D:\a\…`) shown as the repository file it maps to, else as its
+/// last two components after `…/`: a path from another machine means nothing here and
+/// only makes the message longer.
+fn local_paths(warning: &str, mapper: &PathMapper) -> String {
+    let absolute = |t: &str| {
+        let b = t.as_bytes();
+        t.starts_with('/')
+            || (b.len() > 2
+                && b[0].is_ascii_alphabetic()
+                && b[1] == b':'
+                && matches!(b[2], b'/' | b'\\'))
+    };
+    if !warning.split_whitespace().any(absolute) {
+        return warning.to_string();
+    }
+    let mut out = String::with_capacity(warning.len());
+    for (i, token) in warning.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if !absolute(token) {
+            out.push_str(token);
+            continue;
+        }
+        // Punctuation the message put after the path (`…/main.rs:`, `…/a.rs),`).
+        let path = token.trim_end_matches([':', ',', ';', ')', '.', '\'', '"']);
+        let tail = &token[path.len()..];
+        let mapped = mapper.map(path, &[]);
+        if mapped.found {
+            out.push_str(&mapped.path);
+        } else {
+            let norm = crate::paths::normalize(path);
+            let parts: Vec<&str> = norm.rsplit('/').take(2).collect();
+            out.push_str("…/");
+            out.push_str(&parts.into_iter().rev().collect::<Vec<_>>().join("/"));
+        }
+        out.push_str(tail);
+    }
+    out
 }
 
 fn display_source(source: &Source, root: &Path) -> String {
@@ -240,4 +283,27 @@ fn read(
         }
     }
     (ok, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_show_no_path_of_another_machine() {
+        let m = PathMapper::from_files("/here/repo", ["crates/cli/src/main.rs".to_string()]);
+        assert_eq!(
+            local_paths(
+                "line summary disagrees: /home/runner/work/r/r/crates/cli/src/main.rs (line 1): LF:3",
+                &m
+            ),
+            "line summary disagrees: crates/cli/src/main.rs (line 1): LF:3"
+        );
+        // Not a file of this repository: the last two components.
+        assert_eq!(
+            local_paths("cannot map D:\\a\\r\\gen\\out.rs, skipped", &m),
+            "cannot map …/gen/out.rs, skipped"
+        );
+        assert_eq!(local_paths("no paths here: a/b", &m), "no paths here: a/b");
+    }
 }

@@ -1,5 +1,6 @@
 //! Command-line definitions and dispatch. `main` calls [`main`] and exits with its code.
 
+use crate::words::{plural, plural_with};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -294,7 +295,16 @@ fn render(args: RenderArgs) -> Result<i32> {
     let out = render_output(&result, args.format, false, &args.dir);
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
+    print_warnings(&result);
     Ok(exit::OK)
+}
+
+/// A check's warnings, on standard error whatever the format: the report on standard output
+/// (or in `--output`) stays the report.
+fn print_warnings(result: &crate::result::CheckResult) {
+    for w in &result.warnings {
+        eprintln!("warning: {}", crate::escape::text(w));
+    }
 }
 
 fn check(args: CheckArgs) -> Result<i32> {
@@ -335,6 +345,7 @@ fn check(args: CheckArgs) -> Result<i32> {
     }
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
+    print_warnings(&result);
     for e in &result.report_errors {
         eprintln!("error: {}", crate::escape::text(&e.error));
     }
@@ -386,6 +397,15 @@ fn inspect(args: InspectArgs) -> Result<i32> {
         InspectFormat::Text => crate::inspect::render_text(&items),
     };
     let failed = items.iter().filter(|i| i.error.is_some()).count();
+    for i in &items {
+        for w in &i.warnings {
+            eprintln!(
+                "warning: {}: {}",
+                crate::escape::text(&i.path),
+                crate::escape::text(w)
+            );
+        }
+    }
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(out.as_bytes())
@@ -413,7 +433,14 @@ fn init(args: InitArgs) -> Result<i32> {
     };
     let (path, summary) = crate::init::init(&root, args.force)?;
     println!("wrote {}", crate::escape::text(&path.display().to_string()));
-    print!("{summary}");
+    // What was found on stdout; notes and warnings about how, on stderr.
+    for line in summary.lines() {
+        if line.starts_with("warning: ") || line.starts_with("note: ") {
+            eprintln!("{}", crate::escape::text(line));
+        } else {
+            println!("{}", crate::escape::text(line));
+        }
+    }
     Ok(exit::OK)
 }
 
@@ -439,24 +466,31 @@ fn aggregate(args: AggregateArgs) -> Result<i32> {
     }
     let s = &a.summary;
     eprintln!(
-        "aggregated {} results: {} projects in {} repositories, {} at their required level{}; wrote {}",
-        a.inputs.results,
-        s.projects,
-        s.repositories,
+        "aggregated {}: {} in {}, {} at their required level{}; wrote {}",
+        plural(a.inputs.results as u64, "result"),
+        plural(s.projects as u64, "project"),
+        plural_with(s.repositories as u64, "repository", "repositories"),
         s.meeting_required,
         match &a.changes {
             Some(c) => format!(
-                ", {} up and {} down since the last snapshot, {} history entries appended",
+                ", {} up and {} down since the last snapshot, {} appended",
                 c.up.len(),
                 c.down.len(),
-                c.appended
+                plural_with(c.appended as u64, "history entry", "history entries")
             ),
             None => String::new(),
         },
-        args.out.display()
+        crate::escape::text(&args.out.display().to_string())
     );
     if args.fail_on_regression && s.regressed > 0 {
-        eprintln!("error: {} projects dropped a level", s.regressed);
+        eprintln!(
+            "error: {} a level",
+            if s.regressed == 1 {
+                "1 project dropped".to_string()
+            } else {
+                format!("{} projects dropped", s.regressed)
+            }
+        );
     }
     Ok(a.exit_code(args.fail_on_regression))
 }

@@ -169,12 +169,38 @@ pub struct SmokeConfig {
 
 /// `[flaky]`
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "RawFlaky")]
 pub struct FlakyConfig {
     /// Quarantined tests: globs over `suite/class/name` (or `class.name`). Their failures are
-    /// listed, not counted against L2.green; a non-empty list proves flakiness is tracked.
-    #[serde(default)]
+    /// listed, not counted against L2.green.
     pub quarantine: Vec<String>,
+    /// `quarantine` is written in the config, even as `[]`: the project keeps a quarantine
+    /// list (L1.flaky), which may be empty today.
+    #[serde(skip)]
+    pub quarantine_declared: bool,
+}
+
+impl FlakyConfig {
+    /// Whether the config keeps a quarantine list (declared, or given entries in code).
+    pub fn keeps_quarantine(&self) -> bool {
+        self.quarantine_declared || !self.quarantine.is_empty()
+    }
+}
+
+/// `[flaky]` as written: `quarantine` absent and `quarantine = []` differ.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFlaky {
+    quarantine: Option<Vec<String>>,
+}
+
+impl From<RawFlaky> for FlakyConfig {
+    fn from(r: RawFlaky) -> Self {
+        FlakyConfig {
+            quarantine_declared: r.quarantine.is_some(),
+            quarantine: r.quarantine.unwrap_or_default(),
+        }
+    }
 }
 
 /// `[thresholds]`: every default of `TEST_CERTIFIED.md`, each overridable. Ratios are 0–1.
@@ -620,6 +646,21 @@ reason = "no pull requests in this repository"
         assert_eq!(c.reports.tag[0].size, Size::Small);
         assert!(c.reports.defaults);
         assert_eq!(c.thresholds.non_default().len(), 1);
+    }
+
+    #[test]
+    fn quarantine_declared_empty_differs_from_absent() {
+        assert!(parse("[flaky]\nquarantine = []\n")
+            .unwrap()
+            .flaky
+            .keeps_quarantine());
+        assert!(!parse("[flaky]\n").unwrap().flaky.keeps_quarantine());
+        assert!(!parse("").unwrap().flaky.keeps_quarantine());
+        assert!(parse("[flaky]\nquarantine = [\"x\"]\n")
+            .unwrap()
+            .flaky
+            .keeps_quarantine());
+        assert!(parse("[flaky]\nquarantin = []\n").is_err());
     }
 
     #[test]

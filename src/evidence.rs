@@ -151,6 +151,37 @@ pub struct RepoFacts {
     pub analysis_tools: Vec<String>,
     /// SARIF files found in the repository.
     pub sarif_reports: Vec<String>,
+    /// Retry mechanisms configured in the repository (L1.flaky), sorted by file and line;
+    /// [`crate::discover::retries::applies`] says which projects each one is for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retry_mechanisms: Vec<RetryMechanism>,
+}
+
+/// The test runner family a retry setting belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    Rust,
+    Python,
+    Js,
+    Go,
+    Jvm,
+    Dotnet,
+}
+
+/// A configured mechanism that finds nondeterministic tests: the runner retries failures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RetryMechanism {
+    /// What it is, as a person names it (`nextest retries = 2 (profile ci)`).
+    pub what: String,
+    /// Repository-relative file and 1-based line where it is set.
+    pub file: String,
+    pub line: u32,
+    /// The directory whose projects it applies to (`""`: the repository).
+    pub dir: String,
+    /// The runner family whose projects it applies to (`None`: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<Ecosystem>,
 }
 
 /// Everything known about one project.

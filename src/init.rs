@@ -172,7 +172,7 @@ fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, 
             line(w, "# Declare the projects below until it succeeds.");
             let _ = writeln!(
                 summary,
-                "projects: discovery failed: {}",
+                "warning: project discovery failed: {}",
                 c(&format!("{e:#}"))
             );
         }

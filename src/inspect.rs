@@ -234,8 +234,12 @@ pub fn render_text(items: &[Inspected]) -> String {
             // Skipped as a duplicate of other inputs (the warning says which).
             out.push_str(&format!("{}: {format}, not read\n", i.path));
         }
-        for w in &i.warnings {
-            out.push_str(&format!("  warning: {}\n", esc(w)));
+        // Warnings go to standard error (the CLI prints them); here only how many.
+        if !i.warnings.is_empty() {
+            out.push_str(&format!(
+                "  {} on standard error\n",
+                plural(i.warnings.len() as u64, "warning")
+            ));
         }
     }
     out

@@ -38,6 +38,10 @@ pub struct Function {
     /// which over millions of functions halves their memory.
     pub name: compact_str::CompactString,
     pub line: u32,
+    /// The last line of its body when the report says (LCOV 2 `FN:start,end,name` and
+    /// `FNL`, llvm-cov regions, Cobertura method lines, coverage.py function regions); 0 when
+    /// unknown. L3.tests-for-changes decides per function with it.
+    pub end: u32,
     /// Saturates at `u32::MAX`, as line hits do.
     pub hits: u32,
 }
@@ -142,11 +146,59 @@ impl FileCoverage {
         line: u32,
         hits: u64,
     ) {
+        self.add_function_range(name, line, 0, hits);
+    }
+
+    /// [`Self::add_function`] with the body's last line (`end`; 0 when unknown).
+    pub fn add_function_range(
+        &mut self,
+        name: impl Into<compact_str::CompactString>,
+        line: u32,
+        end: u32,
+        hits: u64,
+    ) {
         self.functions.push(Function {
             name: name.into(),
             line,
+            end,
             hits: saturate(hits),
         });
+    }
+
+    /// The lines each function spans, in `functions` order: its own end when the report
+    /// gave one, else up to the line before the next kept function starts (the last one to
+    /// the end of the file) — an approximation that holds for the usual one-after-another
+    /// layout. Functions with no start line (0), and those `keep` (one flag per function)
+    /// leaves out, span nothing.
+    pub fn function_spans(&self, keep: &[bool]) -> Vec<(u32, u32)> {
+        let kept: Vec<bool> = (0..self.functions.len())
+            .map(|i| keep.get(i).copied().unwrap_or(true))
+            .collect();
+        let mut starts: Vec<u32> = self
+            .functions
+            .iter()
+            .zip(&kept)
+            .filter(|(_, k)| **k)
+            .map(|(f, _)| f.line)
+            .collect();
+        // Sorted already once finished (functions are kept in line order); before that, sort.
+        starts.sort_unstable();
+        self.functions
+            .iter()
+            .zip(&kept)
+            .map(|(f, k)| {
+                if f.line == 0 || !k {
+                    return (0, 0);
+                }
+                if f.end >= f.line {
+                    return (f.line, f.end);
+                }
+                let next = starts
+                    .get(starts.partition_point(|&s| s <= f.line))
+                    .copied();
+                (f.line, next.map_or(u32::MAX, |n| n - 1))
+            })
+            .collect()
     }
 
     /// Sorts and merges duplicate records: hits add up (a line hit in any record is hit),
@@ -186,6 +238,7 @@ impl FileCoverage {
                     if kept.line == 0 {
                         kept.line = next.line;
                     }
+                    kept.end = kept.end.max(next.end);
                     true
                 } else {
                     false
@@ -1185,6 +1238,30 @@ mod tests {
                 ("t", Outcome::Passed),
                 ("u", Outcome::Passed)
             ]
+        );
+    }
+
+    #[test]
+    fn function_spans_own_end_else_next_start() {
+        let mut c = Coverage::new();
+        let f = c.file_mut("a.rs");
+        f.add_function_range("outer", 10, 40, 1);
+        f.add_function("a", 1, 1);
+        f.add_function("closure", 5, 1);
+        f.add_function("b", 20, 0);
+        f.add_function("unplaced", 0, 0);
+        c.finish();
+        let f = c.file("a.rs").unwrap();
+        let names: Vec<&str> = f.functions.iter().map(|f| &*f.name).collect();
+        assert_eq!(names, ["unplaced", "a", "closure", "outer", "b"]);
+        assert_eq!(
+            f.function_spans(&[]),
+            [(0, 0), (1, 4), (5, 9), (10, 40), (20, u32::MAX)]
+        );
+        // Left out (a closure): its lines go to the function before it.
+        assert_eq!(
+            f.function_spans(&[true, true, false, true, true]),
+            [(0, 0), (1, 9), (0, 0), (10, 40), (20, u32::MAX)]
         );
     }
 

@@ -7,6 +7,11 @@ pub fn plural(n: u64, word: &str) -> String {
     format!("{n} {word}{}", plural_s(n))
 }
 
+/// `1 entry`, `2 entries`: a word whose plural is not `word` + `s`.
+pub fn plural_with(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The plural ending for `n` of something: `""` for one, else `"s"`.
 pub fn plural_s(n: u64) -> &'static str {
     if n == 1 {

@@ -230,7 +230,7 @@ fn cli_history_fails_on_regression_and_deduplicates() {
     ];
     let (code, err) = testcert(&args);
     assert_eq!(code, 1, "kv-legacy went from L1 to L0: {err}");
-    assert!(err.contains("1 projects dropped a level"), "{err}");
+    assert!(err.contains("1 project dropped a level"), "{err}");
     assert_eq!(
         lines(&h),
         before + 6,

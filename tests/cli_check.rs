@@ -59,7 +59,105 @@ const JUNIT: &str = r#"<testsuite name="lib"><testcase classname="unit" name="sm
 fn exit_0_when_every_project_reaches_the_required_level() {
     let o = testcert(&["check", "fixtures/repos/python-monorepo"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("passed"));
+    // No level is required there: a report, not a pass beside a level-0 project.
+    let first = stdout(&o).lines().next().unwrap_or("").to_string();
+    assert!(
+        first.contains("no level required: report only") && !first.contains("passed"),
+        "{first}"
+    );
+    let o = testcert(&[
+        "check",
+        "fixtures/repos/python-monorepo",
+        "--min-level",
+        "0",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        stdout(&o).starts_with("## Test Certified: report only"),
+        "{}",
+        stdout(&o)
+    );
+    // --min-level 0 asks for no level either: report only, exit 0.
+    let o = testcert(&[
+        "check",
+        "fixtures/repos/python-monorepo",
+        "--min-level",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn min_level_above_the_ladder_top_is_a_usage_error() {
+    // max_level is 3 by default: --min-level 4 is a gate no project can pass.
+    let o = testcert(&[
+        "check",
+        "fixtures/repos/python-monorepo",
+        "--min-level",
+        "4",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("--min-level 4") && err.contains("max_level = 5"),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    // With max_level = 5 the same flag is a gate (below it: exit 1).
+    let repo = Repo::new(&[
+        ("testcert.toml", "max_level = 5\n"),
+        ("coverage/lcov.info", LCOV),
+        ("junit.xml", JUNIT),
+    ]);
+    assert_eq!(
+        testcert(&["check", repo.path(), "--min-level", "4"])
+            .status
+            .code(),
+        Some(1)
+    );
+    // The config's own required_level above the top: an error naming the file.
+    let repo = Repo::new(&[
+        ("testcert.toml", "required_level = 4\n"),
+        ("lcov.info", LCOV),
+    ]);
+    let o = testcert(&["check", repo.path()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("testcert.toml: required_level = 4"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn warnings_go_to_stderr_without_paths_of_another_machine() {
+    // Every format: the report on stdout, the warnings on stderr.
+    for format in ["text", "json", "markdown"] {
+        let o = testcert(&[
+            "check",
+            "fixtures/repos/rust-workspace",
+            "--min-level",
+            "0",
+            "--format",
+            format,
+        ]);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert!(
+            err.contains("warning: coverage/lcov.info: line summary disagrees"),
+            "{format}: {err}"
+        );
+        assert!(
+            !out.contains("warning: coverage/lcov.info"),
+            "{format}: {out}"
+        );
+        // The reports were written on another machine: its paths are not shown.
+        assert!(!err.contains("/work/wt-fixtures"), "{format}: {err}");
+        assert!(
+            err.contains("crates/cli/src/main.rs (line 1)"),
+            "{format}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -113,8 +211,12 @@ fn no_report_at_all_is_said_and_fails_a_gate() {
     let repo = Repo::new(&[("src/lib.rs", "fn main() {}\n")]);
     let o = testcert(&["check", repo.path(), "--min-level", "1"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: no report found"),
+        "{}",
+        stderr(&o)
+    );
     let out = stdout(&o);
-    assert!(out.contains("no report found"), "{out}");
     assert!(out.contains("L1.coverage"), "{out}");
 }
 

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use testcert::config::{Config, Size, Waiver};
 use testcert::evidence::{
-    Change, Commit, Evidence, FileChange, Project, RepoFacts, ReportRef, SizeSource, Test,
+    Change, Commit, Evidence, FileChange, Project, RepoFacts, ReportRef, RetryMechanism,
+    SizeSource, Test,
 };
 use testcert::ladder::eval::{evaluate, Inputs, Verdict};
 use testcert::model::{Coverage, Outcome, TestCase};
@@ -111,6 +112,7 @@ fn world() -> World {
         running_for_pull_request: true,
         analysis_tools: vec!["clippy".into()],
         sarif_reports: vec![],
+        retry_mechanisms: vec![],
     };
     World {
         ev,
@@ -143,6 +145,7 @@ impl World {
             ev: &self.ev,
             change: &self.change,
             repo: &self.repo,
+            projects: std::slice::from_ref(&self.ev.project),
             config: &self.config,
             is_test_file: &is_test_file,
             related_test: &related,
@@ -233,31 +236,43 @@ fn l1_sizes() {
 
 #[test]
 fn l1_flaky() {
+    // Without its retry record the project has no mechanism left.
     flips(
         "L1.flaky",
         |w| {
             for t in &mut w.ev.tests {
                 t.case.attempts = 1;
-                if t.case.outcome == Outcome::Flaky {
-                    t.case.outcome = Outcome::Passed;
-                }
             }
         },
         Status::Unmet,
     );
-    // A quarantine list is evidence too.
-    let mut w = world();
-    for t in &mut w.ev.tests {
-        t.case.attempts = 1;
-        t.case.outcome = Outcome::Passed;
-    }
-    w.config.flaky.quarantine = vec!["core/slow_network".into()];
-    assert_eq!(w.status("L1.flaky").0, Status::Met);
+    let plain = || {
+        let mut w = world();
+        for t in &mut w.ev.tests {
+            t.case.attempts = 1;
+        }
+        w
+    };
+    // A flaky test alone (an outcome, from nowhere we can name) is not what meets it: a
+    // lucky run would drop it again. Its retry record is.
+    let mut w = plain();
+    w.ev.tests[0].case.outcome = Outcome::Flaky;
+    assert_eq!(w.status("L1.flaky").0, Status::Unmet);
+    w.ev.tests[0].case.attempts = 2;
+    let (s, d) = w.status("L1.flaky");
+    assert_eq!(s, Status::Met, "{d}");
+    assert!(
+        d.contains("1 test of this project retried") && d.contains("1 flaky test found"),
+        "{d}"
+    );
+    // A quarantine list is a mechanism, even an empty one.
+    let mut w = plain();
+    w.config.flaky.quarantine_declared = true;
+    let (s, d) = w.status("L1.flaky");
+    assert_eq!(s, Status::Met, "{d}");
+    assert!(d.contains("quarantine list (0 entries)"), "{d}");
     // So is a test report of the project that records retries of other projects' tests.
-    let mut w = world();
-    for t in &mut w.ev.tests {
-        t.case.attempts = 1;
-    }
+    let mut w = plain();
     w.ev.test_reports.push(ReportRef {
         path: "target/nextest/ci/junit.xml".into(),
         format: "junit",
@@ -266,6 +281,34 @@ fn l1_flaky() {
     });
     let (s, d) = w.status("L1.flaky");
     assert_eq!(s, Status::Met, "{d}");
+    // Retries configured for this project, named with file and line.
+    let mut w = plain();
+    w.repo.retry_mechanisms.push(RetryMechanism {
+        what: "nextest retries = 2 (profile ci)".into(),
+        file: ".config/nextest.toml".into(),
+        line: 6,
+        dir: "".into(),
+        ecosystem: None,
+    });
+    let (s, d) = w.status("L1.flaky");
+    assert_eq!(s, Status::Met, "{d}");
+    assert!(d.contains("(.config/nextest.toml:6)"), "{d}");
+    // ... but not one configured for another package.
+    w.repo.retry_mechanisms[0].dir = "packages/other".into();
+    assert_eq!(w.status("L1.flaky").0, Status::Unmet);
+    // The same test in two reports: compared, and flaky when the outcomes differ.
+    let mut w = plain();
+    let mut again = w.ev.tests[0].clone();
+    again.report = "junit-linux.xml".into();
+    again.case.outcome = Outcome::Failed;
+    w.ev.tests.push(again);
+    let (s, d) = w.status("L1.flaky");
+    assert_eq!(s, Status::Met, "{d}");
+    assert!(
+        d.contains("1 test ran in more than one report")
+            && d.contains("flaky test found: core/parses"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -374,6 +417,82 @@ fn l3_tests_for_changes() {
     let mut w = world();
     w.ev.coverage = coverage(100, |l| l > 60);
     w.changed_lines(vec![1, 2, 3]);
+    assert_eq!(w.status("L3.tests-for-changes").0, Status::Met);
+}
+
+/// The change of issue 10: `lib.rs` holds a tested function (lines 1–20) and gains a new
+/// 17-line function (lines 30–46) that nothing runs; the change also touches the tested one.
+fn new_untested_function(with_ends: bool) -> World {
+    let mut w = world();
+    let mut c = Coverage::new();
+    let f = c.file_mut("crates/core/src/lib.rs");
+    for l in 1..=20 {
+        f.add_line(l, 1);
+    }
+    for l in 30..=46 {
+        f.add_line(l, 0);
+    }
+    let end = |e: u32| if with_ends { e } else { 0 };
+    f.add_function_range("tested", 1, end(20), 4);
+    f.add_function_range("_RNvCs1234_4core9parse_new", 30, end(46), 0);
+    c.finish();
+    w.ev.coverage = c;
+    w.changed_lines((5..=16).chain(30..=46).collect());
+    w
+}
+
+#[test]
+fn l3_tests_for_changes_per_function() {
+    for with_ends in [true, false] {
+        let w = new_untested_function(with_ends);
+        let (s, d) = w.status("L3.tests-for-changes");
+        assert_eq!(s, Status::Unmet, "{d}");
+        // Named, demangled, with file:line; the tested function is not listed.
+        assert!(
+            d.contains("core::parse_new (crates/core/src/lib.rs:30, 17 changed executable lines, none covered)"),
+            "{d}"
+        );
+        assert!(!d.contains(" tested ("), "{d}");
+    }
+    // Its test changed in the same change: met.
+    let mut w = new_untested_function(true);
+    if let Change::Diff { files, .. } = &mut w.change {
+        files.insert(
+            "crates/core/tests/lib.rs".into(),
+            FileChange {
+                lines: vec![1],
+                added: true,
+                renamed_from: None,
+                binary: false,
+            },
+        );
+    }
+    assert_eq!(w.status("L3.tests-for-changes").0, Status::Met);
+    // A new function below N changed executable lines is trivial.
+    let mut w = new_untested_function(true);
+    w.changed_lines((5..=16).chain(30..=38).collect());
+    let (s, d) = w.status("L3.tests-for-changes");
+    assert_eq!(s, Status::Met, "{d}");
+    assert!(
+        d.starts_with("1 function with >= 10 changed executable lines"),
+        "{d}"
+    );
+}
+
+#[test]
+fn l3_tests_for_changes_per_hunk_without_functions() {
+    // No function data: two hunks, the first covered, the second (16 lines) not.
+    let mut w = world();
+    w.ev.coverage = coverage(100, |l| l <= 20);
+    w.changed_lines((5..=16).chain(40..=55).collect());
+    let (s, d) = w.status("L3.tests-for-changes");
+    assert_eq!(s, Status::Unmet, "{d}");
+    assert!(
+        d.contains("crates/core/src/lib.rs:40-55 (16 changed executable lines, none covered)"),
+        "{d}"
+    );
+    // One line of the second hunk covered is enough.
+    w.ev.coverage = coverage(100, |l| l <= 20 || l == 50);
     assert_eq!(w.status("L3.tests-for-changes").0, Status::Met);
 }
 

@@ -271,17 +271,20 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
     }
     inputs.unstamped = unstamped.len();
     inputs.superseded = superseded.len();
-    let mut warn = |what: String, list: &[String]| {
+    // `one` / `many`: the sentence after the count, for 1 and for several results.
+    let mut warn = |one: &str, many: &str, list: &[String]| {
         if !list.is_empty() {
             inputs.warnings.push(format!(
-                "{} {what}: {}",
+                "{} {}: {}",
                 list.len(),
+                if list.len() == 1 { one } else { many },
                 crate::words::list(list, 5)
             ));
         }
     };
     warn(
-        "results carry no stamp (repository named after the file, commit and time unknown; run check with --stamp)".into(),
+        "result carries no stamp (repository named after the file, commit and time unknown; run check with --stamp)",
+        "results carry no stamp (repository named after the file, commit and time unknown; run check with --stamp)",
         &unstamped,
     );
     superseded.sort();
@@ -304,11 +307,13 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
         })
         .collect();
     warn(
-        "results were superseded by a newer result of the same repository".into(),
+        "result was superseded by a newer result of the same repository",
+        "results were superseded by a newer result of the same repository",
         &superseded,
     );
     warn(
-        "results had reports that could not be read".into(),
+        "result had reports that could not be read",
+        "results had reports that could not be read",
         &with_report_errors,
     );
 

@@ -156,6 +156,9 @@ pub fn repo_facts(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> RepoFact
             }
         }
     }
+    // The CI files and the scripts they run: where retry options are passed on a command line.
+    let commands: Vec<String> = facts.ci_files.iter().chain(&scripts).cloned().collect();
+    facts.retry_mechanisms = super::retries::scan(root, &commands);
     for s in scripts {
         let path = root.join(&s);
         if std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_SCRIPT) {

@@ -8,6 +8,7 @@
 pub mod ci;
 pub mod projects;
 pub mod reports;
+pub mod retries;
 
 /// Directories never searched (for reports or projects): VCS data and vendored dependencies.
 pub const SKIP_DIRS: [&str; 5] = [".git", ".hg", "node_modules", "vendor", ".venv"];

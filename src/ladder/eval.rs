@@ -78,7 +78,15 @@ pub fn evaluate(inp: &Inputs<'_>) -> Verdict {
             .iter()
             .zip(&rows)
             .filter(|(r, _)| r.level <= level + 1 && !ok(r))
-            .map(|(r, c)| format!("{} ({}): {} {}", r.id, r.title, r.detail, c.how_to))
+            .map(|(r, c)| {
+                format!(
+                    "{} ({}): {}. {}",
+                    r.id,
+                    r.title,
+                    sentence(&r.detail),
+                    c.how_to
+                )
+            })
             .collect()
     } else {
         Vec::new()
@@ -130,6 +138,12 @@ fn judge(c: &Criterion, inp: &Inputs<'_>, f: &Figures) -> Judgement {
 /// The non-default thresholds of a config, for outputs.
 pub fn non_default_thresholds(config: &Config) -> BTreeMap<String, f64> {
     config.thresholds.non_default()
+}
+
+/// A detail as the first sentence of a next step: the advice that follows starts a new
+/// sentence, so the detail must end — without doubling a full stop it already has.
+fn sentence(detail: &str) -> &str {
+    detail.trim_end().trim_end_matches(['.', ';', ':', ','])
 }
 
 #[cfg(test)]

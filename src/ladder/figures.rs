@@ -2,7 +2,7 @@
 //! project, and the wording the rules share.
 
 use crate::config::{Config, Size};
-use crate::evidence::{Change, Evidence, RepoFacts, Test};
+use crate::evidence::{Change, Evidence, Project, RepoFacts, Test};
 use crate::model::{Counter, Coverage, Outcome};
 use crate::result::{FailingTest, Figures, FileIncrement, Incremental, Scope, Status, TestFigures};
 use crate::words::pct;
@@ -12,6 +12,8 @@ pub struct Inputs<'a> {
     pub ev: &'a Evidence,
     pub change: &'a Change,
     pub repo: &'a RepoFacts,
+    /// Every project of the repository (which of them a repository-wide fact is for).
+    pub projects: &'a [Project],
     pub config: &'a Config,
     /// Whether a repository path is a test file.
     pub is_test_file: &'a dyn Fn(&str) -> bool,
@@ -103,6 +105,36 @@ fn distinct_tests(tests: &[Test]) -> u64 {
         seen.insert((key(t), *n));
     }
     seen.len() as u64
+}
+
+/// How many of the project's tests ran in more than one report, and which of those passed
+/// in one and failed (or errored) in another, in test order.
+pub(super) fn across_reports(ev: &Evidence) -> (usize, Vec<String>) {
+    // Per test id: the first report seen, whether another report ran it, passed, failed.
+    let mut seen: std::collections::HashMap<String, (&str, bool, bool, bool)> =
+        std::collections::HashMap::new();
+    let mut order = Vec::new();
+    for t in &ev.tests {
+        let id = t.id();
+        let e = seen.entry(id.clone()).or_insert_with(|| {
+            order.push(id);
+            (&*t.report, false, false, false)
+        });
+        if e.0 != &*t.report {
+            e.1 = true;
+        }
+        match t.case.outcome {
+            Outcome::Passed => e.2 = true,
+            Outcome::Failed | Outcome::Error => e.3 = true,
+            Outcome::Skipped | Outcome::Flaky => {}
+        }
+    }
+    let repeated = seen.values().filter(|e| e.1).count();
+    let differing = order
+        .into_iter()
+        .filter(|id| seen[id].1 && seen[id].2 && seen[id].3)
+        .collect();
+    (repeated, differing)
 }
 
 /// Changed executable lines per file of the project, with what covered them.

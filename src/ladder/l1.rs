@@ -3,16 +3,26 @@
 use super::figures::{Inputs, Judgement};
 use crate::evidence::{Evidence, RepoFacts, Test};
 use crate::result::{Figures, Status};
-use crate::words::{list, pct};
+use crate::words::{list, pct, plural, plural_with};
 
 pub(super) fn l1_coverage(f: &Figures) -> Judgement {
     match &f.coverage {
+        // Met: the criterion is that coverage is set up, not how much. At 0% the detail
+        // says it was measured, so that "met" beside it does not read as "covered".
+        Some(c) if c.lines.total > 0 && c.lines.covered == 0 => (
+            Status::Met,
+            format!(
+                "measured: 0.0% covered (0 of {}, from {}): the coverage bundle is set up; no test runs these lines yet",
+                plural(c.lines.total, "executable line"),
+                list(&f.coverage_reports, 3)
+            ),
+        ),
         Some(c) if c.lines.total > 0 => (
             Status::Met,
             format!(
-                "{} of {} executable lines covered ({}, from {})",
+                "{} of {} covered ({}, from {})",
                 c.lines.covered,
-                c.lines.total,
+                plural(c.lines.total, "executable line"),
                 pct(c.lines.ratio().unwrap_or(0.0)),
                 list(&f.coverage_reports, 3)
             ),
@@ -65,7 +75,12 @@ pub(super) fn l1_sizes(ev: &Evidence, f: &Figures) -> Judgement {
         mix(t.large)
     );
     if t.unclassified == 0 {
-        (Status::Met, format!("all {} tests sized: {shown}", t.total))
+        let all = if t.total == 1 {
+            "the one test is sized".to_string()
+        } else {
+            format!("all {} tests sized", t.total)
+        };
+        (Status::Met, format!("{all}: {shown}"))
     } else {
         let examples: Vec<String> = ev
             .tests
@@ -77,65 +92,112 @@ pub(super) fn l1_sizes(ev: &Evidence, f: &Figures) -> Judgement {
         (
             Status::Unmet,
             format!(
-                "{} of {} tests have no size (e.g. {}); {shown}",
+                "{} of {} {} no size (e.g. {}); {shown}",
                 t.unclassified,
-                t.total,
+                plural(t.total, "test"),
+                if t.unclassified == 1 { "has" } else { "have" },
                 examples.join(", ")
             ),
         )
     }
 }
 
+/// Met when the project has a mechanism that finds nondeterministic tests, whether or not
+/// it found one in this run: a flaky test is what the mechanism finds, not the mechanism.
+/// The mechanisms, each named in the detail: retries configured where the runner reads them
+/// (from [`crate::discover::retries`]), retry records in the project's test reports, a
+/// quarantine list in the config (an empty one too), and the same tests run in more than one
+/// report (their outcomes compared: a test that failed in one and passed in another is
+/// flaky).
 pub(super) fn l1_flaky(inp: &Inputs<'_>, f: &Figures) -> Judgement {
     let ev = inp.ev;
-    let retried = ev.tests.iter().filter(|t| t.case.attempts > 1).count();
+    let mut found: Vec<String> = Vec::new();
+    let configured: Vec<String> = inp
+        .repo
+        .retry_mechanisms
+        .iter()
+        .filter(|m| crate::discover::retries::applies(m, &ev.project, inp.projects))
+        .map(|m| format!("{} ({}:{})", m.what, m.file, m.line))
+        .collect();
+    if !configured.is_empty() {
+        found.push(format!("retries configured: {}", list(&configured, 3)));
+    }
+    if inp.config.flaky.keeps_quarantine() {
+        let n = inp.config.flaky.quarantine.len() as u64;
+        let here = if ev.quarantine.is_empty() {
+            String::new()
+        } else {
+            format!(", for this project: {}", list(&ev.quarantine, 5))
+        };
+        found.push(format!(
+            "the config keeps a quarantine list ({}{here})",
+            plural_with(n, "entry", "entries")
+        ));
+    }
+    let retried = ev.tests.iter().filter(|t| t.case.attempts > 1).count() as u64;
     let retry_reports: Vec<String> = ev
         .test_reports
         .iter()
         .filter(|r| r.retries)
         .map(|r| r.path.clone())
         .collect();
-    let found = if f.flaky_tests.is_empty() {
+    if !retry_reports.is_empty() || retried > 0 {
+        let which = if retry_reports.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", list(&retry_reports, 3))
+        };
+        found.push(if retried == 0 {
+            format!(
+                "the test reports record retries{which}; none of this project's tests needed one"
+            )
+        } else {
+            format!(
+                "the test reports record retries{which}: {} of this project retried",
+                plural(retried, "test")
+            )
+        });
+    }
+    // Runs of one test in several reports, compared. One that passed in one report and
+    // failed in another stays failed (a failure in any run is a failure, see L2.green); it
+    // is named here as a candidate, never counted flaky.
+    let (repeated, differing) = super::figures::across_reports(ev);
+    if repeated > 0 {
+        found.push(format!(
+            "{} ran in more than one report, their outcomes compared{}",
+            plural(repeated as u64, "test"),
+            if differing.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} passed in one and failed in another: failed, and possibly flaky: {})",
+                    differing.len(),
+                    list(&differing, 3)
+                )
+            }
+        ));
+    }
+    let result = if f.flaky_tests.is_empty() {
         "no flaky test found".to_string()
     } else {
-        format!("flaky: {}", list(&f.flaky_tests, 5))
+        format!(
+            "{} found: {}",
+            plural(f.flaky_tests.len() as u64, "flaky test"),
+            list(&f.flaky_tests, 5)
+        )
     };
-    if retried > 0 || !f.flaky_tests.is_empty() {
-        (
-            Status::Met,
-            format!("{retried} tests have retry or repeated-run records; {found}"),
-        )
-    } else if !retry_reports.is_empty() {
-        // The run retries failures and records it; none of this project's tests needed one.
-        (
-            Status::Met,
-            format!(
-                "the test run records retries ({}); {found}",
-                list(&retry_reports, 3)
-            ),
-        )
-    } else if !inp.config.flaky.quarantine.is_empty() {
-        (
-            Status::Met,
-            format!(
-                "the config keeps a quarantine list ({} entries){}",
-                inp.config.flaky.quarantine.len(),
-                if ev.quarantine.is_empty() {
-                    String::new()
-                } else {
-                    format!(", for this project: {}", list(&ev.quarantine, 5))
-                }
-            ),
-        )
+    if !found.is_empty() {
+        (Status::Met, format!("{}; {result}", found.join("; ")))
     } else if f.tests.total == 0 {
         (
             Status::Unknown,
-            "no test results for this project".to_string(),
+            "no test results for this project, and no retry setting or [flaky] quarantine list"
+                .to_string(),
         )
     } else {
         (
             Status::Unmet,
-            "no retry records in the test reports and no [flaky] quarantine list".to_string(),
+            "nothing finds flaky tests: no retry setting the runner reads, no retry records in the test reports, no [flaky] quarantine list".to_string(),
         )
     }
 }
@@ -145,8 +207,8 @@ pub(super) fn l1_smoke(f: &Figures) -> Judgement {
         (
             Status::Met,
             format!(
-                "{} smoke tests: {}",
-                f.smoke_tests.len(),
+                "{}: {}",
+                plural(f.smoke_tests.len() as u64, "smoke test"),
                 list(&f.smoke_tests, 5)
             ),
         )
@@ -158,10 +220,14 @@ pub(super) fn l1_smoke(f: &Figures) -> Judgement {
     } else {
         (
             Status::Unmet,
-            format!(
-                "none of the {} tests matches the smoke selector",
-                f.tests.total
-            ),
+            if f.tests.total == 1 {
+                "the one test does not match the smoke selector".to_string()
+            } else {
+                format!(
+                    "none of the {} tests matches the smoke selector",
+                    f.tests.total
+                )
+            },
         )
     }
 }

@@ -6,7 +6,7 @@ use crate::config::Size;
 use crate::evidence::{Evidence, Test};
 use crate::model::Outcome;
 use crate::result::{FailingTest, Figures, Status};
-use crate::words::{line_ranges, list, pct};
+use crate::words::{line_ranges, list, pct, plural};
 
 pub(super) fn l2_green(f: &Figures) -> Judgement {
     let t = &f.tests;
@@ -29,15 +29,20 @@ pub(super) fn l2_green(f: &Figures) -> Judgement {
     if counted.is_empty() {
         (
             Status::Met,
-            format!("{ran} tests ran, none failed ({} flaky){q}", t.flaky),
+            format!(
+                "{} ran, none failed ({} flaky){q}",
+                plural(ran, "test"),
+                t.flaky
+            ),
         )
     } else {
         let ids: Vec<String> = counted.iter().map(|x| x.id.clone()).collect();
         (
             Status::Unmet,
             format!(
-                "{} of {ran} tests failed: {}{q}",
+                "{} of {} failed: {}{q}",
                 counted.len(),
+                plural(ran, "test"),
                 list(&ids, 5)
             ),
         )
@@ -69,11 +74,18 @@ pub(super) fn l2_smoke_gate(inp: &Inputs<'_>, f: &Figures) -> Judgement {
     match (ok == n, pr) {
         (true, true) => (
             Status::Met,
-            format!("{n} smoke tests passed and CI runs on pull requests"),
+            format!(
+                "{} passed and CI runs on pull requests",
+                plural(n as u64, "smoke test")
+            ),
         ),
         (false, _) => (
             Status::Unmet,
-            format!("{} of {n} smoke tests did not pass", n - ok),
+            format!(
+                "{} of {} did not pass",
+                n - ok,
+                plural(n as u64, "smoke test")
+            ),
         ),
         (true, false) => (
             Status::Unmet,
@@ -106,7 +118,10 @@ pub(super) fn uncovered_summary(f: &Figures, max_files: usize) -> String {
         .saturating_sub(max_files);
     let mut s = parts.join("; ");
     if more > 0 {
-        s.push_str(&format!("; and {more} more files"));
+        s.push_str(&format!(
+            "; and {more} more {}",
+            if more == 1 { "file" } else { "files" }
+        ));
     }
     s
 }
@@ -195,8 +210,8 @@ pub(super) fn l2_integration(ev: &Evidence) -> Judgement {
         (
             Status::Met,
             format!(
-                "{} medium/large tests passed: {}",
-                passed.len(),
+                "{} passed: {}",
+                plural(passed.len() as u64, "medium/large test"),
                 list(&passed, 3)
             ),
         )
@@ -210,7 +225,11 @@ pub(super) fn l2_integration(ev: &Evidence) -> Judgement {
     } else {
         (
             Status::Unmet,
-            format!("none of the {} medium/large tests passed", big.len()),
+            if big.len() == 1 {
+                "the one medium/large test did not pass".to_string()
+            } else {
+                format!("none of the {} medium/large tests passed", big.len())
+            },
         )
     }
 }

@@ -4,8 +4,9 @@
 use super::figures::{scope_note, Inputs, Judgement};
 use crate::config::{Size, Thresholds};
 use crate::evidence::Change;
+use crate::model::FileCoverage;
 use crate::result::{Figures, FileIncrement, Status};
-use crate::words::list;
+use crate::words::{list, plural, plural_with};
 
 /// The project's changed source files (not test files) with at least `min` changed
 /// executable lines.
@@ -32,6 +33,140 @@ pub(super) fn changed_test_files<'a>(inp: &'a Inputs<'_>) -> Vec<&'a str> {
     }
 }
 
+/// A changed unit of a file: a function where the coverage report lists functions, else a
+/// run of consecutive changed lines (a diff hunk; without a base, the file's lines outside
+/// any function).
+struct Unit {
+    /// The function, an index into the file's `functions` (`None` for a run of lines).
+    function: Option<usize>,
+    /// First and last changed line of the unit.
+    first: u32,
+    last: u32,
+    changed: u64,
+    covered: u64,
+}
+
+impl Unit {
+    /// `kv::parse_value (crates/core/src/value.rs:12, NOTE)` or
+    /// `crates/core/src/value.rs:40-57 (NOTE)`.
+    fn describe(&self, fc: &FileCoverage, path: &str, note: &str) -> String {
+        match self.function.map(|j| &fc.functions[j]) {
+            Some(f) => format!("{} ({path}:{}, {note})", display_name(&f.name), f.line),
+            None if self.first == self.last => format!("{path}:{} ({note})", self.first),
+            None => format!("{path}:{}-{} ({note})", self.first, self.last),
+        }
+    }
+}
+
+/// How far back from a line the search for the function holding it goes: functions nest
+/// only a few deep, and a bound keeps a module's top-level lines after thousands of methods
+/// from costing a scan each.
+const MAX_NESTING_SCAN: usize = 32;
+
+/// The changed units of a file from its changed `lines` (sorted, each with its hits; `None`
+/// for a line the coverage does not list as executable: not counted), in order of first
+/// change. `per_hunk`: lines outside functions split into runs of consecutive changed lines;
+/// else they are one unit.
+fn units(
+    fc: &FileCoverage,
+    lines: &mut dyn Iterator<Item = (u32, Option<u64>)>,
+    per_hunk: bool,
+) -> Vec<Unit> {
+    let fns = &fc.functions;
+    // Closures are part of the function that holds them: the change is to that function
+    // (and an LCOV without end lines would otherwise cut the function at its first closure).
+    // Rust's `{closure#0}`, and Istanbul's unnamed `(anonymous_3)` callbacks. Told from the
+    // name as stored: demangling every function of every file would cost more than the rest.
+    let keep: Vec<bool> = fns.iter().map(|f| !is_closure(&f.name)).collect();
+    let spans = fc.function_spans(&keep);
+    // The innermost function holding `line`: the latest start at or before it whose span
+    // reaches it. Lines come in order, so the functions starting at or before them are a
+    // growing prefix (`upto`).
+    let mut upto = 0;
+    let mut owner = |line: u32| -> Option<usize> {
+        while upto < fns.len() && fns[upto].line <= line {
+            upto += 1;
+        }
+        (0..upto)
+            .rev()
+            .take(MAX_NESTING_SCAN)
+            .find(|&j| spans[j].0 > 0 && spans[j].0 <= line && line <= spans[j].1)
+    };
+    let new_unit = |function, line| Unit {
+        function,
+        first: line,
+        last: line,
+        changed: 0,
+        covered: 0,
+    };
+    let mut by_fn: Vec<Option<usize>> = vec![None; fns.len()];
+    let mut out: Vec<Unit> = Vec::new();
+    let mut hunk: Option<usize> = None;
+    let mut prev: Option<u32> = None;
+    for (line, hits) in lines {
+        if per_hunk && prev.is_none_or(|p| p + 1 != line) {
+            hunk = None;
+        }
+        prev = Some(line);
+        let idx = match owner(line) {
+            Some(j) => {
+                if per_hunk {
+                    hunk = None;
+                }
+                *by_fn[j].get_or_insert_with(|| {
+                    out.push(new_unit(Some(j), line));
+                    out.len() - 1
+                })
+            }
+            None => *hunk.get_or_insert_with(|| {
+                out.push(new_unit(None, line));
+                out.len() - 1
+            }),
+        };
+        let u = &mut out[idx];
+        u.last = line;
+        if let Some(h) = hits {
+            u.changed += 1;
+            u.covered += u64::from(h > 0);
+        }
+    }
+    // A function the report says was never entered ran none of its body, whatever hits its
+    // lines show: Python executes a `def` line (and its decorators) at import.
+    for (j, idx) in by_fn.iter().enumerate() {
+        if let Some(i) = idx {
+            if fns[j].hits == 0 {
+                out[*i].covered = 0;
+            }
+        }
+    }
+    out
+}
+
+/// Whether a function is a closure or an unnamed callback, part of the function holding it:
+/// Rust v0 symbols whose path is a closure (`_RNC…`), legacy ones with `{{closure}}`
+/// (`$u7b$$u7b$closure$u7d$$u7d$`), demangled names with `{closure`, Istanbul's
+/// `(anonymous_N)`.
+fn is_closure(name: &str) -> bool {
+    name.starts_with("_RNC")
+        || name.contains("$u7b$$u7b$closure$u7d$$u7d$")
+        || name.contains("{closure")
+        || name.starts_with("(anonymous")
+}
+
+/// A function name as a person reads it: Rust symbols demangled without their hash.
+fn display_name(name: &str) -> String {
+    if name.starts_with("_R") || name.starts_with("_ZN") {
+        format!("{:#}", rustc_demangle::demangle(name))
+    } else {
+        name.to_string()
+    }
+}
+
+/// Decided per changed function where the coverage lists functions (with their end lines
+/// where the report gives them), else per diff hunk: a unit with at least N changed
+/// executable lines needs some of them covered, or the change must also change a test of
+/// its file. A file with N such lines and none covered fails as before, however its units
+/// split.
 pub(super) fn l3_tests_for_changes(inp: &Inputs<'_>, f: &Figures, t: &Thresholds) -> Judgement {
     if f.coverage.is_none() {
         return (
@@ -39,23 +174,90 @@ pub(super) fn l3_tests_for_changes(inp: &Inputs<'_>, f: &Figures, t: &Thresholds
             "no coverage report for this project".to_string(),
         );
     }
+    let n = t.nontrivial_lines;
     let tests = changed_test_files(inp);
-    let files = big_changes(inp, f, t.nontrivial_lines);
-    let missing: Vec<String> = files
+    let (mut functions, mut hunks, mut files) = (0u64, 0u64, 0u64);
+    let mut missing: Vec<String> = Vec::new();
+    for x in f
+        .incremental
+        .files
         .iter()
-        .filter(|x| x.covered == 0 && !tests.iter().any(|tf| (inp.related_test)(&x.path, tf)))
-        .map(|x| format!("{} ({} changed lines, none covered)", x.path, x.changed))
-        .collect();
-    if missing.is_empty() {
-        (
-            Status::Met,
-            format!(
-                "{} nontrivially changed files (>= {} changed executable lines), each covered or with its test changed{}",
-                files.len(),
-                t.nontrivial_lines,
-                scope_note(f)
+        .filter(|x| !(inp.is_test_file)(&x.path))
+    {
+        let Some(fc) = inp.ev.coverage.file(&x.path) else {
+            continue;
+        };
+        let units = match inp.change {
+            Change::Diff { files, .. } => match files.get(&x.path) {
+                Some(ch) => units(fc, &mut ch.lines.iter().map(|&l| (l, fc.hits(l))), true),
+                None => continue,
+            },
+            Change::All { .. } => units(
+                fc,
+                &mut fc.lines.iter().map(|l| (l.line, Some(u64::from(l.hits)))),
+                false,
             ),
-        )
+        };
+        let units: Vec<Unit> = units.into_iter().filter(|u| u.changed >= n).collect();
+        if units.is_empty() && x.changed < n {
+            continue;
+        }
+        files += 1;
+        functions += units.iter().filter(|u| u.function.is_some()).count() as u64;
+        hunks += units.iter().filter(|u| u.function.is_none()).count() as u64;
+        if tests.iter().any(|tf| (inp.related_test)(&x.path, tf)) {
+            continue;
+        }
+        let before = missing.len();
+        for u in &units {
+            if u.covered == 0 {
+                let note = format!(
+                    "{}, none covered",
+                    plural(u.changed, "changed executable line")
+                );
+                missing.push(u.describe(fc, &x.path, &note));
+            }
+        }
+        if missing.len() == before && x.changed >= n && x.covered == 0 {
+            missing.push(format!(
+                "{} ({}, none covered)",
+                x.path,
+                plural(x.changed, "changed executable line")
+            ));
+        }
+    }
+    if missing.is_empty() {
+        let detail = if functions + hunks == 0 {
+            format!(
+                "no changed function or block of changed lines has >= {n} changed executable lines{}",
+                if files == 0 {
+                    String::new()
+                } else {
+                    format!(
+                        " (the {} with as many in all {} changed lines covered or its test changed)",
+                        plural(files, "file"),
+                        if files == 1 { "has" } else { "each have" }
+                    )
+                }
+            )
+        } else {
+            let mut kinds = Vec::new();
+            if functions > 0 {
+                kinds.push(plural(functions, "function"));
+            }
+            if hunks > 0 {
+                kinds.push(plural_with(
+                    hunks,
+                    "block of changed lines",
+                    "blocks of changed lines",
+                ));
+            }
+            format!(
+                "{} with >= {n} changed executable lines, each with changed lines covered or its test changed",
+                kinds.join(" and ")
+            )
+        };
+        (Status::Met, format!("{detail}{}", scope_note(f)))
     } else {
         (
             Status::Unmet,
@@ -100,8 +302,8 @@ pub(super) fn l3_integration_new(inp: &Inputs<'_>, f: &Figures, t: &Thresholds) 
         return (
             Status::Unknown,
             format!(
-                "{} files changed significantly ({}), but no coverage report is tagged medium or large to show what the integration tests cover: tag it with [[reports.tag]] size = \"medium\"",
-                files.len(),
+                "{} changed significantly ({}), but no coverage report is tagged medium or large to show what the integration tests cover: tag it with [[reports.tag]] size = \"medium\"",
+                plural(files.len() as u64, "file"),
                 list(&files.iter().map(|x| x.path.clone()).collect::<Vec<_>>(), 3)
             ),
         );
@@ -109,20 +311,47 @@ pub(super) fn l3_integration_new(inp: &Inputs<'_>, f: &Figures, t: &Thresholds) 
     let missing: Vec<String> = files
         .iter()
         .filter(|x| x.covered_large.unwrap_or(0) == 0)
-        .map(|x| format!("{} ({} changed lines)", x.path, x.changed))
+        .map(|x| format!("{} ({})", x.path, plural(x.changed, "changed line")))
         .collect();
     if missing.is_empty() {
         (
             Status::Met,
-            format!(
-                "{} significantly changed files all have changed lines covered by integration tests",
-                files.len()
-            ),
+            if files.len() == 1 {
+                "the significantly changed file has changed lines covered by integration tests"
+                    .to_string()
+            } else {
+                format!(
+                    "the {} significantly changed files all have changed lines covered by integration tests",
+                    files.len()
+                )
+            },
         )
     } else {
         (
             Status::Unmet,
             format!("no integration coverage of: {}", list(&missing, 5)),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closures_and_names() {
+        // From the rust-workspace example's LCOV.
+        assert!(is_closure("_RNCNvCsk6i5JiOUOT5_2kv10parse_args0B3_"));
+        assert!(!is_closure("_RNvCsk6i5JiOUOT5_2kv10parse_args"));
+        assert_eq!(
+            display_name("_RNvCsk6i5JiOUOT5_2kv10parse_args"),
+            "kv::parse_args"
+        );
+        assert!(is_closure(
+            "_ZN2kv10parse_args28_$u7b$$u7b$closure$u7d$$u7d$17h0123456789abcdefE"
+        ));
+        assert!(is_closure("(anonymous_3)"));
+        assert!(!is_closure("render (line 4)"));
+        assert_eq!(display_name("Amount.of"), "Amount.of");
     }
 }

@@ -5,7 +5,7 @@ use super::figures::{ratio_text, Inputs, Judgement};
 use crate::config::Thresholds;
 use crate::model::Totals;
 use crate::result::{Figures, Status};
-use crate::words::{list, pct};
+use crate::words::{list, pct, plural};
 
 pub(super) fn l4_smoke_automated(inp: &Inputs<'_>, f: &Figures) -> Judgement {
     if f.smoke_tests.is_empty() {
@@ -15,8 +15,8 @@ pub(super) fn l4_smoke_automated(inp: &Inputs<'_>, f: &Figures) -> Judgement {
         (
             Status::Met,
             format!(
-                "{} smoke tests ran in this pull-request build",
-                f.smoke_tests.len()
+                "{} ran in this pull-request build",
+                plural(f.smoke_tests.len() as u64, "smoke test")
             ),
         )
     } else if inp.repo.running_in_ci.is_some() {
@@ -46,8 +46,13 @@ pub(super) fn l4_smoke_fast(f: &Figures, t: &Thresholds) -> Judgement {
     (
         status,
         format!(
-            "smoke tests take {minutes:.1} minutes in all (limit {} minutes)",
-            t.smoke_max_minutes
+            "smoke tests take {minutes:.1} minutes in all (limit {} {})",
+            t.smoke_max_minutes,
+            if t.smoke_max_minutes == 1.0 {
+                "minute"
+            } else {
+                "minutes"
+            }
         ),
     )
 }
@@ -129,9 +134,10 @@ pub(super) fn l4_integration_all(inp: &Inputs<'_>, t: &Thresholds) -> Judgement 
         (
             Status::Unmet,
             format!(
-                "{} files with >= {} executable lines have no integration coverage: {}",
-                missing.len(),
+                "{} with >= {} executable lines {} no integration coverage: {}",
+                plural(missing.len() as u64, "file"),
                 t.significant_lines,
+                if missing.len() == 1 { "has" } else { "have" },
                 list(&missing, 5)
             ),
         )

@@ -86,8 +86,8 @@ pub const CRITERIA: &[Criterion] = &[
         id: "L1.flaky",
         level: 1,
         title: "Identify nondeterministic (flaky) tests",
-        measured: "The project tracks flakiness: its reports carry retry/rerun records (Surefire/nextest flakyFailure, reruns, repeated runs of one test), or the config keeps a quarantine list ([flaky] quarantine).",
-        how_to: "Turn on retries that are recorded in the report (nextest retries, Surefire rerunFailingTestsCount, gotestsum --rerun-fails, pytest-rerunfailures) or list known flaky tests in [flaky] quarantine.",
+        measured: "The project has a mechanism that finds flaky tests (a flaky test itself is not one): retries configured where its runner reads them (nextest retries in .config/nextest.toml for the default profile or one CI selects, pytest-rerunfailures --reruns or the plugin declared, jest retryTimes, vitest retry, Playwright retries, Surefire/Failsafe rerunFailingTestsCount, Gradle test-retry, gotestsum --rerun-fails, Bazel flaky_test_attempts / flaky = True, dotnet test --retry-failed-tests; in the tool's config or the CI definitions), retry records in its test reports, a [flaky] quarantine list in the config (an empty quarantine = [] counts), or the same tests run in more than one report (outcomes compared).",
+        how_to: "Make the runner retry failures and record it (nextest retries = 2 in .config/nextest.toml, pytest --reruns 2, jest.retryTimes(2), vitest retry: 2, Surefire rerunFailingTestsCount, gotestsum --rerun-fails), or declare [flaky] quarantine = [] in testcert.toml and list flaky tests there as you find them.",
         rule: Rule::L1Flaky,
     },
     Criterion {
@@ -142,8 +142,8 @@ pub const CRITERIA: &[Criterion] = &[
         id: "L3.tests-for-changes",
         level: 3,
         title: "Require tests for all nontrivial changes",
-        measured: "Every changed source file with at least N changed executable lines (default 10) has some of them covered, or the change also changes a test file for it (same file stem, e.g. parser.py / test_parser.py).",
-        how_to: "Cover the listed files' changed lines with tests, or change their tests in the same change.",
+        measured: "Decided per changed function where the coverage report lists functions (LCOV FN/FNL, Cobertura <method>, JaCoCo <method>, llvm-cov functions, coverage.py function regions, Istanbul fnMap; a function without an end line reaches to the next one), else per block of consecutive changed lines (a diff hunk): every such unit with at least N changed executable lines (default 10) has some of them covered, and so does every file with N in all, unless the change also changes a test file for it (same file stem, e.g. parser.py / test_parser.py). The detail names the uncovered functions with file:line.",
+        how_to: "Add tests that run the listed functions or lines, or change their file's tests in the same change.",
         rule: Rule::L3TestsForChanges,
     },
     Criterion {

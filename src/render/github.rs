@@ -20,7 +20,7 @@
 use std::fmt::Write;
 
 use crate::result::{CheckResult, Status};
-use crate::words::line_runs;
+use crate::words::{line_runs, plural};
 
 /// GitHub shows at most this many annotations of each kind per step.
 pub const MAX_PER_KIND: usize = 10;
@@ -154,18 +154,18 @@ fn plan(r: &CheckResult, prefix: &str) -> Plan {
                 p.name,
                 r.max_level,
                 p.required_level,
-                if p.passed {
-                    "passed"
-                } else {
-                    "below the required level"
+                match (p.passed, p.required_level) {
+                    (false, _) => "below the required level",
+                    (true, 0) => "report only",
+                    (true, _) => "passed",
                 },
                 if uncovered > 0 {
-                    format!("; {uncovered} uncovered changed lines")
+                    format!("; {}", plural(uncovered as u64, "uncovered changed line"))
                 } else {
                     String::new()
                 },
                 if failing > 0 {
-                    format!("; {failing} failing tests")
+                    format!("; {}", plural(failing as u64, "failing test"))
                 } else {
                     String::new()
                 },

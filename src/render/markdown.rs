@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::result::{CheckResult, ProjectResult, Scope, Status};
-use crate::words::line_runs;
+use crate::words::{line_runs, plural};
 
 /// GitHub refuses step summaries and comments above this many characters.
 pub const LIMIT: usize = 65_536;
@@ -197,7 +197,12 @@ pub fn render_opts(r: &CheckResult, o: &Options) -> String {
 
 fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
     let mut out = String::new();
-    let verdict = if r.passed { "passed" } else { "failed" };
+    // Nothing required: "report only", not a "passed" beside a red level-0 badge.
+    let verdict = match (r.passed, r.required_level) {
+        (false, _) => "failed",
+        (true, 0) => "report only",
+        (true, _) => "passed",
+    };
     let _ = writeln!(out, "## Test Certified: {verdict}\n");
     let _ = writeln!(out, "| project | level | required | | badge |");
     let _ = writeln!(out, "|---|---|---|---|---|");
@@ -208,7 +213,11 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
             escape(&p.name),
             super::level_label(p.level, p.relies_on_waiver),
             p.required_level,
-            if p.passed { "✅" } else { "❌" },
+            match (p.passed, p.required_level) {
+                (false, _) => "❌",
+                (true, 0) => "–",
+                (true, _) => "✅",
+            },
             badge_cell(r, p)
         );
     }
@@ -217,9 +226,9 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
         (Some(b), _) => {
             let _ = writeln!(
                 out,
-                "Change: diff against {}, {} files.\n",
+                "Change: diff against {}, {}.\n",
                 code(b),
-                r.change.changed_files
+                plural(r.change.changed_files as u64, "file")
             );
         }
         (None, Some(n)) => {
@@ -302,8 +311,8 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
         if !uncovered.is_empty() {
             let _ = writeln!(
                 out,
-                "\n<details><summary>Uncovered changed lines ({} files)</summary>\n",
-                uncovered.len()
+                "\n<details><summary>Uncovered changed lines ({})</summary>\n",
+                plural(uncovered.len() as u64, "file")
             );
             for f in uncovered.iter().take(max_items) {
                 let _ = match &o.links {
@@ -324,7 +333,12 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
             }
             if uncovered.len() > max_items {
                 truncated = true;
-                let _ = writeln!(out, "- … and {} more files", uncovered.len() - max_items);
+                let more = uncovered.len() - max_items;
+                let _ = writeln!(
+                    out,
+                    "- … and {more} more {}",
+                    if more == 1 { "file" } else { "files" }
+                );
             }
             out.push_str("\n</details>\n");
         }

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use crate::result::{CheckResult, Status};
 // Every name, path and message below comes from the repository: none reaches the terminal raw.
 use crate::escape::text as esc;
+use crate::words::plural;
 
 /// Terminal styling (through `anstyle`), or none.
 #[derive(Clone, Copy)]
@@ -53,31 +54,39 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         style.paint(
             RED,
             &format!(
-                "FAILED: {below} of {} projects below the required level",
-                r.projects.len()
+                "FAILED: {below} of {} below the required level",
+                plural(r.projects.len() as u64, "project")
             ),
         )
+    } else if r.required_level == 0 {
+        // Nothing was required, so nothing "passed": a green word beside a red level 0
+        // would say the project is fine.
+        "report only".to_string()
     } else {
         style.paint(GREEN, "passed")
     };
+    let required = if r.required_level == 0 {
+        "no level required".to_string()
+    } else {
+        format!("required level {}", r.required_level)
+    };
     let _ = writeln!(
         out,
-        "{} {} projects, levels up to {}, required level {}: {verdict}",
+        "{} {}, levels up to {}, {required}: {verdict}",
         style.bold("testcert"),
-        r.projects.len(),
+        plural(r.projects.len() as u64, "project"),
         r.max_level,
-        r.required_level
     );
     let change = match (&r.change.base_ref, &r.change.note) {
         (Some(b), _) => format!(
-            "change: diff against {} ({}), {} files changed",
+            "change: diff against {} ({}), {} changed",
             esc(b),
             esc(r
                 .change
                 .base_commit
                 .as_deref()
                 .map_or("", |c| c.get(..c.len().min(12)).unwrap_or(c))),
-            r.change.changed_files
+            plural(r.change.changed_files as u64, "file")
         ),
         (None, Some(note)) => format!("change: {}", esc(note)),
         (None, None) => "change: none".to_string(),
@@ -98,9 +107,9 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         out,
         "{}",
         style.dim(&format!(
-            "{change}; config: {}; {} reports found",
+            "{change}; config: {}; {} found",
             esc(&r.config),
-            r.reports_found
+            plural(r.reports_found as u64, "report")
         ))
     );
     for e in &r.report_errors {
@@ -113,7 +122,9 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         } else {
             p.path.clone()
         };
-        let mark = if p.passed {
+        let mark = if p.passed && p.required_level == 0 {
+            "·".to_string()
+        } else if p.passed {
             style.paint(GREEN, "✓")
         } else {
             style.paint(RED, "✗")
@@ -172,19 +183,21 @@ pub fn render(r: &CheckResult, style: Style) -> String {
             }
         }
     }
+    // The warnings themselves go to standard error (the CLI prints them there), so that
+    // a report written to a file or piped on holds the report; here only how many.
     if !r.warnings.is_empty() {
         out.push('\n');
-        for w in r.warnings.iter().take(20) {
-            let _ = writeln!(out, "{} {}", style.paint(YELLOW, "warning:"), esc(w));
-        }
-        if r.warnings.len() > 20 {
-            let _ = writeln!(
-                out,
-                "{} and {} more",
-                style.paint(YELLOW, "warning:"),
-                r.warnings.len() - 20
-            );
-        }
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint(
+                YELLOW,
+                &format!(
+                    "{} on standard error (and in the JSON output)",
+                    plural(r.warnings.len() as u64, "warning")
+                )
+            )
+        );
     }
     if let Some(a) = &r.attribution {
         out.push('\n');

@@ -104,6 +104,7 @@ struct Method {
     name: String,
     depth: usize,
     first_line: Option<u32>,
+    last_line: u32,
     max_hits: u64,
     hits_attr: Option<u64>,
     /// `line-rate`, for a method with no `<line>` (gcovr writes a template instantiation
@@ -177,6 +178,7 @@ impl Parser {
                     name: full,
                     depth: self.depth,
                     first_line: None,
+                    last_line: 0,
                     max_hits: 0,
                     hits_attr,
                     line_rate,
@@ -288,6 +290,7 @@ impl Parser {
             class.method_lines.push(rec);
             if let Some(m) = self.method.as_mut() {
                 m.first_line = Some(m.first_line.map_or(rec.line, |l| l.min(rec.line)));
+                m.last_line = m.last_line.max(rec.line);
                 m.max_hits = m.max_hits.max(rec.hits);
             }
         } else {
@@ -317,7 +320,9 @@ impl Parser {
             match (m.first_line, m.hits_attr) {
                 (Some(line), h) => {
                     let hits = m.max_hits.max(h.unwrap_or(0));
-                    class.file.add_function(m.name, line, hits);
+                    class
+                        .file
+                        .add_function_range(m.name, line, m.last_line, hits);
                 }
                 (None, Some(h)) => class.file.add_function(m.name, 0, h),
                 // Still a function (gcovr counts it): its line-rate says whether it ran.
@@ -442,9 +447,9 @@ mod tests {
         let names: Vec<_> = f
             .functions
             .iter()
-            .map(|f| (&*f.name, f.line, f.hits))
+            .map(|f| (&*f.name, f.line, f.end, f.hits))
             .collect();
-        assert_eq!(names, [("A::f(I)V", 1, 3), ("A::g()V", 9, 0)]);
+        assert_eq!(names, [("A::f(I)V", 1, 2, 3), ("A::g()V", 9, 9, 0)]);
         assert!(ctx.warnings.is_empty(), "{:?}", ctx.warnings);
     }
 

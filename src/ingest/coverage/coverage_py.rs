@@ -221,8 +221,15 @@ fn convert(path: String, e: FileEntry) -> FileCoverage {
             .min()
             .unwrap_or(0);
         let line = f.start_line.unwrap_or(first);
+        let end = f
+            .executed_lines
+            .iter()
+            .chain(&f.missing_lines)
+            .copied()
+            .max()
+            .unwrap_or(0);
         let hits = u64::from(!f.executed_lines.is_empty());
-        file.add_function(name, line, hits);
+        file.add_function_range(name, line, end, hits);
     }
     file
 }
@@ -256,6 +263,11 @@ mod tests {
         let f = &c.files()[0].functions;
         assert_eq!((&*f[0].name, f[0].line, f[0].hits), ("f", 1, 1));
         assert_eq!((&*f[1].name, f[1].line, f[1].hits), ("g", 8, 0));
+        assert_eq!(
+            (f[0].end, f[1].end),
+            (4, 8),
+            "a function region ends at its last line"
+        );
     }
 
     #[test]

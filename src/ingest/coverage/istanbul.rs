@@ -39,6 +39,8 @@ struct Pos {
 struct Range {
     #[serde(default)]
     start: Pos,
+    #[serde(default)]
+    end: Pos,
 }
 
 #[derive(Deserialize)]
@@ -226,7 +228,7 @@ fn convert(path: String, e: FileEntry, unplaced: &mut u64) -> FileCoverage {
         }
     }
     // Functions, with repeated names made distinct by their line.
-    let mut fns: Vec<(u32, String, u32, u64)> = e
+    let mut fns: Vec<(u32, String, u32, u32, u64)> = e
         .fn_map
         .into_iter()
         .map(|(id, f)| {
@@ -241,20 +243,22 @@ fn convert(path: String, e: FileEntry, unplaced: &mut u64) -> FileCoverage {
                 .name
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| format!("(anonymous_{id})"));
-            (id, name, line, e.f.get(&id).map_or(0, |h| h.0))
+            // The body's last line (`loc` is the whole function, `decl` its name only).
+            let end = f.loc.as_ref().and_then(|r| r.end.line).unwrap_or(0);
+            (id, name, line, end, e.f.get(&id).map_or(0, |h| h.0))
         })
         .collect();
     fns.sort_unstable_by_key(|f| f.0);
     let mut seen: HashMap<&str, u32> = HashMap::new();
-    for (_, name, _, _) in &fns {
+    for (_, name, _, _, _) in &fns {
         *seen.entry(name.as_str()).or_default() += 1;
     }
     let repeated: Vec<bool> = fns.iter().map(|f| seen[f.1.as_str()] > 1).collect();
-    for ((_, name, line, hits), rep) in fns.into_iter().zip(repeated) {
+    for ((_, name, line, end, hits), rep) in fns.into_iter().zip(repeated) {
         if rep {
-            file.add_function(format!("{name} (line {line})"), line, hits);
+            file.add_function_range(format!("{name} (line {line})"), line, end, hits);
         } else {
-            file.add_function(name, line, hits);
+            file.add_function_range(name, line, end, hits);
         }
     }
     file
@@ -338,7 +342,7 @@ mod tests {
                   "2": {"start": {"line": 2, "column": 11}, "end": {"line": 2, "column": 20}},
                   "3": {"start": {"line": 4, "column": 2}, "end": {"line": 6, "column": 1}}},
  "s": {"0": 1, "1": 0, "2": 3, "3": 0},
- "fnMap": {"0": {"name": "render", "decl": {"start": {"line": 1, "column": 9}, "end": {}}, "loc": {"start": {"line": 1}}, "line": 1},
+ "fnMap": {"0": {"name": "render", "decl": {"start": {"line": 1, "column": 9}, "end": {}}, "loc": {"start": {"line": 1}, "end": {"line": 3, "column": 1}}, "line": 1},
            "1": {"name": "render", "decl": {"start": {"line": 4, "column": 9}}, "line": 4},
            "2": {"name": "(anonymous_2)", "loc": {"start": {"line": 5, "column": null}}}},
  "f": {"0": 2, "1": 0, "2": 1},
@@ -365,6 +369,9 @@ mod tests {
             names,
             ["render (line 1)", "render (line 4)", "(anonymous_2)"]
         );
+        // `loc`'s end is the body's last line (0 when not given).
+        let ends: Vec<_> = f.functions.iter().map(|f| f.end).collect();
+        assert_eq!(ends, [3, 0, 0]);
     }
 
     #[test]

@@ -231,8 +231,8 @@ struct Record {
     /// case needs no look-up. `fn_index` is built only when that guess fails.
     fn_cursor: usize,
     fn_index: Option<HashMap<Vec<u8>, usize>>,
-    /// lcov 2.2 `FNL` index → start line.
-    fnl: HashMap<u64, u32>,
+    /// lcov 2.2 `FNL` index → start and end line (0 when not given).
+    fnl: HashMap<u64, (u32, u32)>,
     lf: Option<u64>,
     lh: Option<u64>,
     start_line: u64,
@@ -366,28 +366,35 @@ impl Parser {
             let idx = num(idx).ok_or_else(|| self.err(4, "FNA index is not a number"))?;
             let hits = self.count(hits, 4)?;
             let rec = self.rec("FNA")?;
-            let line = rec.fnl.get(&idx).copied().unwrap_or(0);
+            let (line, end) = rec.fnl.get(&idx).copied().unwrap_or((0, 0));
             rec.hits(name, line, hits);
+            if end > 0 {
+                if let Some(f) = rec.file.functions.get_mut(rec.fn_cursor.wrapping_sub(1)) {
+                    f.end = f.end.max(end);
+                }
+            }
             return Ok(());
         }
         if let Some(v) = l.strip_prefix(b"FNL:") {
             // lcov ≥ 2.2: FNL:<index>,<start>[,<end>]
             let (idx, rest) = split2(v).ok_or_else(|| self.err(4, "FNL needs index,line"))?;
-            let start = rest.split(|&b| b == b',').next().unwrap_or(b"");
+            let mut parts = rest.split(|&b| b == b',');
+            let start = parts.next().unwrap_or(b"");
+            let end = parts.next().and_then(num).map_or(0, saturate);
             let idx = num(idx).ok_or_else(|| self.err(4, "FNL index is not a number"))?;
             let start = self.line_no(start, 4)?;
-            self.rec("FNL")?.fnl.insert(idx, start);
+            self.rec("FNL")?.fnl.insert(idx, (start, end));
             return Ok(());
         }
         if let Some(v) = l.strip_prefix(b"FN:") {
             // FN:<line>,<name> (lcov 1) or FN:<line>,<end line>,<name> (lcov 2).
             let (line, rest) = split2(v).ok_or_else(|| self.err(3, "FN needs line,name"))?;
             let line = self.line_no(line, 3)?;
-            let name = match split2(rest) {
-                Some((end, name)) if num(end).is_some() => name,
-                _ => rest,
+            let (name, end) = match split2(rest) {
+                Some((end, name)) if num(end).is_some() => (name, num(end).map_or(0, saturate)),
+                _ => (rest, 0),
             };
-            self.rec("FN")?.define(name, line);
+            self.rec("FN")?.define(name, line, end);
             return Ok(());
         }
         if let Some(v) = l.strip_prefix(b"LF:") {
@@ -609,7 +616,7 @@ fn group_instantiations(fns: &mut Vec<Function>) -> u64 {
 impl Record {
     /// `FN`: a definition. Pushed without a look-up; a name defined twice in one record is
     /// merged by the model's `finish`.
-    fn define(&mut self, name: &[u8], line: u32) {
+    fn define(&mut self, name: &[u8], line: u32, end: u32) {
         let name = trim(name);
         let fns = &mut self.file.functions;
         if let Some(index) = &mut self.fn_index {
@@ -618,6 +625,7 @@ impl Record {
         fns.push(Function {
             name: compact_str::CompactString::from_utf8_lossy(name),
             line,
+            end,
             hits: 0,
         });
     }
@@ -655,6 +663,7 @@ impl Record {
                 fns.push(Function {
                     name: compact_str::CompactString::from_utf8_lossy(name),
                     line,
+                    end: 0,
                     hits: saturate(hits),
                 });
                 self.fn_cursor = fns.len();
@@ -780,6 +789,8 @@ mod tests {
         assert_eq!(t.lines, Counter::new(2, 2));
         assert_eq!(t.branches, Counter::new(2, 1));
         assert_eq!(t.functions, Counter::new(2, 2));
+        let f = &c.files()[0].functions;
+        assert_eq!((f[0].end, f[1].end), (0, 9), "FN:5,9,g keeps its end line");
     }
 
     #[test]
@@ -791,6 +802,8 @@ mod tests {
         let f = &c.files()[0].functions;
         assert_eq!((&*f[0].name, f[0].line, f[0].hits), ("main", 3, 0));
         assert_eq!((&*f[1].name, f[1].line, f[1].hits), ("helper", 10, 2));
+        // FNL's end line is kept (L3.tests-for-changes decides per function with it).
+        assert_eq!((f[0].end, f[1].end), (8, 0));
     }
 
     #[test]

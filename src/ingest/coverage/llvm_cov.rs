@@ -75,7 +75,7 @@ struct State {
     saw_data: bool,
     files: u64,
     /// Function instantiation groups: (file, line, col) → (first name, summed count).
-    functions: HashMap<(String, u32, u32), (String, u64)>,
+    functions: HashMap<(String, u32, u32), (String, u64, u32)>,
     function_order: Vec<(String, u32, u32)>,
     /// Functions with no region in their own file (nothing to place them on).
     unplaced_functions: u64,
@@ -142,7 +142,7 @@ impl State {
         );
         let mut unlisted = 0u64;
         for key in self.function_order {
-            let (name, hits) = self.functions.remove(&key).unwrap_or_default();
+            let (name, hits, end) = self.functions.remove(&key).unwrap_or_default();
             // Functions of files the export's `files` left out (cargo llvm-cov's ignore
             // regex drops test files from `files` but not from `functions`) are not counted:
             // the file is not part of the report.
@@ -150,7 +150,9 @@ impl State {
                 unlisted += 1;
                 continue;
             }
-            self.cov.file_mut(&key.0).add_function(name, key.1, hits);
+            self.cov
+                .file_mut(&key.0)
+                .add_function_range(name, key.1, end, hits);
         }
         ctx.warn_count(
             self.unplaced_functions,
@@ -714,12 +716,13 @@ enum FunctionField {
     Other,
 }
 
-/// Start `(line, col)` of the first region in the function's own file (file ID 0).
-struct FirstRegion(Option<(u32, u32)>);
+/// Start `(line, col)` of the first region in the function's own file (file ID 0), and the
+/// last end line of its regions there.
+struct FirstRegion(Option<(u32, u32)>, u32);
 
 impl<'de> Deserialize<'de> for FirstRegion {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Region(u64, u64, u64);
+        struct Region(u64, u64, u64, u64);
         impl<'de> Deserialize<'de> for Region {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct V;
@@ -734,12 +737,12 @@ impl<'de> Deserialize<'de> for FirstRegion {
                         let short = || de::Error::custom("a region needs at least 6 elements");
                         let ls: u64 = seq.next_element()?.ok_or_else(short)?;
                         let cs: u64 = seq.next_element()?.ok_or_else(short)?;
-                        let _le: IgnoredAny = seq.next_element()?.ok_or_else(short)?;
+                        let le: u64 = seq.next_element()?.ok_or_else(short)?;
                         let _ce: IgnoredAny = seq.next_element()?.ok_or_else(short)?;
                         let _count: IgnoredAny = seq.next_element()?.ok_or_else(short)?;
                         let file_id: u64 = seq.next_element()?.ok_or_else(short)?;
                         while seq.next_element::<IgnoredAny>()?.is_some() {}
-                        Ok(Region(ls, cs, file_id))
+                        Ok(Region(ls, cs, le, file_id))
                     }
                 }
                 d.deserialize_seq(V)
@@ -753,12 +756,16 @@ impl<'de> Deserialize<'de> for FirstRegion {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FirstRegion, A::Error> {
                 let mut first = None;
-                while let Some(Region(l, c, file_id)) = seq.next_element()? {
-                    if first.is_none() && file_id == 0 {
-                        first = Some((pos(l, "line")?, pos(c, "column")?));
+                let mut end = 0u32;
+                while let Some(Region(l, c, le, file_id)) = seq.next_element()? {
+                    if file_id == 0 {
+                        if first.is_none() {
+                            first = Some((pos(l, "line")?, pos(c, "column")?));
+                        }
+                        end = end.max(u32::try_from(le).unwrap_or(0));
                     }
                 }
-                Ok(FirstRegion(first))
+                Ok(FirstRegion(first, end))
             }
         }
         d.deserialize_seq(V)
@@ -779,13 +786,15 @@ impl Element for FunctionObj {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
                 let st = self.0;
                 let (mut name, mut count, mut first, mut file) = (None, 0u64, None, None);
+                let mut end = 0u32;
                 while let Some(k) = map.next_key::<FunctionField>()? {
                     match k {
                         FunctionField::Name => name = Some(map.next_value::<String>()?),
                         FunctionField::Count => count = map.next_value::<Count>()?.0,
                         FunctionField::Regions => {
                             st.path.field("regions");
-                            first = map.next_value::<FirstRegion>()?.0;
+                            let r = map.next_value::<FirstRegion>()?;
+                            (first, end) = (r.0, r.1);
                             st.path.pop();
                         }
                         FunctionField::Filenames => {
@@ -804,9 +813,12 @@ impl Element for FunctionObj {
                 };
                 let key = (file, line, col);
                 match st.functions.get_mut(&key) {
-                    Some(g) => g.1 = g.1.saturating_add(count),
+                    Some(g) => {
+                        g.1 = g.1.saturating_add(count);
+                        g.2 = g.2.max(end);
+                    }
                     None => {
-                        st.functions.insert(key.clone(), (name, count));
+                        st.functions.insert(key.clone(), (name, count, end));
                         st.function_order.push(key);
                     }
                 }
@@ -927,6 +939,8 @@ mod tests {
         let f = &c.files()[0].functions;
         assert_eq!((&*f[0].name, f[0].line), ("_RINv1fdE", 1));
         assert_eq!((&*f[1].name, f[1].line), ("never", 12));
+        // End lines from the regions in the function's own file (b.h's region is not).
+        assert_eq!((f[0].end, f[1].end), (9, 14));
     }
 
     #[test]
