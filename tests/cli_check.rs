@@ -124,7 +124,7 @@ fn min_level_above_the_ladder_top_is_a_usage_error() {
     let o = testcert(&["check", repo.path()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("testcert.toml: required_level = 4"),
+        stderr(&o).contains("testcert.toml:1: required_level = 4"),
         "{}",
         stderr(&o)
     );
