@@ -21,6 +21,7 @@ pub mod inspect;
 pub mod ladder;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod paths;
 pub mod progress;
 pub mod render;

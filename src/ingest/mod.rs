@@ -259,32 +259,11 @@ pub fn read_reports(
     paths: &[PathBuf],
     progress: &indicatif::ProgressBar,
 ) -> Vec<Result<Report, IngestError>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Report, IngestError>>>> =
-        Mutex::new((0..paths.len()).map(|_| None).collect());
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(paths.len())
-        .max(1);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = paths.get(i) else { break };
-                let r = read_report(path);
-                progress.inc(std::fs::metadata(path).map_or(0, |m| m.len()));
-                results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .map(|r| r.expect("every input is read by some worker"))
-        .collect()
+    crate::parallel::map(paths, |path| {
+        let r = read_report(path);
+        progress.inc(std::fs::metadata(path).map_or(0, |m| m.len()));
+        r
+    })
 }
 
 /// Parses `input` as `format`.
