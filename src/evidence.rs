@@ -22,7 +22,7 @@ pub struct Project {
 
 impl Project {
     /// Whether a repository-relative `file` lies in this project's directory.
-    pub fn contains(&self, file: &str) -> bool {
+    pub(crate) fn contains(&self, file: &str) -> bool {
         self.path.is_empty()
             || (file.starts_with(&self.path) && file.as_bytes().get(self.path.len()) == Some(&b'/'))
     }
@@ -30,7 +30,7 @@ impl Project {
 
 /// A report file found in the repository.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ReportFile {
+pub(crate) struct ReportFile {
     /// Repository-relative path.
     pub path: String,
     /// The test size of the run that wrote it (`[[reports.tag]]`); `None` = all tests.
@@ -50,7 +50,7 @@ pub struct ReportRef {
 }
 
 impl ReportRef {
-    pub fn new(file: &ReportFile, format: Format) -> Self {
+    pub(crate) fn new(file: &ReportFile, format: Format) -> Self {
         ReportRef {
             path: file.path.clone(),
             format: format.name(),
@@ -89,7 +89,7 @@ pub struct Test {
 impl Test {
     /// `suite/class/name` (class left out when absent): how outputs and the quarantine list
     /// name a test.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         self.case.id()
     }
 }

@@ -12,9 +12,6 @@ use crate::model::{Counter, TestTotals};
 use crate::paths::PathMapper;
 use crate::words::{fraction, plural};
 
-/// Version of the inspect JSON shape: bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
-
 /// What `inspect` says about one input.
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Inspected {
@@ -67,7 +64,7 @@ pub fn inspect(paths: &[PathBuf], mapper: &PathMapper) -> Vec<Inspected> {
 }
 
 /// Describes one report that was read, mapping its paths.
-pub fn describe(report: Report, mapper: &PathMapper) -> Inspected {
+pub(crate) fn describe(report: Report, mapper: &PathMapper) -> Inspected {
     let Report {
         path,
         format,
@@ -146,7 +143,7 @@ pub fn render_json(items: &[Inspected]) -> String {
 }
 
 /// One paragraph per input, for people.
-pub fn render_text(items: &[Inspected]) -> String {
+pub(crate) fn render_text(items: &[Inspected]) -> String {
     let mut out = String::new();
     for i in items {
         if let Some(e) = &i.error {

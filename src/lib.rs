@@ -6,25 +6,25 @@
 //! paths reports name onto the repository.
 
 pub mod aggregate;
-pub mod attribute;
+pub(crate) mod attribute;
 pub mod change;
 pub mod check;
-pub mod classify;
+pub(crate) mod classify;
 pub mod cli;
 pub mod config;
-pub mod discover;
+pub(crate) mod discover;
 pub mod evidence;
 pub mod exit;
 pub mod ingest;
-pub mod init;
+pub(crate) mod init;
 pub mod inspect;
 pub mod ladder;
 pub mod model;
-pub mod output;
-pub mod parallel;
+pub(crate) mod output;
+pub(crate) mod parallel;
 pub mod paths;
-pub mod progress;
+pub(crate) mod progress;
 pub mod render;
 pub mod result;
 pub mod stamp;
-pub mod words;
+pub(crate) mod words;

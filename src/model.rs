@@ -19,7 +19,7 @@ pub struct Line {
 }
 
 /// A hit count as the model keeps it (see [`Line`]).
-pub fn saturate(hits: u64) -> u32 {
+pub(crate) fn saturate(hits: u64) -> u32 {
     u32::try_from(hits).unwrap_or(u32::MAX)
 }
 
@@ -93,7 +93,7 @@ pub struct Totals {
 /// What a coverage format can express at all: a format without branch data reports `null`
 /// branches, never a misleading 0 of 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Capabilities {
+pub(crate) struct Capabilities {
     pub branches: bool,
     pub functions: bool,
 }
@@ -110,7 +110,7 @@ pub struct Coverage {
 }
 
 impl FileCoverage {
-    pub fn new(path: impl Into<String>) -> Self {
+    pub(crate) fn new(path: impl Into<String>) -> Self {
         FileCoverage {
             path: path.into(),
             ..Default::default()
@@ -124,7 +124,7 @@ impl FileCoverage {
         });
     }
 
-    pub fn add_branches(&mut self, line: u32, total: u32, covered: u32) {
+    pub(crate) fn add_branches(&mut self, line: u32, total: u32, covered: u32) {
         self.branches.push(Branches {
             line,
             total,
@@ -132,7 +132,7 @@ impl FileCoverage {
         });
     }
 
-    pub fn add_function(
+    pub(crate) fn add_function(
         &mut self,
         name: impl Into<compact_str::CompactString>,
         line: u32,
@@ -198,7 +198,7 @@ impl FileCoverage {
     }
 
     /// Totals of this file. Only meaningful once the owning [`Coverage`] is finished.
-    pub fn totals(&self) -> Totals {
+    pub(crate) fn totals(&self) -> Totals {
         let mut t = Totals::default();
         t.lines.total = self.lines.len() as u64;
         t.lines.covered = self.lines.iter().filter(|l| l.hits > 0).count() as u64;
@@ -243,19 +243,19 @@ impl Coverage {
     /// The index of the record for `path` (created on first use), for [`Coverage::file_at_mut`]:
     /// a parser adding many records to one file looks it up once. Valid until the next
     /// [`Coverage::finish`].
-    pub fn file_index(&mut self, path: &str) -> usize {
+    pub(crate) fn file_index(&mut self, path: &str) -> usize {
         self.file_mut(path);
         self.index[path]
     }
 
     /// The record at `index` (from [`Coverage::file_index`]).
-    pub fn file_at_mut(&mut self, index: usize) -> &mut FileCoverage {
+    pub(crate) fn file_at_mut(&mut self, index: usize) -> &mut FileCoverage {
         self.finished = false;
         &mut self.files[index]
     }
 
     /// Adds a whole file record (merged with an existing one of the same path).
-    pub fn push_file(&mut self, file: FileCoverage) {
+    pub(crate) fn push_file(&mut self, file: FileCoverage) {
         match self.index.get(&file.path) {
             Some(&i) => {
                 let f = &mut self.files[i];
@@ -273,7 +273,7 @@ impl Coverage {
 
     /// Adds `other`'s records without sorting or merging yet: for parsers that build a
     /// report in pieces and call [`Coverage::finish`] once at the end.
-    pub fn merge_unfinished(&mut self, other: Coverage) {
+    pub(crate) fn merge_unfinished(&mut self, other: Coverage) {
         for f in other.files {
             self.push_file(f);
         }
@@ -315,7 +315,7 @@ impl Coverage {
 
     /// Re-keys files through `map` (report path → repository path), merging files that
     /// land on the same path.
-    pub fn map_paths(&mut self, mut map: impl FnMut(&str) -> String) {
+    pub(crate) fn map_paths(&mut self, mut map: impl FnMut(&str) -> String) {
         let files = std::mem::take(&mut self.files);
         self.index.clear();
         for mut f in files {
@@ -332,15 +332,15 @@ impl Coverage {
 
     /// Takes the coverage apart without copying: its files and its stated totals (for
     /// splitting one report over several projects).
-    pub fn into_parts(self) -> (Vec<FileCoverage>, Option<Totals>) {
+    pub(crate) fn into_parts(self) -> (Vec<FileCoverage>, Option<Totals>) {
         (self.files, self.summary_only)
     }
 
-    pub fn file(&self, path: &str) -> Option<&FileCoverage> {
+    pub(crate) fn file(&self, path: &str) -> Option<&FileCoverage> {
         self.index.get(path).map(|&i| &self.files[i])
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.files.is_empty() && self.summary_only.is_none()
     }
 
@@ -384,7 +384,7 @@ pub enum Outcome {
 pub struct SharedStr(Arc<str>);
 
 impl SharedStr {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
@@ -394,7 +394,7 @@ impl SharedStr {
     }
 
     /// Whether both are the same allocation (then they are equal without comparing bytes).
-    pub fn ptr_eq(a: &SharedStr, b: &SharedStr) -> bool {
+    pub(crate) fn ptr_eq(a: &SharedStr, b: &SharedStr) -> bool {
         Arc::ptr_eq(&a.0, &b.0)
     }
 }
@@ -497,19 +497,19 @@ impl serde::Serialize for SharedStr {
 /// Hands out one [`SharedStr`] per distinct string: parsers pass every suite and class name
 /// through one, so that the cases repeating a name share it.
 #[derive(Clone, Debug, Default)]
-pub struct Names {
+pub(crate) struct Names {
     set: std::collections::HashSet<SharedStr>,
     /// The last name handed out: consecutive cases usually repeat it, no hashing then.
     last: SharedStr,
 }
 
 impl Names {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// The shared copy of `s`.
-    pub fn get(&mut self, s: &str) -> SharedStr {
+    pub(crate) fn get(&mut self, s: &str) -> SharedStr {
         if self.last.as_str() != s {
             self.last = match self.set.get(s) {
                 Some(n) => n.clone(),
@@ -564,8 +564,9 @@ impl TestCase {
         }
     }
 
-    /// The property `key` (case-insensitive), if any.
-    pub fn property(&self, key: &str) -> Option<&str> {
+    /// The property `key` (case-insensitive), if any (the parsers' tests read them).
+    #[cfg(test)]
+    pub(crate) fn property(&self, key: &str) -> Option<&str> {
         self.properties
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
@@ -574,7 +575,7 @@ impl TestCase {
 
     /// `suite/class/name` (the class left out when absent or equal to the suite): how
     /// outputs and the quarantine list name a test.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         match self.class.as_deref() {
             Some(class) if !class.is_empty() && class != self.suite.as_str() => {
                 format!("{}/{}/{}", self.suite, class, self.name)
@@ -629,11 +630,6 @@ impl TestRun {
 
     pub fn push(&mut self, case: TestCase) {
         self.cases.push(case);
-    }
-
-    pub fn merge(&mut self, other: TestRun) {
-        self.cases.extend(other.cases);
-        self.finish();
     }
 
     /// Folds repeated runs of one test (same suite, class and name) into one case: a test

@@ -114,7 +114,7 @@ impl CheckResult {
     }
 
     /// The repository's level: the lowest project level.
-    pub fn repository_level(&self) -> u8 {
+    pub(crate) fn repository_level(&self) -> u8 {
         self.projects.iter().map(|p| p.level).min().unwrap_or(0)
     }
 }

@@ -14,7 +14,7 @@ use crate::render::badge::level_color;
 use crate::words::percent;
 
 /// Escapes text for HTML content and quoted attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -10,8 +10,8 @@
 
 pub mod history;
 pub mod html;
-pub mod input;
-pub mod markdown;
+pub(crate) mod input;
+pub(crate) mod markdown;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -25,7 +25,7 @@ use history::{Entry, EntryProject};
 use input::{InputFile, Missing, Parsed, Read};
 
 /// Version of the aggregate JSON contract (README, "aggregate JSON").
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// What to aggregate.
 #[derive(Clone, Debug, Default)]
@@ -541,7 +541,7 @@ fn heat_map(rows: &[Row], max_level: u8) -> Vec<CriterionRow> {
 /// The organisation's badges: `levels` (`12 L3 · 8 L2 · 3 L1`, coloured as the median
 /// project's level) and `required` (`20/23 at required level`: bright green when all are,
 /// yellow from 80 %, red below).
-pub fn badges(a: &Aggregate) -> Vec<(String, Badge)> {
+pub(crate) fn badges(a: &Aggregate) -> Vec<(String, Badge)> {
     let s = &a.summary;
     let levels = if s.projects == 0 {
         Badge {
@@ -612,7 +612,7 @@ pub fn outputs(a: &Aggregate) -> Vec<(String, String)> {
 }
 
 /// Writes every output into `out` (creating it) and appends this snapshot to `history`.
-pub fn write(outcome: &Outcome, out: &Path, history: Option<&Path>) -> Result<()> {
+pub(crate) fn write(outcome: &Outcome, out: &Path, history: Option<&Path>) -> Result<()> {
     std::fs::create_dir_all(out.join("badges"))
         .with_context(|| format!("cannot create {}", out.display()))?;
     for (name, contents) in outputs(&outcome.aggregate) {

@@ -4,11 +4,11 @@
 //! A new format is one module under `coverage/` or `testrun/`, one [`Format`] variant and one
 //! line in [`sniff`].
 
-pub mod coverage;
-pub mod error;
+pub(crate) mod coverage;
+pub(crate) mod error;
 pub mod sniff;
 pub mod testrun;
-pub mod xml;
+pub(crate) mod xml;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
@@ -68,7 +68,7 @@ impl Format {
         }
     }
 
-    pub fn kind(self) -> Kind {
+    pub(crate) fn kind(self) -> Kind {
         match self {
             Format::Junit | Format::XunitV2 | Format::Nunit3 | Format::Trx | Format::GoTestJson => {
                 Kind::Tests
@@ -78,7 +78,7 @@ impl Format {
     }
 
     /// Whether the format can express branch and function coverage at all.
-    pub fn capabilities(self) -> Capabilities {
+    pub(crate) fn capabilities(self) -> Capabilities {
         let (branches, functions) = match self {
             Format::GoCoverprofile => (false, false),
             Format::CoveragePyJson => (true, true),
@@ -92,7 +92,7 @@ impl Format {
     }
 
     /// Whether the format is XML (errors get an element path).
-    pub fn is_xml(self) -> bool {
+    pub(crate) fn is_xml(self) -> bool {
         matches!(
             self,
             Format::Cobertura
@@ -125,13 +125,13 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn warn(&mut self, w: impl Into<String>) {
+    pub(crate) fn warn(&mut self, w: impl Into<String>) {
         self.warnings.push(w.into());
     }
 
     /// Warns `"{n} {what}"` when `n` is not zero: how parsers report records they had to
     /// skip or correct.
-    pub fn warn_count(&mut self, n: impl Into<u64>, what: &str) {
+    pub(crate) fn warn_count(&mut self, n: impl Into<u64>, what: &str) {
         let n = n.into();
         if n > 0 {
             self.warnings.push(format!("{n} {what}"));
@@ -255,7 +255,7 @@ pub fn read_report(path: &Path) -> Result<Report, IngestError> {
 }
 
 /// Reads many reports on all cores, in input order, advancing `progress` by bytes read.
-pub fn read_reports(
+pub(crate) fn read_reports(
     paths: &[PathBuf],
     progress: &indicatif::ProgressBar,
 ) -> Vec<Result<Report, IngestError>> {

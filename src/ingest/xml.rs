@@ -98,17 +98,6 @@ impl<R: BufRead> XmlReader<R> {
         self.reader.buffer_position()
     }
 
-    /// Local name (namespace prefix dropped) of the innermost open element.
-    pub fn current(&self) -> &[u8] {
-        match self.ends.len() {
-            0 => b"",
-            n => {
-                let start = if n == 1 { 0 } else { self.ends[n - 2] };
-                &self.names[start..self.ends[n - 1]]
-            }
-        }
-    }
-
     /// An error at the current position.
     pub fn error(&self, message: impl Into<String>) -> ParseError {
         ParseError::at_offset(self.offset(), message)
