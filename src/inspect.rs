@@ -47,12 +47,10 @@ pub struct CoverageSummary {
 
 /// Reads every input and describes it. Paths are mapped against `mapper`.
 pub fn inspect(paths: &[PathBuf], mapper: &PathMapper) -> Vec<Inspected> {
-    let bytes = paths
-        .iter()
-        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
-        .sum();
+    let reports = ingest::sized(paths.iter().cloned());
+    let bytes = reports.iter().map(|(_, size)| size).sum();
     let pb = crate::progress::bar(paths.len(), bytes, "reading reports");
-    let results = ingest::read_reports(paths, &pb);
+    let results = ingest::read_reports(&reports, &pb);
     pb.finish_and_clear();
     results
         .into_iter()

@@ -254,16 +254,28 @@ pub fn read_report(path: &Path) -> Result<Report, IngestError> {
     }
 }
 
-/// Reads many reports on all cores, in input order, advancing `progress` by bytes read.
+/// Reads many reports on all cores, in input order, advancing `progress` by each one's size
+/// (stat'ed once, by the caller, which needs the total for the bar anyway).
 pub(crate) fn read_reports(
-    paths: &[PathBuf],
+    reports: &[(PathBuf, u64)],
     progress: &indicatif::ProgressBar,
 ) -> Vec<Result<Report, IngestError>> {
-    crate::parallel::map(paths, |path| {
+    crate::parallel::map(reports, |(path, size)| {
         let r = read_report(path);
-        progress.inc(std::fs::metadata(path).map_or(0, |m| m.len()));
+        progress.inc(*size);
         r
     })
+}
+
+/// Each path with its size in bytes (0 when it cannot be stat'ed: reading it reports why).
+pub(crate) fn sized(paths: impl IntoIterator<Item = PathBuf>) -> Vec<(PathBuf, u64)> {
+    paths
+        .into_iter()
+        .map(|p| {
+            let size = std::fs::metadata(&p).map_or(0, |m| m.len());
+            (p, size)
+        })
+        .collect()
 }
 
 /// Parses `input` as `format`.
