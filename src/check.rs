@@ -1,5 +1,5 @@
 //! `testcert check`: discover → ingest → attribute → evaluate, into one
-//! [`CheckResult`](crate::result::CheckResult) that every renderer reads (its contract lives
+//! [`CheckResult`] that every renderer reads (its contract lives
 //! in [`crate::result`]).
 
 use std::path::{Path, PathBuf};

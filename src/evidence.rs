@@ -172,6 +172,6 @@ pub struct Evidence {
     pub tests: Vec<Test>,
     /// The quarantine list entries that apply (config `[flaky] quarantine`): those matching
     /// one of the project's tests; entries matching no test at all are listed for the
-    /// root-most project (see [`crate::attribute`]).
+    /// root-most project (see `attribute.rs`).
     pub quarantine: Vec<String>,
 }

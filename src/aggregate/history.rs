@@ -1,6 +1,6 @@
 //! The history file (`--history FILE`): JSON lines, one per repository result, appended at
 //! each run unless the same repository and commit is already there. Read as a stream: only
-//! the last [`KEEP`] entries of the repositories in this snapshot are kept in memory.
+//! the last `KEEP` entries of the repositories in this snapshot are kept in memory.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};

@@ -1,11 +1,11 @@
 //! `testcert aggregate`: many `check --format json --stamp` results → one roll-up
 //! ([`Aggregate`]) of where every project of an organisation stands, how that changed since
 //! the last snapshot (`--history`), and what holds projects back; rendered as a
-//! self-contained HTML page ([`html`]), Markdown ([`markdown`]), a versioned JSON contract
+//! self-contained HTML page ([`html`]), Markdown (`markdown.rs`), a versioned JSON contract
 //! and badges.
 //!
 //! Memory stays bounded by the number of projects, not the size of the results: each file is
-//! reduced to a few fields while it is parsed ([`input`]), and the history is streamed,
+//! reduced to a few fields while it is parsed (`input.rs`), and the history is streamed,
 //! keeping the last entries of this snapshot's repositories only ([`history`]).
 
 pub mod history;

@@ -1,5 +1,5 @@
 //! Format detection by content, never by file name: `coverage.xml` may be Cobertura or Clover,
-//! `report.xml` anything. Looks at the first [`HEAD`] bytes only.
+//! `report.xml` anything. Looks at the first `HEAD` bytes only.
 
 use super::Format;
 

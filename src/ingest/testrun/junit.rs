@@ -42,7 +42,7 @@
 //!   but hold no testcase gets a warning.
 //!
 //! Safety: XML forbidden characters (`&#xFFFE;`, raw U+FFFE) are read as they are; a DTD is
-//! never fetched and entities it declares are never expanded (see [`crate::ingest::xml`]).
+//! never fetched and entities it declares are never expanded (see `ingest::xml`).
 
 use std::borrow::Cow;
 use std::io::BufRead;
