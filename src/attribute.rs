@@ -30,7 +30,7 @@ use crate::classify::{crate_key, Classifier};
 use crate::config::{Config, Size};
 use crate::evidence::{Evidence, Project, ReportFile, ReportRef, Test};
 use crate::ingest::{Data, Report};
-use crate::model::{Coverage, SharedStr, TestCase};
+use crate::model::{Coverage, Outcome, SharedStr, TestCase};
 use crate::paths::PathMapper;
 use crate::result::Explanation;
 use crate::words::plural;
@@ -75,6 +75,9 @@ pub fn attribute(
             }
         }
     }
+    for a in &mut acc {
+        failed_in_another_run(&mut a.tests);
+    }
     let quarantine = ctx.quarantine(&acc);
     let evidence = projects
         .iter()
@@ -98,6 +101,59 @@ pub fn attribute(
         })
         .collect();
     (evidence, explain)
+}
+
+/// The cross-run rule: across report files (a CI matrix running the suite on two platforms,
+/// shards, several jobs) a test that failed in one run is failed, never flaky. A flaky result
+/// (failed, then passed on a retry within its own run) of a test that failed or errored in
+/// another report becomes failed; every result is still counted as its run counts it.
+/// Returns how many results changed.
+fn failed_in_another_run(tests: &mut [Test]) -> usize {
+    type Id<'t> = (&'t str, &'t str, &'t str);
+    if !tests.iter().any(|t| t.case.outcome == Outcome::Flaky)
+        || !tests
+            .windows(2)
+            .any(|w| !SharedStr::ptr_eq(&w[0].report, &w[1].report))
+    {
+        return 0;
+    }
+    fn key(t: &Test) -> Id<'_> {
+        (
+            t.case.suite.as_str(),
+            t.case.class.as_deref().unwrap_or(""),
+            t.case.name.as_str(),
+        )
+    }
+    // Identity -> (a report where it failed, whether it failed in more than one report).
+    let mut failed: HashMap<Id<'_>, (&SharedStr, bool)> = HashMap::new();
+    for t in tests.iter() {
+        if matches!(t.case.outcome, Outcome::Failed | Outcome::Error) {
+            failed
+                .entry(key(t))
+                .and_modify(|(r, many)| *many |= *r != &t.report)
+                .or_insert((&t.report, false));
+        }
+    }
+    let mut demote = Vec::new();
+    for (i, t) in tests.iter().enumerate() {
+        if t.case.outcome != Outcome::Flaky {
+            continue;
+        }
+        if let Some((r, many)) = failed.get(&key(t)) {
+            if *many || *r != &t.report {
+                demote.push((i, r.to_string()));
+            }
+        }
+    }
+    drop(failed);
+    for (i, other) in &demote {
+        let c = &mut tests[*i].case;
+        c.outcome = Outcome::Failed;
+        c.message = Some(format!(
+            "passed on a retry in this run, failed in another run ({other})"
+        ));
+    }
+    demote.len()
 }
 
 /// What one project collects while reports are split.

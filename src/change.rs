@@ -109,6 +109,14 @@ pub fn change(
             };
         }
     };
+    diff(&git, base_ref, merge_base)
+}
+
+/// The change of the working tree against the commit `diff_base` (`base_ref` is what the
+/// user or the event named): the changed lines, the untracked files, and the commits of
+/// `diff_base..HEAD`.
+fn diff(git: &Git, base_ref: String, merge_base: String) -> Result<Change> {
+    let root = git.root;
     let diff = git.run(&[
         "diff",
         "-U0",
@@ -224,6 +232,8 @@ impl Git<'_> {
             // Read-only commands must not take the index lock (a concurrent `git` in the
             // user's editor would fail).
             .env("GIT_OPTIONAL_LOCKS", "0")
+            // `check --event` fetches: never wait for a password on a runner.
+            .env("GIT_TERMINAL_PROMPT", "0")
             .output()
             .map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound {
@@ -593,6 +603,8 @@ fn unquote(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+pub(crate) mod event;
 
 #[cfg(test)]
 mod tests;

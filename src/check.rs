@@ -22,6 +22,10 @@ pub struct CheckOptions {
     /// Overrides every required level of the config.
     pub min_level: Option<u8>,
     pub base: Option<String>,
+    /// A GitHub Actions event payload (`$GITHUB_EVENT_PATH`): the change is what the event
+    /// names, fetched when the checkout lacks it, and never an error (see
+    /// [`crate::change::event`]).
+    pub event: Option<PathBuf>,
     /// Keep the per-report and per-suite attribution reasons in the result.
     pub explain_attribution: bool,
 }
@@ -36,10 +40,42 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         )
     })?;
     let (config, source) = Config::load(&root, opts.config.as_deref())?;
+    if let Some(l) = opts.min_level.filter(|l| *l > config.max_level()) {
+        // A level above the highest one evaluated can never be reached.
+        anyhow::bail!(
+            "--min-level {l} is above max_level = {} ({source}): it can never be reached (set max_level = 5 for levels 4 and 5)",
+            config.max_level()
+        );
+    }
     let projects = crate::discover::projects::projects(&root, &config)?;
-    let files = crate::discover::reports::reports(&root, &config)?;
+    let mut files = crate::discover::reports::reports(&root, &config)?;
+    let mut warnings = Vec::new();
+    let aggregates = {
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        crate::discover::reports::ant_aggregates(&paths)
+    };
+    for &(i, sibling) in aggregates.iter().rev() {
+        warnings.push(format!(
+            "{}: skipped: Ant's junitreport aggregate of the TEST-*.xml beside it ({} …), which are read instead",
+            files[i].path, files[sibling].path
+        ));
+        files.remove(i);
+    }
+    warnings.reverse();
     let repo = crate::discover::ci::repo_facts(&root, env);
-    let change = crate::change::change(&root, opts.base.as_deref(), env)?;
+    let (change, change_warnings) = match &opts.event {
+        Some(event) => crate::change::event::change(&root, event, opts.base.as_deref(), env),
+        None => (
+            crate::change::change(&root, opts.base.as_deref(), env)?,
+            Vec::new(),
+        ),
+    };
+    // What getting the change said comes first, then the skipped aggregates.
+    let mut warnings = {
+        let mut w = change_warnings;
+        w.append(&mut warnings);
+        w
+    };
 
     let mut mapper =
         PathMapper::scan(&root).with_context(|| format!("cannot list {}", root.display()))?;
@@ -49,7 +85,6 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     mapper = mapper.path_prefix(config.paths.path_prefix.clone());
 
     let (reports, report_errors) = read(&root, &files);
-    let mut warnings = Vec::new();
     if files.is_empty() {
         warnings.push(format!(
             "no report found under {} (default globs{}): run the tests with coverage and JUnit output first",
@@ -109,6 +144,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         warnings,
         projects: results,
         stamp: None,
+        comparison: None,
         attribution: opts.explain_attribution.then_some(explanations),
     })
 }

@@ -318,7 +318,7 @@ impl Classifier {
             hit
         };
         by_name
-            || case.properties.iter().any(|(k, v)| {
+            || case.all_properties().any(|(k, v)| {
                 let key = k.to_lowercase();
                 let flag = !matches!(v.trim(), "false" | "0" | "no" | "off");
                 (self.smoke_tags.contains(&key) && flag)
@@ -362,7 +362,7 @@ fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
 
 /// A size stated by the report itself.
 fn report_size(case: &TestCase) -> Option<Size> {
-    case.properties.iter().find_map(|(k, v)| {
+    case.all_properties().find_map(|(k, v)| {
         if SIZE_KEYS.iter().any(|s| k.eq_ignore_ascii_case(s)) {
             Size::parse(v)
         } else if TAG_KEYS.iter().any(|s| k.eq_ignore_ascii_case(s)) {

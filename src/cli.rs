@@ -89,6 +89,12 @@ pub(crate) struct CheckArgs {
     /// every executable line counts as changed).
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
+    /// A GitHub Actions event payload ($GITHUB_EVENT_PATH; the event's name from
+    /// GITHUB_EVENT_NAME): the change is the pull request's, the push's or the merge
+    /// group's, fetched into a shallow checkout when missing; when history cannot be had,
+    /// every line counts as changed, with a warning (never an error).
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
     /// Output format [default: text; inside GitHub Actions (GITHUB_ACTIONS=true) text
     /// followed by the github annotations when writing to standard output].
     #[arg(long, value_enum)]
@@ -114,6 +120,10 @@ pub(crate) struct CheckArgs {
     /// else the `origin` remote as `host/owner/repo`, else the directory's name).
     #[arg(long, value_name = "NAME")]
     pub repo_name: Option<String>,
+    /// An earlier result (`check --format json`, e.g. the base branch's last one): say which
+    /// project levels this change lowers or raises, in every output.
+    #[arg(long, value_name = "RESULT.json")]
+    pub compare_to: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -127,7 +137,8 @@ pub(crate) struct RenderArgs {
     /// Write the output to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Also write the badges into DIR; with a relative DIR, the markdown table shows them.
+    /// Also write the badges into DIR (the markdown table shows shields.io badges, which
+    /// load wherever the summary is shown).
     #[arg(long, value_name = "DIR")]
     pub badges: Option<PathBuf>,
     /// The checked directory, so that annotations name files relative to
@@ -219,7 +230,8 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Error chains name files and quote report contents: escaped for the terminal.
+            eprintln!("error: {}", crate::escape::text(&format!("{e:#}")));
             exit::ERROR
         }
     }
@@ -236,25 +248,30 @@ pub(crate) fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-/// One output of a result in `format`; `badges` is the `--badges` folder (the markdown table
-/// links its files when it is relative), `dir` the checked directory.
+/// One output of a result in `format`; `dir` is the checked directory.
 fn render_output(
     result: &crate::result::CheckResult,
     format: CheckFormat,
     color: bool,
-    badges: Option<&std::path::Path>,
     dir: &std::path::Path,
 ) -> String {
     match format {
         CheckFormat::Json => crate::render::json(result),
-        CheckFormat::Markdown => crate::render::markdown::render_opts(
-            result,
-            &crate::render::markdown::Options {
-                badge_dir: badges
-                    .filter(|b| b.is_relative())
-                    .map(|b| b.to_string_lossy().replace('\\', "/")),
-            },
-        ),
+        CheckFormat::Markdown => {
+            // Inside GitHub Actions: links to the checked commit's lines, and the count of
+            // annotations left out.
+            let env = |k: &str| std::env::var(k).ok();
+            let in_actions = env("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+            let ws = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+            let prefix = crate::render::github::workspace_prefix(dir, ws.as_deref());
+            crate::render::markdown::render_opts(
+                result,
+                &crate::render::markdown::Options {
+                    links: crate::render::markdown::Links::from_env(&env, &prefix),
+                    annotations: in_actions,
+                },
+            )
+        }
         CheckFormat::Text => {
             crate::render::text::render(result, crate::render::text::Style { color })
         }
@@ -274,13 +291,7 @@ fn render(args: RenderArgs) -> Result<i32> {
     if let Some(dir) = &args.badges {
         crate::render::badge::write(dir, &result)?;
     }
-    let out = render_output(
-        &result,
-        args.format,
-        false,
-        args.badges.as_deref(),
-        &args.dir,
-    );
+    let out = render_output(&result, args.format, false, &args.dir);
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
     Ok(exit::OK)
@@ -292,6 +303,7 @@ fn check(args: CheckArgs) -> Result<i32> {
         config: args.config,
         min_level: args.min_level,
         base: args.base,
+        event: args.event,
         explain_attribution: args.explain_attribution,
     };
     let env = |k: &str| std::env::var(k).ok();
@@ -301,6 +313,9 @@ fn check(args: CheckArgs) -> Result<i32> {
         let stamp = crate::stamp::stamp(&opts.dir, args.repo_name.as_deref(), &env, now);
         result.stamp = Some(stamp);
     }
+    if let Some(earlier) = &args.compare_to {
+        result.comparison = Some(crate::compare::compare_to(&result, earlier)?);
+    }
     let color = args.color.paints(args.output.is_none());
     // Badges first: a failed threshold still writes every output.
     if let Some(dir) = &args.badges {
@@ -308,22 +323,20 @@ fn check(args: CheckArgs) -> Result<i32> {
     }
     let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(CheckFormat::Text);
-    let badges = args.badges.as_deref();
-    let mut out = render_output(&result, format, color, badges, &opts.dir);
+    let mut out = render_output(&result, format, color, &opts.dir);
     // No --format inside GitHub Actions, printing to the log: annotations after the text.
     if args.format.is_none() && in_actions && args.output.is_none() {
         out.push_str(&render_output(
             &result,
             CheckFormat::Github,
             false,
-            badges,
             &opts.dir,
         ));
     }
     let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
     crate::output::write(&dest, out.as_bytes())?;
     for e in &result.report_errors {
-        eprintln!("error: {}", e.error);
+        eprintln!("error: {}", crate::escape::text(&e.error));
     }
     Ok(result.exit_code())
 }
@@ -381,7 +394,7 @@ fn inspect(args: InspectArgs) -> Result<i32> {
     if failed > 0 {
         if args.format == InspectFormat::Json {
             for i in items.iter().filter_map(|i| i.error.as_ref()) {
-                eprintln!("error: {i}");
+                eprintln!("error: {}", crate::escape::text(i));
             }
         }
         eprintln!(
@@ -399,7 +412,7 @@ fn init(args: InitArgs) -> Result<i32> {
         None => paths::repo_root(&std::env::current_dir().context("current directory")?),
     };
     let (path, summary) = crate::init::init(&root, args.force)?;
-    println!("wrote {}", path.display());
+    println!("wrote {}", crate::escape::text(&path.display().to_string()));
     print!("{summary}");
     Ok(exit::OK)
 }
@@ -415,10 +428,14 @@ fn aggregate(args: AggregateArgs) -> Result<i32> {
     crate::aggregate::write(&outcome, &args.out, args.history.as_deref())?;
     let a = &outcome.aggregate;
     for w in &a.inputs.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::escape::text(w));
     }
     for e in &a.inputs.errors {
-        eprintln!("error: {}: {}", e.path, e.error);
+        eprintln!(
+            "error: {}: {}",
+            crate::escape::text(&e.path),
+            crate::escape::text(&e.error)
+        );
     }
     let s = &a.summary;
     eprintln!(

@@ -341,7 +341,7 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config {}", path.display()))?;
         let c: Config = toml::from_str(&text).map_err(|e| config_error(path, &text, &e))?;
-        c.validate(path)?;
+        c.validate(path, &text, &[])?;
         Ok(c)
     }
 
@@ -363,56 +363,99 @@ impl Config {
                 let c: Config = v.clone().try_into().map_err(|e: toml::de::Error| {
                     anyhow::anyhow!("{} [{table}]: {}", path.display(), e.message())
                 })?;
-                c.validate(path)?;
+                c.validate(path, &text, &[section, "metadata", "testcert"])?;
                 return Ok(Some((c, table)));
             }
         }
         Ok(None)
     }
 
-    fn validate(&self, path: &Path) -> Result<()> {
-        let check_level = |what: &str, l: Option<u8>| -> Result<()> {
+    /// Checks what the types cannot. Each error names the file and, when the key is found in
+    /// `text`, its line (`prefix`: the table the configuration sits in, for `Cargo.toml`).
+    fn validate(&self, path: &Path, text: &str, prefix: &[&str]) -> Result<()> {
+        let doc = toml::de::DeTable::parse(text).ok();
+        let at = |keys: &[Seg]| -> String {
+            let segs: Vec<Seg> = prefix
+                .iter()
+                .map(|k| Seg::Key(k))
+                .chain(keys.iter().copied())
+                .collect();
+            match doc.as_ref().and_then(|d| line_of(text, d, &segs)) {
+                Some(line) => format!("{}:{line}", path.display()),
+                None => path.display().to_string(),
+            }
+        };
+        let check_level = |what: &str, l: Option<u8>, keys: &[Seg]| -> Result<()> {
             match l {
                 Some(l) if l > 5 => {
-                    bail!("{}: {what} = {l}: levels go from 0 to 5", path.display())
+                    bail!("{}: {what} = {l}: levels go from 0 to 5", at(keys))
                 }
                 _ => Ok(()),
             }
         };
-        check_level("max_level", self.max_level)?;
+        check_level("max_level", self.max_level, &[Seg::Key("max_level")])?;
         if let Some(m) = self.max_level {
             if m != 3 && m != 5 {
                 bail!(
                     "{}: max_level = {m}: use 3 (the original ladder) or 5 (with levels 4 and 5)",
-                    path.display()
+                    at(&[Seg::Key("max_level")])
                 );
             }
         }
-        check_level("required_level", self.required_level)?;
-        for p in &self.project {
-            check_level("required_level", p.required_level)?;
-            if p.path.contains("..") {
+        let max = self.max_level();
+        // A level above the highest one evaluated can never be reached: every check would fail.
+        let reachable = |what: &str, l: Option<u8>, keys: &[Seg]| -> Result<()> {
+            match l {
+                Some(l) if l > max => bail!(
+                    "{}: {what} = {l} is above max_level = {max}: it can never be reached (set max_level = 5 for levels 4 and 5)",
+                    at(keys)
+                ),
+                _ => Ok(()),
+            }
+        };
+        let required = [Seg::Key("required_level")];
+        check_level("required_level", self.required_level, &required)?;
+        reachable("required_level", self.required_level, &required)?;
+        for (i, p) in self.project.iter().enumerate() {
+            let keys = |k| [Seg::Key("project"), Seg::Index(i), Seg::Key(k)];
+            check_level("required_level", p.required_level, &keys("required_level"))?;
+            reachable("required_level", p.required_level, &keys("required_level"))?;
+            // Only a `..` component leaves the root (`a..b` is a name); an absolute path or a
+            // drive (`/etc`, `C:\x`, `\\server\x`) is outside it from the start.
+            let p_path = p.path.as_str();
+            let absolute = p_path.starts_with(['/', '\\'])
+                || (p_path.len() >= 2
+                    && p_path.as_bytes()[1] == b':'
+                    && p_path.as_bytes()[0].is_ascii_alphabetic());
+            if absolute || p_path.split(['/', '\\']).any(|c| c == "..") {
                 bail!(
-                    "{}: project path {:?} leaves the repository",
-                    path.display(),
+                    "{}: project path {:?} leaves the repository (paths are relative to its root)",
+                    at(&keys("path")),
                     p.path
                 );
             }
         }
-        for w in &self.waiver {
+        for (i, w) in self.waiver.iter().enumerate() {
+            let keys = |k| [Seg::Key("waiver"), Seg::Index(i), Seg::Key(k)];
             if crate::ladder::criterion(&w.criterion).is_none() {
                 bail!(
                     "{}: waiver for unknown criterion {:?} (see `testcert explain`)",
-                    path.display(),
+                    at(&keys("criterion")),
                     w.criterion
                 );
             }
             if w.reason.trim().is_empty() {
                 bail!(
                     "{}: the waiver of {} needs a reason",
-                    path.display(),
+                    at(&keys("reason")),
                     w.criterion
                 );
+            }
+            // A project glob that does not parse would waive nothing, silently.
+            if let Some(g) = &w.project {
+                if let Err(e) = glob::Pattern::new(g) {
+                    bail!("{}: [[waiver]] project {g:?}: {e}", at(&keys("project")));
+                }
             }
         }
         // A glob that does not parse would silently select nothing.
@@ -441,7 +484,7 @@ impl Config {
             );
         for (what, g) in globs {
             if let Err(e) = glob::Pattern::new(g) {
-                bail!("{}: {what} {g:?}: {e}", path.display());
+                bail!("{}: {what} {g:?}: {e}", at(&[]));
             }
         }
         let t = &self.thresholds;
@@ -457,12 +500,55 @@ impl Config {
             if !(0.0..=1.0).contains(&v) {
                 bail!(
                     "{}: thresholds.{k} = {v}: ratios go from 0 to 1 (0.5 is 50%)",
-                    path.display()
+                    at(&[Seg::Key("thresholds"), Seg::Key(k)])
                 );
             }
         }
+        // Minutes: `inf` would serialise as null (and `render --from` then fail), a negative
+        // or zero budget can never be met.
+        let m = t.smoke_max_minutes;
+        if !(m.is_finite() && m > 0.0) {
+            bail!(
+                "{}: thresholds.smoke_max_minutes = {m}: a number of minutes above 0",
+                at(&[Seg::Key("thresholds"), Seg::Key("smoke_max_minutes")])
+            );
+        }
         Ok(())
     }
+}
+
+/// A step on the way to a key: a table's key, or an array's index (`[[project]]` tables).
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The 1-based line of the value at `segs` in the parsed `doc` of `text`; the deepest one
+/// found when the last keys are absent (a default has no line; its table may).
+fn line_of(text: &str, doc: &toml::Spanned<toml::de::DeTable<'_>>, segs: &[Seg]) -> Option<usize> {
+    use toml::de::DeTable;
+    use toml::de::DeValue;
+    type Value<'a, 'i> = &'a toml::Spanned<DeValue<'i>>;
+    let mut span = None;
+    let mut table: Option<&DeTable<'_>> = Some(doc.get_ref());
+    let mut array: Option<&[toml::Spanned<DeValue<'_>>]> = None;
+    for seg in segs {
+        let v: Option<Value<'_, '_>> = match (*seg, table, array) {
+            (Seg::Key(k), Some(t), _) => t.iter().find(|(n, _)| n.get_ref() == k).map(|(_, v)| v),
+            (Seg::Index(i), _, Some(a)) => a.get(i),
+            _ => None,
+        };
+        let Some(v) = v else { break };
+        span = Some(v.span());
+        (table, array) = match v.get_ref() {
+            DeValue::Table(t) => (Some(t), None),
+            DeValue::Array(a) => (None, Some(a.as_ref())),
+            _ => (None, None),
+        };
+    }
+    let start = span?.start.min(text.len());
+    Some(text[..start].matches('\n').count() + 1)
 }
 
 /// `testcert.toml:12:3: unknown field `thresold`, expected one of …`

@@ -30,7 +30,7 @@ impl Project {
 
 /// A report file found in the repository.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub(crate) struct ReportFile {
+pub struct ReportFile {
     /// Repository-relative path.
     pub path: String,
     /// The test size of the run that wrote it (`[[reports.tag]]`); `None` = all tests.

@@ -86,6 +86,9 @@ fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, 
         .flatten()
         .map(|(_, table)| table);
 
+    // Names and paths come from the repository: a line break in one would end its comment and
+    // make the rest live TOML (a forged `[[waiver]]`), so each is escaped onto one line.
+    let c = crate::escape::toml_comment;
     let mut s = String::new();
     let mut summary = String::new();
     let w = &mut s;
@@ -140,16 +143,16 @@ fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, 
             let width = d
                 .projects
                 .iter()
-                .map(|p| shown(&p.path).len())
+                .map(|p| c(shown(&p.path)).len())
                 .max()
                 .unwrap_or(0);
             for p in d.projects.iter().take(LIST_MAX) {
                 let _ = writeln!(
                     w,
                     "#   {:width$}  {}  ({})",
-                    shown(&p.path),
-                    p.name,
-                    p.found_by
+                    c(shown(&p.path)),
+                    c(&p.name),
+                    c(&p.found_by)
                 );
             }
             more(w, d.projects.len());
@@ -161,13 +164,17 @@ fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, 
                 "{} project{}: {}",
                 d.projects.len(),
                 plural_s(d.projects.len() as u64),
-                list(d.projects.iter().map(|p| p.name.as_str()))
+                c(&list(d.projects.iter().map(|p| p.name.as_str())))
             );
         }
         Err(e) => {
             let _ = writeln!(w, "# Discovery failed: {}", one_line(&format!("{e:#}")));
             line(w, "# Declare the projects below until it succeeds.");
-            let _ = writeln!(summary, "projects: discovery failed: {e:#}");
+            let _ = writeln!(
+                summary,
+                "projects: discovery failed: {}",
+                c(&format!("{e:#}"))
+            );
         }
     }
     line(
@@ -204,7 +211,7 @@ fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, 
             "# Found now (each report's format is read from its content):",
         );
         for r in found.iter().take(LIST_MAX) {
-            let _ = writeln!(w, "#   {}  ({})", r.path, describe(&root.join(&r.path)));
+            let _ = writeln!(w, "#   {}  ({})", c(&r.path), describe(&root.join(&r.path)));
         }
         more(w, found.len());
     }
@@ -300,9 +307,10 @@ fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-/// Comments are one line each: a multi-line message would end the comment.
+/// Comments are one line each: a multi-line message would end the comment, and no other
+/// control character may be in one.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::escape::toml_comment(&s.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned()
 }
 
 /// A TOML basic string.
@@ -348,6 +356,8 @@ fn tag_suggestions(root: &Path, found: &[ReportFile]) -> Vec<(String, Size)> {
 }
 
 fn ci_comments(w: &mut String, facts: &RepoFacts, summary: &mut String) {
+    // CI file names and what they call come from the repository, as in `render`.
+    let c = |l: &[String]| crate::escape::toml_comment(&l.join(", ")).into_owned();
     if facts.ci_files.is_empty() {
         line(
             w,
@@ -355,9 +365,9 @@ fn ci_comments(w: &mut String, facts: &RepoFacts, summary: &mut String) {
         );
         let _ = writeln!(summary, "CI: none found");
     } else {
-        let _ = writeln!(w, "# Systems: {}", facts.ci_systems.join(", "));
+        let _ = writeln!(w, "# Systems: {}", c(&facts.ci_systems));
         for f in facts.ci_files.iter().take(LIST_MAX) {
-            let _ = writeln!(w, "#   {f}");
+            let _ = writeln!(w, "#   {}", crate::escape::toml_comment(f));
         }
         more(w, facts.ci_files.len());
         let _ = writeln!(
@@ -369,7 +379,7 @@ fn ci_comments(w: &mut String, facts: &RepoFacts, summary: &mut String) {
                 "not that testcert can see (L2.smoke-gate needs it)"
             }
         );
-        let _ = writeln!(summary, "CI: {}", facts.ci_systems.join(", "));
+        let _ = writeln!(summary, "CI: {}", c(&facts.ci_systems));
     }
     if facts.analysis_tools.is_empty() {
         line(
@@ -380,11 +390,11 @@ fn ci_comments(w: &mut String, facts: &RepoFacts, summary: &mut String) {
         let _ = writeln!(
             w,
             "# Analysis tools called from CI: {}",
-            facts.analysis_tools.join(", ")
+            c(&facts.analysis_tools)
         );
     }
     if !facts.sarif_reports.is_empty() {
-        let _ = writeln!(w, "# SARIF reports: {}", facts.sarif_reports.join(", "));
+        let _ = writeln!(w, "# SARIF reports: {}", c(&facts.sarif_reports));
     }
 }
 

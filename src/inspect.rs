@@ -22,10 +22,22 @@ pub struct Inspected {
     #[serde(flatten)]
     pub coverage: Option<CoverageSummary>,
     #[serde(flatten)]
-    pub tests: Option<TestTotals>,
+    pub tests: Option<TestsSummary>,
     pub warnings: Vec<String>,
     /// `path:line:col: element-path: message`, or `null` when the file was read.
     pub error: Option<String>,
+}
+
+/// Test figures of one report: counts by outcome, and what they are counts of.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct TestsSummary {
+    #[serde(flatten)]
+    pub totals: TestTotals,
+    /// Distinct test identities (suite, class, name): fewer than `tests` when the producer
+    /// repeats names and each result was kept as a test.
+    pub distinct: u64,
+    /// Every recorded execution, reruns included (the tests' attempts summed).
+    pub runs: u64,
 }
 
 /// Coverage figures of one report.
@@ -50,13 +62,35 @@ pub fn inspect(paths: &[PathBuf], mapper: &PathMapper) -> Vec<Inspected> {
     let reports = ingest::sized(paths.iter().cloned());
     let bytes = reports.iter().map(|(_, size)| size).sum();
     let pb = crate::progress::bar(paths.len(), bytes, "reading reports");
-    let results = ingest::read_reports(&reports, &pb);
-    pb.finish_and_clear();
-    results
+    // Ant's aggregate given with the TEST-*.xml it was made from: read once, from the latter.
+    let aggregates = crate::discover::reports::ant_aggregates(paths);
+    let skip: Vec<usize> = aggregates.iter().map(|&(i, _)| i).collect();
+    let read: Vec<(PathBuf, u64)> = reports
         .into_iter()
-        .map(|r| match r {
-            Ok(report) => describe(report, mapper),
-            Err(e) => failed(e),
+        .enumerate()
+        .filter(|(i, _)| !skip.contains(i))
+        .map(|(_, r)| r)
+        .collect();
+    let mut results = ingest::read_reports(&read, &pb).into_iter();
+    pb.finish_and_clear();
+    (0..paths.len())
+        .map(|i| match aggregates.iter().find(|&&(a, _)| a == i) {
+            Some(&(_, sibling)) => Inspected {
+                path: paths[i].display().to_string(),
+                format: Some(ingest::Format::Junit.name()),
+                kind: Some(Kind::Tests),
+                coverage: None,
+                tests: None,
+                warnings: vec![format!(
+                    "skipped: Ant's junitreport aggregate of the TEST-*.xml beside it ({} …), which are read instead",
+                    paths[sibling].display()
+                )],
+                error: None,
+            },
+            None => match results.next().expect("one result per file read") {
+                Ok(report) => describe(report, mapper),
+                Err(e) => failed(e),
+            },
         })
         .collect()
 }
@@ -101,14 +135,23 @@ pub(crate) fn describe(report: Report, mapper: &PathMapper) -> Inspected {
                     files: cov.files().len(),
                     unmapped_files: unmapped.len(),
                     lines: t.lines,
-                    branches: caps.branches.then_some(t.branches),
-                    functions: caps.functions.then_some(t.functions),
+                    // Null, not 0 of 0, when the format or this report has no such data
+                    // (lcov without --rc branch_coverage, gcovr's Clover, …).
+                    branches: (caps.branches && t.branches.total > 0).then_some(t.branches),
+                    functions: (caps.functions && t.functions.total > 0).then_some(t.functions),
                     summary_only: cov.summary_only.is_some(),
                 }),
                 None,
             )
         }
-        Data::Tests(run) => (None, Some(run.totals())),
+        Data::Tests(run) => (
+            None,
+            Some(TestsSummary {
+                totals: run.totals(),
+                distinct: run.distinct(),
+                runs: run.runs(),
+            }),
+        ),
     };
     Inspected {
         path: path.display().to_string(),
@@ -141,18 +184,24 @@ pub fn render_json(items: &[Inspected]) -> String {
 }
 
 /// One paragraph per input, for people.
-pub(crate) fn render_text(items: &[Inspected]) -> String {
+pub fn render_text(items: &[Inspected]) -> String {
+    // Paths and messages come from the reports: shown escaped, never as terminal controls.
+    use crate::escape::text as esc;
     let mut out = String::new();
     for i in items {
         if let Some(e) = &i.error {
-            out.push_str(&format!("{}: error: {}\n", i.path, strip_path(e, &i.path)));
+            out.push_str(&format!(
+                "{}: error: {}\n",
+                esc(&i.path),
+                esc(strip_path(e, &i.path))
+            ));
             continue;
         }
         let format = i.format.unwrap_or("?");
         if let Some(c) = &i.coverage {
             out.push_str(&format!(
                 "{}: {format} coverage, {}\n  lines     {}\n",
-                i.path,
+                esc(&i.path),
                 plural(c.files as u64, "source file"),
                 fraction(&c.lines)
             ));
@@ -163,10 +212,11 @@ pub(crate) fn render_text(items: &[Inspected]) -> String {
                 out.push_str(&format!("  functions {}\n", fraction(f)));
             }
         }
-        if let Some(t) = &i.tests {
+        if let Some(s) = &i.tests {
+            let t = &s.totals;
             out.push_str(&format!(
                 "{}: {format} tests\n  {}: {} passed, {} failed, {}, {} skipped, {} flaky\n",
-                i.path,
+                esc(&i.path),
                 plural(t.tests, "test"),
                 t.passed,
                 t.failed,
@@ -175,8 +225,12 @@ pub(crate) fn render_text(items: &[Inspected]) -> String {
                 t.flaky
             ));
         }
+        if i.coverage.is_none() && i.tests.is_none() {
+            // Skipped as a duplicate of other inputs (the warning says which).
+            out.push_str(&format!("{}: {format}, not read\n", i.path));
+        }
         for w in &i.warnings {
-            out.push_str(&format!("  warning: {w}\n"));
+            out.push_str(&format!("  warning: {}\n", esc(w)));
         }
     }
     out

@@ -53,6 +53,10 @@ pub struct FileCoverage {
     pub branches: Vec<Branches>,
     /// Functions, sorted by (line, name) and unique by name after [`Coverage::finish`].
     pub functions: Vec<Function>,
+    /// Function totals the report states for this file without listing the functions
+    /// (Istanbul's Clover `<metrics methods coveredmethods>`): counted only when `functions`
+    /// is empty, so that such a file has its function figures rather than a silent 0.
+    pub stated_functions: Option<Counter>,
 }
 
 /// A covered/total pair.
@@ -208,6 +212,9 @@ impl FileCoverage {
         }
         t.functions.total = self.functions.len() as u64;
         t.functions.covered = self.functions.iter().filter(|f| f.hits > 0).count() as u64;
+        if let (true, Some(s)) = (self.functions.is_empty(), self.stated_functions) {
+            t.functions = s;
+        }
         t
     }
 
@@ -262,6 +269,12 @@ impl Coverage {
                 f.lines.extend_from_slice(&file.lines);
                 f.branches.extend_from_slice(&file.branches);
                 f.functions.extend(file.functions);
+                // Two statements about one file (two runs): the larger, as lines merge.
+                if let Some(s) = file.stated_functions {
+                    let mine = f.stated_functions.get_or_insert(s);
+                    mine.total = mine.total.max(s.total);
+                    mine.covered = mine.covered.max(s.covered);
+                }
             }
             None => {
                 self.index.insert(file.path.clone(), self.files.len());
@@ -524,6 +537,67 @@ impl Names {
     }
 }
 
+/// Properties a case inherits from its enclosing suites (JUnit suite-level `<property>`),
+/// outermost suite first. One node per suite that has properties, shared by every case in it
+/// and linked to its parent's: a suite's properties are stored once, not copied into each of
+/// its cases (a report's size bounds the memory, whatever its nesting).
+#[derive(Clone, Default)]
+pub struct Inherited(Option<Arc<PropNode>>);
+
+struct PropNode {
+    props: Vec<(String, String)>,
+    parent: Inherited,
+}
+
+impl Inherited {
+    /// `props` inside `parent`; `parent` itself when there are none.
+    pub fn child(parent: &Inherited, props: Vec<(String, String)>) -> Inherited {
+        if props.is_empty() {
+            return parent.clone();
+        }
+        Inherited(Some(Arc::new(PropNode {
+            props,
+            parent: parent.clone(),
+        })))
+    }
+
+    /// The properties, outermost suite first.
+    pub fn iter(&self) -> impl Iterator<Item = &(String, String)> {
+        let mut nodes = Vec::new();
+        let mut at = self.0.as_deref();
+        while let Some(n) = at {
+            nodes.push(n);
+            at = n.parent.0.as_deref();
+        }
+        nodes.into_iter().rev().flat_map(|n| n.props.iter())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Whether both are the same shared list (then they are equal without comparing).
+    pub fn ptr_eq(a: &Inherited, b: &Inherited) -> bool {
+        match (&a.0, &b.0) {
+            (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl PartialEq for Inherited {
+    fn eq(&self, other: &Inherited) -> bool {
+        Inherited::ptr_eq(self, other) || self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Inherited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// One test case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestCase {
@@ -542,8 +616,12 @@ pub struct TestCase {
     pub outcome: Outcome,
     /// Number of runs seen (1 unless the test was retried or reported more than once).
     pub attempts: u32,
-    /// Properties and tags, in report order (`<property name value>`, NUnit categories, …).
+    /// Properties and tags of the case itself, in report order (`<property name value>`, NUnit
+    /// categories, …).
     pub properties: Vec<(String, String)>,
+    /// Properties inherited from its suites, shared with the other cases there; they come
+    /// before `properties` (see [`TestCase::all_properties`]).
+    pub inherited: Inherited,
     /// First line of the failure or error message, when there is one.
     pub message: Option<String>,
 }
@@ -560,15 +638,19 @@ impl TestCase {
             outcome,
             attempts: 1,
             properties: Vec::new(),
+            inherited: Inherited::default(),
             message: None,
         }
     }
 
-    /// The property `key` (case-insensitive), if any (the parsers' tests read them).
-    #[cfg(test)]
-    pub(crate) fn property(&self, key: &str) -> Option<&str> {
-        self.properties
-            .iter()
+    /// Every property: the inherited ones (outermost suite first), then the case's own.
+    pub fn all_properties(&self) -> impl Iterator<Item = &(String, String)> {
+        self.inherited.iter().chain(self.properties.iter())
+    }
+
+    /// The property `key` (case-insensitive), if any.
+    pub fn property(&self, key: &str) -> Option<&str> {
+        self.all_properties()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v.as_str())
     }
@@ -617,10 +699,62 @@ pub struct TestTotals {
     pub flaky: u64,
 }
 
+/// What a repeated identity (suite, class, name) means in a report: decided per producer by
+/// the parser (see README "Counting rules"), from what the producer guarantees.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Repeats {
+    /// Names are not unique: jest, vitest, mocha, node:test, JUnit 4 parameterized, TestNG
+    /// data providers, … write one result per test under names that repeat, and count each.
+    /// Every result is a test of its own. The default: a producer not known to guarantee
+    /// unique names is counted as it counts itself.
+    #[default]
+    Distinct,
+    /// The producer guarantees one name per test in a run (go test within a package, pytest
+    /// node ids, Rust libtest/nextest): a repeat is another attempt of the same test
+    /// (`go test -count=2`, gotestsum `--rerun-fails`).
+    Attempts,
+    /// Unique names, and a repeat is a rerun of a failed attempt whose record does not say it
+    /// failed: pytest-rerunfailures writes every attempt but the last as an empty (passing)
+    /// testcase. The last attempt in report order decides; the earlier ones failed.
+    Reruns,
+}
+
+/// What [`TestRun::finish`] did with repeated identities, for the warning that says so.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Folds {
+    /// Results that repeat an identity already seen (kept as distinct tests, or folded).
+    pub repeated: u64,
+    /// Of the folded tests: failed on one attempt and passed on another (now flaky).
+    pub failed_then_passed: u64,
+    /// Of the folded tests: failed or errored on every attempt that ran.
+    pub failed_every_attempt: u64,
+}
+
+impl Folds {
+    /// The warning for these folds under `repeats`, `None` when nothing repeated.
+    pub fn warning(&self, repeats: Repeats) -> Option<String> {
+        if self.repeated == 0 {
+            return None;
+        }
+        Some(match repeats {
+            Repeats::Distinct => format!(
+                "{} repeated names kept as distinct tests: this producer does not make test names unique and counts each result",
+                self.repeated
+            ),
+            Repeats::Attempts | Repeats::Reruns => format!(
+                "{} reruns folded: {} failed then passed (flaky), {} failed on every attempt",
+                self.repeated, self.failed_then_passed, self.failed_every_attempt
+            ),
+        })
+    }
+}
+
 /// Test cases read from one or more reports.
 #[derive(Clone, Debug, Default)]
 pub struct TestRun {
     pub cases: Vec<TestCase>,
+    /// Whether repeated identities are attempts of one test or distinct tests.
+    pub repeats: Repeats,
 }
 
 impl TestRun {
@@ -632,13 +766,22 @@ impl TestRun {
         self.cases.push(case);
     }
 
-    /// Folds repeated runs of one test (same suite, class and name) into one case: a test
-    /// that failed on one attempt and passed on another is flaky; one that only failed keeps
-    /// its worst outcome; skipped runs count only when every run was skipped. Sorts cases.
+    /// Adds `other`'s cases and finishes: one run read in pieces (its `repeats` kept).
+    pub fn merge(&mut self, other: TestRun) -> Folds {
+        self.cases.extend(other.cases);
+        self.finish()
+    }
+
+    /// Sorts cases by identity (suite, class, name; report order within one identity) and,
+    /// when [`Repeats::Attempts`], folds repeated runs of one test into one case: a test that
+    /// failed on one attempt and passed on another is flaky; one that only failed keeps its
+    /// worst outcome; skipped runs count only when every run was skipped. With
+    /// [`Repeats::Distinct`] every case stays a test. Returns what repeated (for a warning);
+    /// a second call folds nothing more.
     ///
     /// Sorts a permutation (4 bytes per case) rather than the cases, applies it in place and
     /// folds in place: no second copy of the cases is ever held.
-    pub fn finish(&mut self) {
+    pub fn finish(&mut self) -> Folds {
         let cases = &mut self.cases;
         let sorted = cases.windows(2).all(|w| w[0].cmp_identity(&w[1]).is_le());
         if !sorted {
@@ -660,15 +803,63 @@ impl TestRun {
             drop(keys);
             permute(cases, order);
         }
+        let mut folds = Folds {
+            repeated: cases.windows(2).filter(|w| w[0].same_test(&w[1])).count() as u64,
+            ..Folds::default()
+        };
+        if self.repeats == Repeats::Distinct || folds.repeated == 0 {
+            return folds;
+        }
+        // Whether the case being folded into had a failed attempt (its outcome alone cannot
+        // tell "failed, then passed" from "failed on every attempt").
+        let mut folded_into = false;
+        let reruns = self.repeats == Repeats::Reruns;
         cases.dedup_by(|next, prev| {
             if prev.same_test(next) {
+                let last = next.outcome;
                 fold_attempt(prev, next);
+                if reruns {
+                    // The attempts before `next` (later in the report) were rerun, so they
+                    // failed, whatever their records say: the last one decides.
+                    prev.outcome = match last {
+                        Outcome::Passed | Outcome::Flaky => Outcome::Flaky,
+                        Outcome::Skipped => Outcome::Failed,
+                        o => o,
+                    };
+                }
+                folded_into = true;
                 true
             } else {
+                if folded_into {
+                    count_fold(&mut folds, prev);
+                }
+                folded_into = false;
                 false
             }
         });
+        if folded_into {
+            if let Some(last) = cases.last() {
+                count_fold(&mut folds, last);
+            }
+        }
         cases.shrink_to_fit();
+        folds
+    }
+
+    /// Distinct identities (suite, class, name) among the cases: fewer than the cases when
+    /// repeated names were kept as distinct tests. Needs a finished run.
+    pub fn distinct(&self) -> u64 {
+        let repeats = self
+            .cases
+            .windows(2)
+            .filter(|w| w[0].same_test(&w[1]))
+            .count();
+        (self.cases.len() - repeats) as u64
+    }
+
+    /// Every recorded execution: the cases' attempts summed (reruns included).
+    pub fn runs(&self) -> u64 {
+        self.cases.iter().map(|c| u64::from(c.attempts)).sum()
     }
 
     pub fn totals(&self) -> TestTotals {
@@ -788,6 +979,15 @@ fn permute<T>(v: &mut [T], mut order: Vec<u32>) {
     }
 }
 
+/// Counts a test that absorbed reruns by how its attempts ended.
+fn count_fold(folds: &mut Folds, case: &TestCase) {
+    match case.outcome {
+        Outcome::Flaky => folds.failed_then_passed += 1,
+        Outcome::Failed | Outcome::Error => folds.failed_every_attempt += 1,
+        _ => {}
+    }
+}
+
 /// Folds the run `next` (dropped afterwards; what it owns is taken) into `prev`.
 fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
     use Outcome::*;
@@ -804,7 +1004,9 @@ fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
     };
     prev.attempts += next.attempts;
     prev.duration = match (prev.duration, next.duration) {
-        (Some(a), Some(b)) => Some(a + b),
+        // Saturating: two huge finite durations must not sum to infinity (JSON has no
+        // infinity; it would be written as null and not read back).
+        (Some(a), Some(b)) => Some((a + b).min(f64::MAX)),
         (a, b) => a.or(b),
     };
     if prev.file.is_none() {
@@ -814,8 +1016,17 @@ fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
     if prev.message.is_none() {
         prev.message = next.message.take();
     }
+    // Runs of one test in one suite share their inherited list; from other suites, what the
+    // other list has that this one lacks joins the case's own.
+    if !Inherited::ptr_eq(&prev.inherited, &next.inherited) {
+        for p in next.inherited.iter() {
+            if !prev.all_properties().any(|q| q == p) {
+                prev.properties.push(p.clone());
+            }
+        }
+    }
     for p in std::mem::take(&mut next.properties) {
-        if !prev.properties.contains(&p) {
+        if !prev.all_properties().any(|q| *q == p) {
             prev.properties.push(p);
         }
     }
@@ -865,14 +1076,30 @@ mod tests {
 
     #[test]
     fn retried_test_is_flaky_and_skips_do_not_hide_runs() {
-        let mut run = TestRun::new();
+        let mut run = TestRun {
+            repeats: Repeats::Attempts,
+            ..TestRun::new()
+        };
         run.push(TestCase::new("s", "t", Outcome::Failed));
         run.push(TestCase::new("s", "t", Outcome::Passed));
         run.push(TestCase::new("s", "u", Outcome::Skipped));
         run.push(TestCase::new("s", "u", Outcome::Failed));
         run.push(TestCase::new("s", "v", Outcome::Error));
         run.push(TestCase::new("s", "v", Outcome::Failed));
-        run.finish();
+        let folds = run.finish();
+        assert_eq!(
+            folds,
+            Folds {
+                repeated: 3,
+                failed_then_passed: 1,
+                failed_every_attempt: 2
+            }
+        );
+        assert_eq!(
+            folds.warning(run.repeats).unwrap(),
+            "3 reruns folded: 1 failed then passed (flaky), 2 failed on every attempt"
+        );
+        assert_eq!((run.distinct(), run.runs()), (3, 6));
         let t = run.totals();
         assert_eq!(
             t,
@@ -886,11 +1113,87 @@ mod tests {
             }
         );
         assert_eq!(run.cases[0].attempts, 2);
+        // A second finish folds nothing more.
+        assert_eq!(run.finish(), Folds::default());
+    }
+
+    #[test]
+    fn reruns_are_decided_by_the_last_attempt() {
+        // pytest-rerunfailures: failed attempts are written as empty (passing) testcases.
+        let mut run = TestRun {
+            repeats: Repeats::Reruns,
+            ..TestRun::new()
+        };
+        for (name, o) in [
+            ("always", Outcome::Passed),
+            ("flaky", Outcome::Passed),
+            ("always", Outcome::Passed),
+            ("flaky", Outcome::Passed),
+            ("always", Outcome::Failed),
+            ("once", Outcome::Passed),
+        ] {
+            run.push(TestCase::new("s", name, o));
+        }
+        let folds = run.finish();
+        let got: Vec<_> = run
+            .cases
+            .iter()
+            .map(|c| (c.name.as_str(), c.outcome, c.attempts))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("always", Outcome::Failed, 3),
+                ("flaky", Outcome::Flaky, 2),
+                ("once", Outcome::Passed, 1)
+            ]
+        );
+        assert_eq!(
+            (folds.failed_then_passed, folds.failed_every_attempt),
+            (1, 1)
+        );
+    }
+
+    #[test]
+    fn repeated_names_stay_distinct_tests_by_default() {
+        // jest, vitest, mocha, …: a failure is never hidden by a namesake that passed.
+        let mut run = TestRun::new();
+        run.push(TestCase::new("s", "t", Outcome::Failed));
+        run.push(TestCase::new("s", "u", Outcome::Passed));
+        run.push(TestCase::new("s", "t", Outcome::Passed));
+        run.push(TestCase::new("s", "t", Outcome::Passed));
+        let folds = run.finish();
+        assert_eq!(folds.repeated, 2);
+        assert_eq!(
+            folds.warning(run.repeats).unwrap(),
+            "2 repeated names kept as distinct tests: this producer does not make test names unique and counts each result"
+        );
+        let t = run.totals();
+        assert_eq!((t.tests, t.passed, t.failed, t.flaky), (4, 3, 1, 0));
+        assert_eq!((run.distinct(), run.runs()), (2, 4));
+        // Sorted by identity, report order kept within one.
+        let got: Vec<_> = run
+            .cases
+            .iter()
+            .map(|c| (c.name.as_str(), c.outcome))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("t", Outcome::Failed),
+                ("t", Outcome::Passed),
+                ("t", Outcome::Passed),
+                ("u", Outcome::Passed)
+            ]
+        );
     }
 
     #[test]
     fn finish_keeps_report_order_of_attempts() {
-        let mut run = TestRun::new();
+        let mut run = TestRun {
+            repeats: Repeats::Attempts,
+            ..TestRun::new()
+        };
         let case = |suite: &str, name: &str, msg: &str| {
             let mut c = TestCase::new(suite, name, Outcome::Failed);
             c.message = Some(msg.to_string());
@@ -928,7 +1231,10 @@ mod tests {
             ]
         );
         // A class of "" is the same test as no class.
-        let mut run = TestRun::new();
+        let mut run = TestRun {
+            repeats: Repeats::Attempts,
+            ..TestRun::new()
+        };
         let mut c = TestCase::new("s", "t", Outcome::Passed);
         c.class = Some("".into());
         run.push(c);
@@ -953,7 +1259,10 @@ mod tests {
             "",
             "zz",
         ];
-        let mut run = TestRun::new();
+        let mut run = TestRun {
+            repeats: Repeats::Attempts,
+            ..TestRun::new()
+        };
         let mut seed = 7u64;
         for i in 0..600 {
             seed = seed

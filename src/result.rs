@@ -84,6 +84,9 @@ pub struct CheckResult {
     /// that the default output stays deterministic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<crate::stamp::Stamp>,
+    /// The level change against an earlier result: only with `check --compare-to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<crate::compare::Comparison>,
     /// Not read back by `testcert render --from` (it renders without it).
     #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub attribution: Option<Vec<Explanation>>,
@@ -182,6 +185,13 @@ pub struct TestFigures {
     pub errors: u64,
     pub skipped: u64,
     pub flaky: u64,
+    /// Distinct tests across the project's reports: a test in two reports (a CI matrix,
+    /// shards) is one; repeated names kept apart within a report (jest, …) stay apart.
+    #[serde(default)]
+    pub distinct: u64,
+    /// Every recorded execution, reruns included (the tests' attempts summed).
+    #[serde(default)]
+    pub runs: u64,
     pub small: u64,
     pub medium: u64,
     pub large: u64,

@@ -71,23 +71,31 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
 /// give `host/o/r`). A local path gives its last component.
 pub fn normalize_remote(url: &str) -> Option<String> {
     let url = url.trim();
+    // A URL's `?query` and `#fragment` can carry tokens (`?access_token=…`): never kept.
+    let no_query = |s: &'_ str| -> String { s.split(['?', '#']).next().unwrap_or("").to_string() };
     let (host, path) = if let Some((_, rest)) = url.split_once("://") {
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        (Some(authority), path)
+        let rest = no_query(rest);
+        let (authority, path) = rest.split_once('/').unwrap_or((&rest, ""));
+        (Some(authority.to_string()), path.to_string())
     } else if let Some((authority, path)) = url.split_once(':').filter(|(a, _)| {
         // scp-like `user@host:path`, not a Windows drive letter or a local path.
         a.len() > 1 && !a.contains('/')
     }) {
-        (Some(authority), path)
+        (Some(authority.to_string()), no_query(path))
     } else {
-        (None, url)
+        (None, url.to_string())
     };
     let path = path.trim_matches('/');
     let path = path.strip_suffix(".git").unwrap_or(path).trim_matches('/');
     match host {
         Some(authority) => {
-            let host = authority.rsplit('@').next().unwrap_or(authority);
-            let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+            let host = authority.rsplit('@').next().unwrap_or(&authority);
+            // The port goes; an IPv6 literal (`[::1]:8080`) keeps its brackets and colons.
+            let host = match host.strip_prefix('[').and_then(|h| h.split_once(']')) {
+                Some((v6, _)) => format!("[{v6}]"),
+                None => host.split(':').next().unwrap_or(host).to_string(),
+            }
+            .to_ascii_lowercase();
             if host.is_empty() {
                 return path.rsplit('/').next().map(str::to_string);
             }
@@ -109,98 +117,34 @@ pub fn normalize_remote(url: &str) -> Option<String> {
 pub fn rfc3339(t: SystemTime) -> String {
     let secs = t
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     format_epoch(secs)
 }
 
-/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (clamped to years 0000–9999, what the
+/// format can say).
 pub fn format_epoch(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
+    const MIN: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+    const MAX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    let t = time::OffsetDateTime::from_unix_timestamp(secs.clamp(MIN, MAX))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
 /// Parses RFC 3339 (`2025-01-31T12:00:00Z`, fractions and `+hh:mm` offsets allowed) into
-/// seconds since the epoch.
+/// seconds since the epoch. Strict, by a date library: `yesterday`, `2025-02-31`, a missing
+/// offset or a stray character are refused.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    if b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
-        t.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
-    };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return None;
-        }
-        rest = &frac[n..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ if rest.len() == 6 && rest.as_bytes()[3] == b':' => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let oh: i64 = rest[1..3].parse().ok()?;
-            let om: i64 = rest[4..6].parse().ok()?;
-            sign * (oh * 3600 + om * 60)
-        }
-        _ => return None,
-    };
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - offset)
-}
-
-// Howard Hinnant's `days_from_civil` / `civil_from_days` (public domain algorithms).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(t.unix_timestamp())
 }
 
 #[cfg(test)]
@@ -223,9 +167,17 @@ mod tests {
         }
         for bad in [
             "",
+            "yesterday",
             "2024-02-29",
             "2024-13-01T00:00:00Z",
             "2024-02-29T12:34:56",
+            "2025-02-29T00:00:00Z",
+            "2025-02-31T00:00:00Z",
+            "2025-04-31T00:00:00Z",
+            "2025-01-01T24:00:00Z",
+            "2025-01-01T00:00:00Zjunk",
+            "2025-01-01T00:00:00+25:00",
+            "+12025-01-01T00:00:00Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
@@ -246,6 +198,16 @@ mod tests {
             ),
             ("https://GitHub.com", "github.com"),
             ("/srv/git/kv.git", "kv"),
+            (
+                "https://github.com/acme/kv.git?access_token=secret#frag",
+                "github.com/acme/kv",
+            ),
+            ("https://github.com?access_token=secret", "github.com"),
+            ("https://host.example/o/r#readme", "host.example/o/r"),
+            ("git@github.com:acme/kv.git?x=1", "github.com/acme/kv"),
+            ("https://[2001:db8::1]:8443/o/r.git", "[2001:db8::1]/o/r"),
+            ("ssh://git@[::1]/o/r", "[::1]/o/r"),
+            ("https://u:p@[FE80::1]/o/r", "[fe80::1]/o/r"),
         ] {
             assert_eq!(normalize_remote(url).as_deref(), Some(want), "{url}");
         }

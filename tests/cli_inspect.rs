@@ -41,6 +41,8 @@ struct Item {
     errors: Option<u64>,
     skipped: Option<u64>,
     flaky: Option<u64>,
+    distinct: Option<u64>,
+    runs: Option<u64>,
     warnings: Vec<String>,
     error: Option<String>,
 }
@@ -91,6 +93,11 @@ fn json_contract_for_coverage_and_tests() {
     let tests = &items[1];
     assert_eq!(tests.kind.as_deref(), Some("tests"));
     assert!(tests.tests.is_some() && tests.flaky.is_some() && tests.lines.is_none());
+    // surefire_flaky.xml: one test that passed after a flakyFailure.
+    assert_eq!(
+        (tests.tests, tests.distinct, tests.runs),
+        (Some(1), Some(1), Some(2))
+    );
     // Go coverprofiles have no branches nor functions: present and null, not zero.
     let raw: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let go = raw[2].as_object().unwrap();

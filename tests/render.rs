@@ -60,16 +60,40 @@ fn markdown_table_with_badges() {
         "{md}"
     );
     assert!(md.contains("(tests/t.rs:12)"), "{md}");
-    let with_files = markdown::render_opts(
+    // Inside GitHub Actions: uncovered runs and failing tests link to the checked commit.
+    let env = |k: &str| {
+        match k {
+            "GITHUB_REPOSITORY" => Some("acme/widgets"),
+            "GITHUB_SHA" => Some("0123abc"),
+            _ => None,
+        }
+        .map(str::to_string)
+    };
+    let links = markdown::Links::from_env(&env, "sub dir/").unwrap();
+    let linked = markdown::render_opts(
         &r,
         &markdown::Options {
-            badge_dir: Some("docs/badges dir/".to_string()),
+            links: Some(links),
+            annotations: true,
         },
     );
+    let blob = "https://github.com/acme/widgets/blob/0123abc/sub%20dir";
     assert!(
-        with_files.contains("![level 3\\*](docs/badges%20dir/web__ui_.svg)"),
-        "{with_files}"
+        linked.contains(&format!(
+            "- [`src/a,b:c.rs`]({blob}/src/a%2Cb%3Ac.rs): [3-5]({blob}/src/a%2Cb%3Ac.rs#L3-L5), [9]({blob}/src/a%2Cb%3Ac.rs#L9)"
+        )),
+        "{linked}"
     );
+    assert!(
+        linked.contains(&format!("([tests/t.rs:12]({blob}/tests/t.rs#L12))")),
+        "{linked}"
+    );
+    // Images load on github.com: no local badge path, ever.
+    assert!(!linked.contains("](badges/"), "{linked}");
+    // Not in Actions, or a value that would make an odd link: no links.
+    assert_eq!(markdown::Links::from_env(&|_: &str| None, ""), None);
+    let odd = |k: &str| Some(if k == "GITHUB_SHA" { "x y" } else { "a/b" }.to_string());
+    assert_eq!(markdown::Links::from_env(&odd, ""), None);
     assert_eq!(
         markdown::static_badge_url("test certified", "level 2*", "yellow"),
         "https://img.shields.io/badge/test%20certified-level%202%2A-yellow"
@@ -126,22 +150,30 @@ fn markdown_stays_under_the_limit_for_a_huge_result() {
 
 #[test]
 fn github_annotations() {
-    let out = github::render(&busy(), "sub/dir");
+    let mut r = busy();
+    let mut green = r.projects[0].criteria[0].clone();
+    (green.id, green.level, green.status) = ("L2.green".into(), 2, testcert::result::Status::Unmet);
+    r.projects[0].criteria.push(green);
+    let out = github::render(&r, "sub/dir");
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines.iter().all(|l| l.starts_with("::")), "{out}");
-    // One error per run of uncovered lines, with line and endLine; properties escaped.
-    assert!(out.contains("::error file=sub/dir/src/a%2Cb%3Ac.rs,line=3,endLine=5,title=testcert%3A changed lines not covered::core: changed lines 3-5 are not covered by any test\n"), "{out}");
+    // Failing tests with a location come first; message newlines and % escaped.
+    assert!(out.starts_with("::error file=sub/dir/tests/t.rs,line=12,title=testcert%3A test failed::core/t/adds failed: left: 1%0Aright: 2 (100%25)\n"), "{out}");
+    // Then the project below its required level, then failing tests without a location.
+    assert_eq!(
+        lines[1],
+        "::error title=testcert%3A core below the required level::core is at level 1, below the required level 2; level 2 needs L2.green"
+    );
+    assert!(lines[2].contains("core/t/nowhere failed: lost"), "{out}");
+    // Uncovered changed lines are warnings where a level is required, never errors: one per
+    // run, with line and endLine; properties escaped.
+    assert!(out.contains("::warning file=sub/dir/src/a%2Cb%3Ac.rs,line=3,endLine=5,title=testcert%3A changed lines not covered::core: changed lines 3-5 are not covered by any test\n"), "{out}");
     assert!(
-        out.contains("::error file=sub/dir/src/a%2Cb%3Ac.rs,line=9,title="),
+        out.contains("::warning file=sub/dir/src/a%2Cb%3Ac.rs,line=9,title="),
         "{out}"
     );
     assert!(out.contains("file=sub/dir/src/100%25.rs,line=7,"), "{out}");
-    // A failing test with a location; message newlines and % escaped.
-    assert!(out.contains("::error file=sub/dir/tests/t.rs,line=12,title=testcert%3A test failed::core/t/adds failed: left: 1%0Aright: 2 (100%25)\n"), "{out}");
-    assert!(
-        !out.contains("core/t/nowhere failed"),
-        "no location, no annotation"
-    );
+    assert!(!out.contains("::error file=sub/dir/src/"), "{out}");
     // Quarantined: a warning. Unknown evidence: a warning. Levels: notices.
     assert!(
         out.contains("::warning file=sub/dir/tests/q.rs,line=3,"),
@@ -156,22 +188,68 @@ fn github_annotations() {
         out.contains("::notice title=testcert%3A web <ui> level 3*::"),
         "{out}"
     );
+    // Without a required level, uncovered lines are notices.
+    let mut p = project("free", 1, false, 0);
+    p.evidence.incremental.files = vec![uncovered("src/x.rs", vec![2])];
+    let out = github::render(&result(3, vec![p]), "");
+    assert!(
+        out.contains("::notice file=src/x.rs,line=2,title=testcert%3A changed lines not covered::"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("::warning file=") && !out.contains("::error"),
+        "{out}"
+    );
 }
 
 #[test]
-fn github_annotations_are_bounded() {
+fn github_annotations_are_bounded_most_important_first() {
     let mut p = project("big", 0, false, 1);
     p.evidence.incremental.files = (0..40)
         .map(|f| uncovered(&format!("f{f}.rs"), vec![1, 3, 5]))
         .collect();
-    let out = github::render(&result(3, vec![p]), "");
-    let errors = out.lines().filter(|l| l.starts_with("::error")).count();
-    assert_eq!(errors, github::MAX_ERRORS);
+    p.evidence.failing_tests = (0..12)
+        .map(|t| {
+            failing(
+                &format!("big/t{t}"),
+                Some("tests/t.rs"),
+                Some(t + 1),
+                "boom",
+            )
+        })
+        .collect();
+    let mut others: Vec<_> = (0..12)
+        .map(|i| project(&format!("p{i:02}"), 0, false, 0))
+        .collect();
+    others.insert(0, p);
+    let r = result(3, others);
+    let out = github::render(&r, "");
+    let count = |kind: &str| out.lines().filter(|l| l.starts_with(kind)).count();
+    assert_eq!(count("::error"), 10, "{out}");
+    assert_eq!(count("::warning"), 10, "{out}");
+    assert_eq!(count("::notice"), 10, "{out}");
+    // The ten errors are the failing tests with a location (12 of them): the project below
+    // its level is left out only because there are ten more important ones.
+    let errors: Vec<&str> = out.lines().filter(|l| l.starts_with("::error")).collect();
+    assert!(errors.iter().all(|l| l.contains("test failed")), "{out}");
     let last = out.lines().last().unwrap();
     assert!(
-        last.starts_with("::notice title=testcert%3A annotations left out::70 errors left out"),
+        last.starts_with(
+            "::notice title=testcert%3A annotations left out::3 errors, 110 warnings, 4 notices left out"
+        ),
         "{last}"
     );
+    assert_eq!(github::left_out(&r), 3 + 110 + 4);
+    // The summary says so, and lists them.
+    let md = markdown::render_opts(
+        &r,
+        &markdown::Options {
+            links: None,
+            annotations: true,
+        },
+    );
+    assert!(md.contains("_117 annotations were left out"), "{md}");
+    assert!(!markdown::render(&r).contains("annotations were left out"));
 }
 
 #[test]
@@ -216,12 +294,16 @@ fn render_from_json_cli() {
         "--badges",
         "badges",
     ]);
-    assert!(md.contains("![level 1](badges/core.svg)"), "{md}");
+    // The badge files are written, and the table shows badges that load on github.com.
+    assert!(
+        md.contains("![level 1](https://img.shields.io/badge/test%20certified-level%201-orange)"),
+        "{md}"
+    );
     assert!(dir.join("badges/core.svg").is_file());
     assert!(dir.join("badges/testcert.json").is_file());
     let gh = run(&["render", "--from", "result.json", "--format", "github"]);
     assert!(
-        gh.contains("::error file=src/a%2Cb%3Ac.rs,line=3,endLine=5"),
+        gh.contains("::warning file=src/a%2Cb%3Ac.rs,line=3,endLine=5"),
         "{gh}"
     );
     let text = run(&["render", "--from", "result.json"]);

@@ -292,6 +292,16 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
             }
         })
         .collect();
+    // The stamp time orders results: one that does not parse strictly (`yesterday`,
+    // `2025-02-31`) would order arbitrarily, so the result is refused.
+    if let Some(s) = &r.stamp {
+        if crate::stamp::parse_rfc3339(&s.time).is_none() {
+            return Err(format!(
+                "stamp time {:?} is not an RFC 3339 time (2025-01-31T12:00:00Z)",
+                s.time
+            ));
+        }
+    }
     Ok(Parsed {
         max_level: r.max_level,
         stamp: r.stamp,

@@ -98,7 +98,8 @@ fn render_with(a: &Aggregate, max_rows: usize) -> String {
             let _ = writeln!(
                 out,
                 "| **{}** | {} | {} | {} ({}) |",
-                c.id,
+                // Ids of criteria this testcert does not know come from the result as written.
+                escape(&c.id),
                 escape(c.title),
                 c.blocking,
                 c.missing,
@@ -139,7 +140,7 @@ fn table(out: &mut String, rows: &[&Row], max_rows: usize, all: bool) {
         let failing = if r.failing.is_empty() {
             "–".to_string()
         } else {
-            r.failing.join(", ")
+            escape(&r.failing.join(", "))
         };
         let _ = write!(
             out,
@@ -158,7 +159,9 @@ fn table(out: &mut String, rows: &[&Row], max_rows: usize, all: bool) {
                 out,
                 " {} | {inc} | {} |",
                 percent(r.coverage),
-                r.time.as_deref().map_or("–", |t| t.get(..10).unwrap_or(t))
+                r.time
+                    .as_deref()
+                    .map_or("–".to_string(), |t| escape(t.get(..10).unwrap_or(t)))
             );
         }
         out.push('\n');

@@ -11,7 +11,7 @@
 pub mod history;
 pub mod html;
 pub(crate) mod input;
-pub(crate) mod markdown;
+pub mod markdown;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -259,10 +259,12 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
             .unwrap_or(i64::MIN);
         let src = Source { file, parsed, secs };
         match by_repo.get(&repo) {
-            Some(old) if rank(old) >= rank(&src) => superseded.push(src.file.path),
+            Some(old) if rank(old) >= rank(&src) => {
+                superseded.push((src.file.path, src.secs, repo));
+            }
             _ => {
-                if let Some(old) = by_repo.insert(repo, src) {
-                    superseded.push(old.file.path);
+                if let Some(old) = by_repo.insert(repo.clone(), src) {
+                    superseded.push((old.file.path, old.secs, repo));
                 }
             }
         }
@@ -283,7 +285,24 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
         &unstamped,
     );
     superseded.sort();
-    let superseded: Vec<String> = superseded.iter().map(|p| p.display().to_string()).collect();
+    // Which result replaced which, with both times: a stamp from the far future that wins is
+    // seen for what it is.
+    let when = |secs: i64| {
+        if secs == i64::MIN {
+            "no stamp time".to_string()
+        } else {
+            crate::stamp::format_epoch(secs)
+        }
+    };
+    let superseded: Vec<String> = superseded
+        .iter()
+        .map(|(path, secs, repo)| {
+            let by = by_repo.get(repo).map_or_else(String::new, |w| {
+                format!(" by {} ({})", w.file.path.display(), when(w.secs))
+            });
+            format!("{} ({}){by}", path.display(), when(*secs))
+        })
+        .collect();
     warn(
         "results were superseded by a newer result of the same repository".into(),
         &superseded,
@@ -615,9 +634,12 @@ pub fn outputs(a: &Aggregate) -> Vec<(String, String)> {
 pub(crate) fn write(outcome: &Outcome, out: &Path, history: Option<&Path>) -> Result<()> {
     std::fs::create_dir_all(out.join("badges"))
         .with_context(|| format!("cannot create {}", out.display()))?;
-    for (name, contents) in outputs(&outcome.aggregate) {
-        crate::output::write(&out.join(name), contents.as_bytes())?;
-    }
+    let outputs = outputs(&outcome.aggregate);
+    crate::output::write_many(
+        outputs
+            .iter()
+            .map(|(name, contents)| (out.join(name), contents.as_bytes())),
+    )?;
     if let Some(h) = history {
         history::append(h, &outcome.append, outcome.needs_newline)?;
     }

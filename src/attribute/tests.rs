@@ -482,3 +482,67 @@ fn cargo_package_names_count_as_project_names() {
     assert_eq!(ev[1].tests.len(), 1);
     assert_eq!(ev[1].tests[0].size, Some(Size::Medium));
 }
+
+#[test]
+fn a_test_failed_in_another_run_is_failed_not_flaky() {
+    // A CI matrix: the same suite on two platforms, each with its own report.
+    let (projects, mapper) = workspace();
+    let with = |outcome: Outcome, name: &str| {
+        let mut c = case("core-lib", None, name);
+        c.outcome = outcome;
+        c.attempts = if outcome == Outcome::Flaky { 2 } else { 1 };
+        c
+    };
+    let linux = junit(
+        "crates/core/linux.xml",
+        vec![
+            with(Outcome::Flaky, "t"),
+            with(Outcome::Flaky, "u"),
+            with(Outcome::Passed, "v"),
+        ],
+    );
+    let macos = junit(
+        "crates/core/macos.xml",
+        vec![
+            with(Outcome::Failed, "t"),
+            with(Outcome::Passed, "u"),
+            with(Outcome::Passed, "v"),
+        ],
+    );
+    let (ev, _) = run(&projects, &mapper, &Config::default(), vec![linux, macos]);
+    let tests = &ev["core-lib"].tests;
+    let of = |name: &str, report: &str| {
+        tests
+            .iter()
+            .find(|t| t.case.name == name && t.report.as_str() == report)
+            .unwrap()
+    };
+    let t = of("t", "crates/core/linux.xml");
+    assert_eq!(t.case.outcome, Outcome::Failed);
+    assert_eq!(
+        t.case.message.as_deref(),
+        Some("passed on a retry in this run, failed in another run (crates/core/macos.xml)")
+    );
+    // Flaky in one run and passed in the other stays flaky.
+    assert_eq!(
+        of("u", "crates/core/linux.xml").case.outcome,
+        Outcome::Flaky
+    );
+    assert_eq!(
+        of("t", "crates/core/macos.xml").case.outcome,
+        Outcome::Failed
+    );
+    // Within one report nothing changes: a flaky and a failed namesake there are distinct
+    // tests of a producer that repeats names.
+    let one = junit(
+        "crates/core/one.xml",
+        vec![with(Outcome::Flaky, "w"), with(Outcome::Failed, "w")],
+    );
+    let (ev, _) = run(&projects, &mapper, &Config::default(), vec![one]);
+    let outcomes: Vec<_> = ev["core-lib"]
+        .tests
+        .iter()
+        .map(|t| t.case.outcome)
+        .collect();
+    assert_eq!(outcomes, [Outcome::Flaky, Outcome::Failed]);
+}

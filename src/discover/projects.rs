@@ -22,7 +22,7 @@
 //! hidden, vendored and fixture directories ([`super::skipped_dir`]); links are not followed.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use glob::{MatchOptions, Pattern};
@@ -221,10 +221,23 @@ fn cargo_projects(
     notes: &mut Vec<String>,
 ) -> Result<Vec<Project>> {
     let manifest = root.join(dir).join("Cargo.toml");
+    // Absolute: cargo runs from outside the repository (below).
+    let manifest = std::path::absolute(&manifest).unwrap_or(manifest);
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.manifest_path(&manifest)
         .no_deps()
         .other_options(vec!["--offline".to_string()]);
+    // A report reader must never run the repository's code. rustup picks the toolchain from
+    // `rust-toolchain.toml` in the current directory and its parents (`[toolchain] path` can
+    // name a `cargo` inside the checkout), and cargo reads `.cargo/config.toml` the same way
+    // (`build.rustc`): so cargo runs from a directory outside the repository, with the
+    // toolchain pinned to the one rustup resolves there.
+    if let Some(outside) = outside_dir(root) {
+        if let Some(tc) = pinned_toolchain(&outside) {
+            cmd.env("RUSTUP_TOOLCHAIN", tc);
+        }
+        cmd.current_dir(outside);
+    }
     if let Some(c) = cargo {
         cmd.cargo_path(c);
     }
@@ -266,6 +279,42 @@ fn cargo_projects(
         });
     }
     Ok(out)
+}
+
+/// A directory outside `root` for cargo to run in: the temporary directory, else `/`.
+fn outside_dir(root: &Path) -> Option<PathBuf> {
+    let root = std::fs::canonicalize(root).ok()?;
+    [std::env::temp_dir(), PathBuf::from("/")]
+        .into_iter()
+        .filter_map(|d| std::fs::canonicalize(d).ok())
+        .find(|d| !d.starts_with(&root))
+}
+
+/// The toolchain for `cargo metadata`: `RUSTUP_TOOLCHAIN` as the user set it, else the one
+/// rustup resolves in `outside` (a repository can name none there). `None` without rustup, or
+/// when rustup resolves a toolchain by path (the value would be a path again).
+fn pinned_toolchain(outside: &Path) -> Option<String> {
+    static PINNED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    PINNED
+        .get_or_init(|| {
+            if let Some(t) = std::env::var("RUSTUP_TOOLCHAIN")
+                .ok()
+                .filter(|t| !t.is_empty())
+            {
+                return Some(t);
+            }
+            let out = std::process::Command::new("rustup")
+                .args(["show", "active-toolchain"])
+                .current_dir(outside)
+                .env_remove("RUSTUP_TOOLCHAIN")
+                .stderr(std::process::Stdio::null())
+                .output()
+                .ok()?;
+            let text = String::from_utf8(out.stdout).ok()?;
+            let name = text.split_whitespace().next()?.to_string();
+            (out.status.success() && !name.contains(['/', '\\'])).then_some(name)
+        })
+        .clone()
 }
 
 /// Reads `[package] name` and `[workspace] members` / `exclude` from the manifest at `dir`

@@ -136,6 +136,32 @@ pub fn reports(root: &Path, config: &Config) -> Result<Vec<ReportFile>> {
         .collect())
 }
 
+/// Ant's `<junitreport>` writes `TESTS-TestSuites.xml`, a copy of every `<testsuite>` of the
+/// `TEST-*.xml` files it was made from, next to them: reading both counts every test twice.
+/// Returns the positions in `paths` of such aggregates that sit in the same directory as one
+/// of the other `paths` named `TEST-*.xml` (those are read instead), each with that sibling.
+pub(crate) fn ant_aggregates<P: AsRef<Path>>(paths: &[P]) -> Vec<(usize, usize)> {
+    let name = |p: &Path| p.file_name().and_then(|n| n.to_str()).map(str::to_owned);
+    let mut out = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        let p = p.as_ref();
+        if name(p).as_deref() != Some("TESTS-TestSuites.xml") {
+            continue;
+        }
+        let sibling = paths.iter().position(|q| {
+            let q = q.as_ref();
+            q.parent() == p.parent()
+                && name(q).is_some_and(|n| {
+                    n.starts_with("TEST-") && n.to_ascii_lowercase().ends_with(".xml")
+                })
+        });
+        if let Some(j) = sibling {
+            out.push((i, j));
+        }
+    }
+    out
+}
+
 /// Files under `root` matching `globs` (case-insensitively), with the default walk's rules
 /// (skipped, fixture and `target` directories as for reports); sorted.
 pub(crate) fn find(root: &Path, globs: &[&str]) -> Vec<String> {
@@ -277,6 +303,19 @@ mod tests {
     use super::*;
     use crate::config::{ReportTag, ReportsConfig};
     use crate::discover::TempTree;
+
+    #[test]
+    fn ant_aggregate_beside_its_sources_is_found() {
+        let paths = [
+            "build/junit/TESTS-TestSuites.xml",
+            "build/junit/TEST-calc.CalcTest.xml",
+            "other/TESTS-TestSuites.xml",
+            "build/junit/report.html",
+        ];
+        // The aggregate alone in its folder is the only copy: kept.
+        assert_eq!(ant_aggregates(&paths), [(0, 1)]);
+        assert!(ant_aggregates(&paths[2..]).is_empty());
+    }
 
     fn tree() -> TempTree {
         TempTree::new(

@@ -282,34 +282,50 @@ pub(crate) fn sized(paths: impl IntoIterator<Item = PathBuf>) -> Vec<(PathBuf, u
 pub fn parse_as(format: Format, input: &mut dyn BufRead, ctx: &mut Ctx) -> error::Result<Data> {
     use coverage as c;
     use testrun as t;
-    let cov = |r: error::Result<Coverage>| {
+    let cov = |r: error::Result<Coverage>, ctx: &mut Ctx| {
         r.map(|mut cov| {
             cov.finish();
+            // No silent zero: a report that lists files but no executable line says so.
+            if !cov.files().is_empty()
+                && cov.summary_only.is_none()
+                && cov.files().iter().all(|f| f.lines.is_empty())
+            {
+                ctx.warn(format!(
+                    "the report lists {} source files but no executable line: it counts 0 lines",
+                    cov.files().len()
+                ));
+            }
             Data::Coverage(cov)
         })
     };
-    let tests = |r: error::Result<TestRun>| {
+    let tests = |r: error::Result<TestRun>, ctx: &mut Ctx| {
         r.map(|mut run| {
-            run.finish();
+            let folds = run.finish();
+            if let Some(w) = folds.warning(run.repeats) {
+                ctx.warn(w);
+            }
+            if run.cases.is_empty() {
+                ctx.warn("the report holds no test result: it counts 0 tests");
+            }
             Data::Tests(run)
         })
     };
     match format {
-        Format::Lcov => cov(c::lcov::parse(input, ctx)),
-        Format::Cobertura => cov(c::cobertura::parse(input, ctx)),
-        Format::Jacoco => cov(c::jacoco::parse(input, ctx)),
-        Format::Clover => cov(c::clover::parse(input, ctx)),
-        Format::OpenCover => cov(c::opencover::parse(input, ctx)),
-        Format::GoCoverprofile => cov(c::gocover::parse(input, ctx)),
-        Format::LlvmCovJson => cov(c::llvm_cov::parse(input, ctx)),
-        Format::IstanbulJson => cov(c::istanbul::parse(input, ctx)),
-        Format::IstanbulSummary => cov(c::istanbul::parse_summary(input, ctx)),
-        Format::CoveragePyJson => cov(c::coverage_py::parse(input, ctx)),
-        Format::Junit => tests(t::junit::parse(input, ctx)),
-        Format::XunitV2 => tests(t::xunit::parse(input, ctx)),
-        Format::Nunit3 => tests(t::nunit::parse(input, ctx)),
-        Format::Trx => tests(t::trx::parse(input, ctx)),
-        Format::GoTestJson => tests(t::gotest::parse(input, ctx)),
+        Format::Lcov => cov(c::lcov::parse(input, ctx), ctx),
+        Format::Cobertura => cov(c::cobertura::parse(input, ctx), ctx),
+        Format::Jacoco => cov(c::jacoco::parse(input, ctx), ctx),
+        Format::Clover => cov(c::clover::parse(input, ctx), ctx),
+        Format::OpenCover => cov(c::opencover::parse(input, ctx), ctx),
+        Format::GoCoverprofile => cov(c::gocover::parse(input, ctx), ctx),
+        Format::LlvmCovJson => cov(c::llvm_cov::parse(input, ctx), ctx),
+        Format::IstanbulJson => cov(c::istanbul::parse(input, ctx), ctx),
+        Format::IstanbulSummary => cov(c::istanbul::parse_summary(input, ctx), ctx),
+        Format::CoveragePyJson => cov(c::coverage_py::parse(input, ctx), ctx),
+        Format::Junit => tests(t::junit::parse(input, ctx), ctx),
+        Format::XunitV2 => tests(t::xunit::parse(input, ctx), ctx),
+        Format::Nunit3 => tests(t::nunit::parse(input, ctx), ctx),
+        Format::Trx => tests(t::trx::parse(input, ctx), ctx),
+        Format::GoTestJson => tests(t::gotest::parse(input, ctx), ctx),
     }
 }
 

@@ -2,7 +2,7 @@
 //! project, and the wording the rules share.
 
 use crate::config::{Config, Size};
-use crate::evidence::{Change, Evidence, RepoFacts};
+use crate::evidence::{Change, Evidence, RepoFacts, Test};
 use crate::model::{Counter, Coverage, Outcome};
 use crate::result::{FailingTest, Figures, FileIncrement, Incremental, Scope, Status, TestFigures};
 use crate::words::pct;
@@ -51,7 +51,8 @@ pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
         }
         if t.smoke {
             smoke.push(t.id());
-            smoke_seconds += t.case.duration.unwrap_or(0.0);
+            // Saturating, as JSON has no infinity (see `model::fold_attempt`).
+            smoke_seconds = (smoke_seconds + t.case.duration.unwrap_or(0.0)).min(f64::MAX);
         }
         if matches!(t.case.outcome, Outcome::Failed | Outcome::Error) {
             failing.push(FailingTest {
@@ -64,6 +65,8 @@ pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
             });
         }
     }
+    tests.distinct = distinct_tests(&ev.tests);
+    tests.runs = ev.tests.iter().map(|t| u64::from(t.case.attempts)).sum();
     Figures {
         coverage: (!ev.coverage_reports.is_empty()).then(|| totals(&ev.coverage)),
         coverage_small: ev.coverage_small.as_ref().map(totals),
@@ -78,6 +81,28 @@ pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
         coverage_reports: ev.coverage_reports.iter().map(|r| r.path.clone()).collect(),
         test_reports: ev.test_reports.iter().map(|r| r.path.clone()).collect(),
     }
+}
+
+/// Distinct tests over several reports: the n-th result named (suite, class, name) in one
+/// report is the same test as the n-th one of that name in another (a matrix runs the same
+/// suite), so names a producer repeats within a report stay as many tests as it wrote.
+fn distinct_tests(tests: &[Test]) -> u64 {
+    use std::collections::{HashMap, HashSet};
+    fn key(t: &Test) -> (&str, &str, &str) {
+        (
+            t.case.suite.as_str(),
+            t.case.class.as_deref().unwrap_or(""),
+            t.case.name.as_str(),
+        )
+    }
+    let mut nth: HashMap<(&str, (&str, &str, &str)), u32> = HashMap::new();
+    let mut seen = HashSet::new();
+    for t in tests {
+        let n = nth.entry((t.report.as_str(), key(t))).or_insert(0);
+        *n += 1;
+        seen.insert((key(t), *n));
+    }
+    seen.len() as u64
 }
 
 /// Changed executable lines per file of the project, with what covered them.
@@ -173,5 +198,36 @@ pub(super) fn scope_note(f: &Figures) -> &'static str {
         " (no base: every executable line counts as changed)"
     } else {
         ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_tests_match_runs_of_a_matrix_by_position() {
+        use crate::evidence::SizeSource;
+        use crate::model::TestCase;
+        let t = |report: &str, name: &str| Test {
+            case: TestCase::new("s", name, Outcome::Passed),
+            size: None,
+            size_source: SizeSource::None,
+            smoke: false,
+            quarantined: false,
+            report: report.into(),
+        };
+        // Two runs of one suite that repeats the name "x" (jest): 3 tests, not 6 nor 2.
+        let tests = [
+            t("a.xml", "x"),
+            t("a.xml", "x"),
+            t("a.xml", "y"),
+            t("b.xml", "x"),
+            t("b.xml", "y"),
+            t("b.xml", "x"),
+        ];
+        assert_eq!(distinct_tests(&tests), 3);
+        assert_eq!(distinct_tests(&tests[..2]), 2);
+        assert_eq!(distinct_tests(&[]), 0);
     }
 }

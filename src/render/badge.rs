@@ -214,21 +214,9 @@ fn text_colors(background_hex: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// XML escaping as badge-maker does it (the five predefined entities).
-pub fn escape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// XML escaping as badge-maker does it (the five predefined entities), and no character
+/// XML forbids.
+pub use crate::escape::xml as escape_xml;
 
 /// A flat badge. `label` may be empty (message only); both are cleaned by [`display_text`].
 pub fn svg(label: &str, message: &str, color_hex: &str) -> String {
@@ -400,10 +388,12 @@ pub fn write(dir: &std::path::Path, r: &CheckResult) -> anyhow::Result<()> {
     use anyhow::Context;
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the badge folder {}", dir.display()))?;
-    for f in files(r).0 {
-        crate::output::write(&dir.join(&f.name), f.contents.as_bytes())?;
-    }
-    Ok(())
+    let files = files(r).0;
+    crate::output::write_many(
+        files
+            .iter()
+            .map(|f| (dir.join(&f.name), f.contents.as_bytes())),
+    )
 }
 
 #[cfg(test)]

@@ -1,34 +1,40 @@
-//! GitHub Actions workflow commands: `::error` annotations on uncovered changed lines (one per
-//! run of lines) and on failing tests whose file and line are known, `::warning` for
-//! criteria whose evidence is unknown, `::notice` with each project's level.
+//! GitHub Actions workflow commands, most important first and within GitHub's limits.
 //!
-//! Workflow commands are plain lines on standard output: they need no token, so they work on
-//! pull requests from forks. Their number is bounded (GitHub shows at most 10 errors and 10
-//! warnings per step and 50 per job anyway); what is left out is counted in one last notice.
+//! GitHub shows at most 10 `error`, 10 `warning` and 10 `notice` annotations per step (and
+//! drops the rest silently), so each kind is capped at 10, in order of importance:
+//!
+//! - `error`: failing tests with their file and line, projects below their required level,
+//!   reports that could not be read, failing tests without a location;
+//! - `warning`: project levels this change lowers (`check --compare-to`), the check's own
+//!   warnings (the change fell back to every line, no report found), runs of uncovered
+//!   changed lines of projects with a required level, quarantined failures, criteria whose
+//!   evidence is unknown;
+//! - `notice`: each project's level, levels raised and projects new or gone, runs of
+//!   uncovered changed lines of projects without a required level (a green job must not
+//!   paint its pull request red).
+//!
+//! What is left out is counted in one last notice (one of the 10); the job summary lists it
+//! all. Workflow commands are plain lines on standard output: they need no token, so they
+//! work on pull requests from forks.
 
 use std::fmt::Write;
 
 use crate::result::{CheckResult, Status};
 use crate::words::line_runs;
 
+/// GitHub shows at most this many annotations of each kind per step.
+pub const MAX_PER_KIND: usize = 10;
 /// At most this many `::error` lines.
-pub const MAX_ERRORS: usize = 50;
+pub const MAX_ERRORS: usize = MAX_PER_KIND;
 /// At most this many `::warning` lines.
-pub const MAX_WARNINGS: usize = 20;
-/// At most this many per-project `::notice` lines.
-pub const MAX_NOTICES: usize = 20;
+pub const MAX_WARNINGS: usize = MAX_PER_KIND;
+/// At most this many `::notice` lines, the one counting what was left out included.
+pub const MAX_NOTICES: usize = MAX_PER_KIND;
 
 /// Escapes a command's message (`%`, `\r`, `\n`), as `@actions/core` does.
-pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
+pub use crate::escape::workflow_data as escape_data;
 /// Escapes a property value: the message escapes plus `:` and `,`.
-pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
+pub use crate::escape::workflow_property as escape_property;
 
 /// One annotation.
 struct Command {
@@ -76,14 +82,49 @@ fn join(prefix: &str, path: &str) -> String {
     }
 }
 
-/// The workflow commands for a result. `prefix` is the checked directory relative to
-/// `$GITHUB_WORKSPACE` (empty when it is the workspace), put in front of every file path.
-pub fn render(r: &CheckResult, prefix: &str) -> String {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut notices = Vec::new();
+/// Every annotation of a result, by kind, each list in order of importance.
+struct Plan {
+    errors: Vec<Command>,
+    warnings: Vec<Command>,
+    notices: Vec<Command>,
+}
+
+fn failing_test(prefix: &str, t: &crate::result::FailingTest, kind: &'static str) -> Command {
+    let verb = if t.outcome == crate::model::Outcome::Error {
+        "errored"
+    } else {
+        "failed"
+    };
+    Command {
+        kind,
+        file: t.file.as_deref().map(|f| join(prefix, f)),
+        line: t.file.as_ref().and(t.line),
+        end_line: None,
+        title: format!("testcert: test {verb}"),
+        message: format!(
+            "{} {verb}{}{}",
+            t.id,
+            if t.quarantined { " (quarantined)" } else { "" },
+            t.message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+fn plan(r: &CheckResult, prefix: &str) -> Plan {
+    let mut located = Vec::new();
+    let mut below = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut unlocated = Vec::new();
+    let mut uncovered_warnings = Vec::new();
+    let mut quarantined = Vec::new();
+    let mut unknown = Vec::new();
+    let mut levels = Vec::new();
+    let mut uncovered_notices = Vec::new();
     for e in &r.report_errors {
-        errors.push(Command {
+        unreadable.push(Command {
             kind: "error",
             file: Some(join(prefix, &e.path)),
             line: None,
@@ -102,7 +143,7 @@ pub fn render(r: &CheckResult, prefix: &str) -> String {
             .iter()
             .map(|f| f.uncovered_lines.len())
             .sum();
-        notices.push(Command {
+        levels.push(Command {
             kind: "notice",
             file: None,
             line: None,
@@ -130,10 +171,44 @@ pub fn render(r: &CheckResult, prefix: &str) -> String {
                 },
             ),
         });
+        if !p.passed {
+            let blocking: Vec<&str> = p
+                .criteria
+                .iter()
+                .filter(|c| {
+                    c.level == p.level + 1 && c.status != Status::Met && c.status != Status::Waived
+                })
+                .map(|c| c.id.as_ref())
+                .collect();
+            below.push(Command {
+                kind: "error",
+                file: None,
+                line: None,
+                end_line: None,
+                title: format!("testcert: {} below the required level", p.name),
+                message: format!(
+                    "{} is at {label}, below the required level {}{}",
+                    p.name,
+                    p.required_level,
+                    if blocking.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; level {} needs {}", p.level + 1, blocking.join(", "))
+                    }
+                ),
+            });
+        }
+        // A run of uncovered lines is a finding, not a failure: a warning where a level is
+        // required, else a notice.
+        let (kind, list) = if p.required_level > 0 {
+            ("warning", &mut uncovered_warnings)
+        } else {
+            ("notice", &mut uncovered_notices)
+        };
         for f in &p.evidence.incremental.files {
             for (a, b) in line_runs(&f.uncovered_lines) {
-                errors.push(Command {
-                    kind: "error",
+                list.push(Command {
+                    kind,
                     file: Some(join(prefix, &f.path)),
                     line: Some(a),
                     end_line: Some(b),
@@ -150,39 +225,17 @@ pub fn render(r: &CheckResult, prefix: &str) -> String {
             }
         }
         for t in &p.evidence.failing_tests {
-            let (Some(file), Some(line)) = (&t.file, t.line) else {
-                continue;
-            };
-            let verb = if t.outcome == crate::model::Outcome::Error {
-                "errored"
-            } else {
-                "failed"
-            };
-            let c = Command {
-                kind: if t.quarantined { "warning" } else { "error" },
-                file: Some(join(prefix, file)),
-                line: Some(line),
-                end_line: None,
-                title: format!("testcert: test {verb}"),
-                message: format!(
-                    "{} {verb}{}{}",
-                    t.id,
-                    if t.quarantined { " (quarantined)" } else { "" },
-                    t.message
-                        .as_deref()
-                        .map(|m| format!(": {m}"))
-                        .unwrap_or_default()
-                ),
-            };
             // A quarantined test does not count against the level: a warning.
             if t.quarantined {
-                warnings.push(c);
+                quarantined.push(failing_test(prefix, t, "warning"));
+            } else if t.file.is_some() && t.line.is_some() {
+                located.push(failing_test(prefix, t, "error"));
             } else {
-                errors.push(c);
+                unlocated.push(failing_test(prefix, t, "error"));
             }
         }
         for c in p.criteria.iter().filter(|c| c.status == Status::Unknown) {
-            warnings.push(Command {
+            unknown.push(Command {
                 kind: "warning",
                 file: None,
                 line: None,
@@ -192,22 +245,86 @@ pub fn render(r: &CheckResult, prefix: &str) -> String {
             });
         }
     }
-    for w in &r.warnings {
-        warnings.push(Command {
+    // A lowered level is the first thing a pull request's author needs to hear of; a raised
+    // one, or a new or gone project, is news.
+    let mut lowered = Vec::new();
+    let mut level_news = Vec::new();
+    for c in r.comparison.iter().flat_map(|c| &c.changes) {
+        let (kind, list) = if c.lowered() {
+            ("warning", &mut lowered)
+        } else {
+            ("notice", &mut level_news)
+        };
+        list.push(Command {
+            kind,
+            file: None,
+            line: None,
+            end_line: None,
+            title: format!("testcert: {} level changed", c.project),
+            message: format!(
+                "{} (compared with {})",
+                c.sentence(),
+                r.comparison.as_ref().map_or(String::new(), |c| c.against())
+            ),
+        });
+    }
+    let own: Vec<Command> = r
+        .warnings
+        .iter()
+        .map(|w| Command {
             kind: "warning",
             file: None,
             line: None,
             end_line: None,
             title: "testcert".to_string(),
             message: w.clone(),
-        });
+        })
+        .collect();
+    let cat = |lists: Vec<Vec<Command>>| lists.into_iter().flatten().collect::<Vec<_>>();
+    Plan {
+        errors: cat(vec![located, below, unreadable, unlocated]),
+        warnings: cat(vec![lowered, own, uncovered_warnings, quarantined, unknown]),
+        notices: cat(vec![levels, level_news, uncovered_notices]),
     }
+}
+
+/// How many errors, warnings and notices are shown: 10 each, and one notice fewer when
+/// something is left out (the notice that counts it takes its place).
+fn caps(p: &Plan) -> [usize; 3] {
+    let overflow = p.errors.len() > MAX_ERRORS
+        || p.warnings.len() > MAX_WARNINGS
+        || p.notices.len() > MAX_NOTICES;
+    [
+        MAX_ERRORS,
+        MAX_WARNINGS,
+        if overflow {
+            MAX_NOTICES - 1
+        } else {
+            MAX_NOTICES
+        },
+    ]
+}
+
+/// How many annotations [`render`] leaves out to stay within GitHub's limits.
+pub fn left_out(r: &CheckResult) -> usize {
+    let p = plan(r, "");
+    let [e, w, n] = caps(&p);
+    p.errors.len().saturating_sub(e)
+        + p.warnings.len().saturating_sub(w)
+        + p.notices.len().saturating_sub(n)
+}
+
+/// The workflow commands for a result. `prefix` is the checked directory relative to
+/// `$GITHUB_WORKSPACE` (empty when it is the workspace), put in front of every file path.
+pub fn render(r: &CheckResult, prefix: &str) -> String {
+    let p = plan(r, prefix);
+    let [max_errors, max_warnings, max_notices] = caps(&p);
     let mut out = String::new();
     let mut left_out = Vec::new();
     for (list, max, what) in [
-        (&notices, MAX_NOTICES, "notices"),
-        (&errors, MAX_ERRORS, "errors"),
-        (&warnings, MAX_WARNINGS, "warnings"),
+        (&p.errors, max_errors, "errors"),
+        (&p.warnings, max_warnings, "warnings"),
+        (&p.notices, max_notices, "notices"),
     ] {
         for c in list.iter().take(max) {
             c.render(&mut out);
@@ -224,7 +341,7 @@ pub fn render(r: &CheckResult, prefix: &str) -> String {
             end_line: None,
             title: "testcert: annotations left out".to_string(),
             message: format!(
-                "{} left out to stay within GitHub's annotation limits; the job summary and the JSON result list everything",
+                "{} left out: GitHub shows {MAX_PER_KIND} annotations of each kind per step; the job summary and the JSON result list everything",
                 left_out.join(", ")
             ),
         }

@@ -4,26 +4,13 @@
 use std::fmt::Write;
 
 use crate::result::{CheckResult, ProjectResult, Scope, Status};
+use crate::words::line_runs;
 
 /// GitHub refuses step summaries and comments above this many characters.
 pub const LIMIT: usize = 65_536;
 
 /// Escapes text for a Markdown table cell or line: names come from reports and configs.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::escape::markdown as escape;
 
 /// A code span: names from reports go in verbatim (escaping does not apply inside a code
 /// span, so backslashes would show), fenced with more backticks than the text holds and with
@@ -58,12 +45,74 @@ fn icon(s: Status) -> &'static str {
     }
 }
 
-/// How the summary shows badges.
+/// What the summary knows of where it is shown.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// The `--badges` folder when it is a relative path: the table shows the badge files
-    /// written there. Otherwise it shows shields.io static badges.
-    pub badge_dir: Option<String>,
+    /// Link uncovered lines and failing tests to their source on GitHub.
+    pub links: Option<Links>,
+    /// The summary goes with GitHub annotations: say how many were left out to stay within
+    /// GitHub's limits (they are all listed here).
+    pub annotations: bool,
+}
+
+/// Source links on GitHub: `{server}/{repository}/blob/{commit}/{prefix}/{path}#Lx-Ly`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Links {
+    /// `https://github.com/OWNER/REPO/blob/SHA`.
+    pub blob: String,
+    /// The checked directory inside the repository (empty for its root).
+    pub prefix: String,
+}
+
+impl Links {
+    /// From the variables GitHub Actions sets (`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`,
+    /// `GITHUB_SHA`); `None` outside it.
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>, prefix: &str) -> Option<Links> {
+        let set = |k: &str| {
+            env(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let repo = set("GITHUB_REPOSITORY")?;
+        let sha = set("GITHUB_SHA")?;
+        let server = set("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".to_string());
+        // `owner/name` and a commit id only: anything else would make a broken or odd link.
+        let ok_repo = repo.split('/').count() == 2
+            && repo
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
+        if !ok_repo || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        Some(Links {
+            blob: format!("{}/{repo}/blob/{sha}", server.trim_end_matches('/')),
+            prefix: prefix.trim_matches('/').to_string(),
+        })
+    }
+
+    /// The URL of a repository-relative `path` (relative to the checked directory).
+    pub fn file(&self, path: &str) -> String {
+        let mut url = self.blob.clone();
+        for seg in self
+            .prefix
+            .split('/')
+            .chain(path.split('/'))
+            .filter(|s| !s.is_empty() && *s != ".")
+        {
+            url.push('/');
+            url.push_str(&url_encode(seg));
+        }
+        url
+    }
+
+    /// The URL of lines `a`-`b` of `path`.
+    pub fn lines(&self, path: &str, a: u32, b: u32) -> String {
+        if a == b {
+            format!("{}#L{a}", self.file(path))
+        } else {
+            format!("{}#L{a}-L{b}", self.file(path))
+        }
+    }
 }
 
 pub fn render(r: &CheckResult) -> String {
@@ -95,26 +144,37 @@ pub fn static_badge_url(label: &str, message: &str, color: &str) -> String {
     )
 }
 
-/// The badge cell of a project (`stem` = its badge file stem).
-fn badge_cell(r: &CheckResult, p: &ProjectResult, stem: &str, o: &Options) -> String {
+/// The badge cell of a project: a shields.io static badge, which loads wherever the summary
+/// is shown (a local badge file would be a broken image on github.com).
+fn badge_cell(r: &CheckResult, p: &ProjectResult) -> String {
     let b = super::badge::Badge::level(p.level, p.relies_on_waiver, r.max_level);
-    let alt = escape(&b.message);
-    match &o.badge_dir {
-        Some(dir) => {
-            let dir = dir.trim_end_matches('/');
-            let path: Vec<String> = dir
-                .split('/')
-                .chain([format!("{stem}.svg").as_str()])
-                .filter(|s| !s.is_empty())
-                .map(url_encode)
-                .collect();
-            format!("![{alt}]({})", path.join("/"))
-        }
-        None => format!(
-            "![{alt}]({})",
-            static_badge_url(&b.label, &b.message, b.color.name)
-        ),
+    format!(
+        "![{}]({})",
+        escape(&b.message),
+        static_badge_url(&b.label, &b.message, b.color.name)
+    )
+}
+
+/// A file's uncovered lines, each run linked to its lines on GitHub.
+fn linked_ranges(links: &Links, path: &str, lines: &[u32], max: usize) -> String {
+    let runs = line_runs(lines);
+    let mut s = runs
+        .iter()
+        .take(max)
+        .map(|&(a, b)| {
+            let text = if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            };
+            format!("[{text}]({})", links.lines(path, a, b))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if runs.len() > max {
+        s.push_str(", …");
     }
+    s
 }
 
 pub fn render_opts(r: &CheckResult, o: &Options) -> String {
@@ -136,13 +196,12 @@ pub fn render_opts(r: &CheckResult, o: &Options) -> String {
 }
 
 fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
-    let stems = super::badge::files(r).1;
     let mut out = String::new();
     let verdict = if r.passed { "passed" } else { "failed" };
     let _ = writeln!(out, "## Test Certified: {verdict}\n");
     let _ = writeln!(out, "| project | level | required | | badge |");
     let _ = writeln!(out, "|---|---|---|---|---|");
-    for (p, stem) in r.projects.iter().zip(&stems) {
+    for p in &r.projects {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
@@ -150,7 +209,7 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
             super::level_label(p.level, p.relies_on_waiver),
             p.required_level,
             if p.passed { "✅" } else { "❌" },
-            badge_cell(r, p, stem, o)
+            badge_cell(r, p)
         );
     }
     out.push('\n');
@@ -168,8 +227,32 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
         }
         _ => {}
     }
+    if let Some(c) = &r.comparison {
+        let _ = writeln!(
+            out,
+            "{} Compared with {}: {}.\n",
+            if c.lowered().next().is_some() {
+                "📉"
+            } else {
+                "↔️"
+            },
+            code(&c.against()),
+            escape(&c.summary())
+        );
+    }
     for e in &r.report_errors {
         let _ = writeln!(out, "- ❌ {}", escape(&e.error));
+    }
+    if o.annotations {
+        let n = super::github::left_out(r);
+        if n > 0 {
+            let _ = writeln!(
+                out,
+                "\n_{n} annotations were left out: GitHub shows {} of each kind per step. The \
+                 uncovered lines, failing tests and criteria below list them all._",
+                super::github::MAX_PER_KIND
+            );
+        }
     }
     let mut truncated = false;
     for p in &r.projects {
@@ -223,12 +306,21 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
                 uncovered.len()
             );
             for f in uncovered.iter().take(max_items) {
-                let _ = writeln!(
-                    out,
-                    "- {}: {}",
-                    code(&f.path),
-                    crate::words::line_ranges(&f.uncovered_lines, 20)
-                );
+                let _ = match &o.links {
+                    Some(l) => writeln!(
+                        out,
+                        "- [{}]({}): {}",
+                        code(&f.path),
+                        l.file(&f.path),
+                        linked_ranges(l, &f.path, &f.uncovered_lines, 20)
+                    ),
+                    None => writeln!(
+                        out,
+                        "- {}: {}",
+                        code(&f.path),
+                        crate::words::line_ranges(&f.uncovered_lines, 20)
+                    ),
+                };
             }
             if uncovered.len() > max_items {
                 truncated = true;
@@ -248,9 +340,15 @@ fn render_with(r: &CheckResult, max_items: usize, o: &Options) -> String {
                     out,
                     "- {}{}{}",
                     code(&t.id),
-                    match (&t.file, t.line) {
-                        (Some(f), Some(l)) => format!(" ({}:{l})", escape(f)),
-                        (Some(f), None) => format!(" ({})", escape(f)),
+                    match (&t.file, t.line, &o.links) {
+                        (Some(f), Some(l), Some(links)) => {
+                            format!(" ([{}:{l}]({}))", escape(f), links.lines(f, l, l))
+                        }
+                        (Some(f), None, Some(links)) => {
+                            format!(" ([{}]({}))", escape(f), links.file(f))
+                        }
+                        (Some(f), Some(l), None) => format!(" ({}:{l})", escape(f)),
+                        (Some(f), None, None) => format!(" ({})", escape(f)),
                         _ => String::new(),
                     },
                     t.message

@@ -4,6 +4,8 @@
 use std::fmt::Write;
 
 use crate::result::{CheckResult, Status};
+// Every name, path and message below comes from the repository: none reaches the terminal raw.
+use crate::escape::text as esc;
 
 /// Terminal styling (through `anstyle`), or none.
 #[derive(Clone, Copy)]
@@ -68,26 +70,41 @@ pub fn render(r: &CheckResult, style: Style) -> String {
     );
     let change = match (&r.change.base_ref, &r.change.note) {
         (Some(b), _) => format!(
-            "change: diff against {b} ({}), {} files changed",
-            r.change
+            "change: diff against {} ({}), {} files changed",
+            esc(b),
+            esc(r
+                .change
                 .base_commit
                 .as_deref()
-                .map_or("", |c| &c[..c.len().min(12)]),
+                .map_or("", |c| c.get(..c.len().min(12)).unwrap_or(c))),
             r.change.changed_files
         ),
-        (None, Some(note)) => format!("change: {note}"),
+        (None, Some(note)) => format!("change: {}", esc(note)),
         (None, None) => "change: none".to_string(),
     };
+    if let Some(c) = &r.comparison {
+        let line = format!("compared with {}: {}", c.against(), c.summary());
+        let _ = writeln!(
+            out,
+            "{}",
+            if c.lowered().next().is_some() {
+                style.paint(RED, &line)
+            } else {
+                line
+            }
+        );
+    }
     let _ = writeln!(
         out,
         "{}",
         style.dim(&format!(
             "{change}; config: {}; {} reports found",
-            r.config, r.reports_found
+            esc(&r.config),
+            r.reports_found
         ))
     );
     for e in &r.report_errors {
-        let _ = writeln!(out, "{} {}", style.paint(RED, "error:"), e.error);
+        let _ = writeln!(out, "{} {}", style.paint(RED, "error:"), esc(&e.error));
     }
     for p in &r.projects {
         out.push('\n');
@@ -105,8 +122,8 @@ pub fn render(r: &CheckResult, style: Style) -> String {
             out,
             "{} {}  {}",
             mark,
-            style.bold(&p.name),
-            style.dim(&format!("{where_} ({})", p.found_by))
+            style.bold(&esc(&p.name)),
+            style.dim(&format!("{} ({})", esc(&where_), esc(&p.found_by)))
         );
         let _ = writeln!(
             out,
@@ -121,7 +138,7 @@ pub fn render(r: &CheckResult, style: Style) -> String {
                     "; non-default thresholds: {}",
                     p.thresholds
                         .iter()
-                        .map(|(k, v)| format!("{k} = {v}"))
+                        .map(|(k, v)| format!("{} = {}", esc(k), esc(&v.to_string())))
                         .collect::<Vec<_>>()
                         .join(", ")
                 )
@@ -132,15 +149,15 @@ pub fn render(r: &CheckResult, style: Style) -> String {
                 out,
                 "  {} {:<22} {}",
                 style.status(c.status),
-                c.id,
-                c.detail
+                esc(&c.id),
+                esc(&c.detail)
             );
             if let Some(w) = &c.waiver {
                 let _ = writeln!(
                     out,
                     "  {:<32} {}",
                     "",
-                    style.paint(CYAN, &format!("waived: {w}"))
+                    style.paint(CYAN, &format!("waived: {}", esc(w)))
                 );
             }
         }
@@ -151,14 +168,14 @@ pub fn render(r: &CheckResult, style: Style) -> String {
                 style.bold(&format!("to reach level {}:", p.level + 1))
             );
             for s in &p.next_steps {
-                let _ = writeln!(out, "    - {s}");
+                let _ = writeln!(out, "    - {}", esc(s));
             }
         }
     }
     if !r.warnings.is_empty() {
         out.push('\n');
         for w in r.warnings.iter().take(20) {
-            let _ = writeln!(out, "{} {w}", style.paint(YELLOW, "warning:"));
+            let _ = writeln!(out, "{} {}", style.paint(YELLOW, "warning:"), esc(w));
         }
         if r.warnings.len() > 20 {
             let _ = writeln!(
@@ -176,9 +193,9 @@ pub fn render(r: &CheckResult, style: Style) -> String {
             let _ = writeln!(
                 out,
                 "  {} → {}: {}",
-                e.subject,
-                e.project.as_deref().unwrap_or("(no project)"),
-                e.reason
+                esc(&e.subject),
+                esc(e.project.as_deref().unwrap_or("(no project)")),
+                esc(&e.reason)
             );
         }
     }

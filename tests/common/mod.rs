@@ -124,6 +124,7 @@ pub fn result(max_level: u8, projects: Vec<ProjectResult>) -> CheckResult {
         warnings: Vec::new(),
         projects,
         stamp: None,
+        comparison: None,
         attribution: None,
     }
 }

@@ -12,11 +12,18 @@
 //!   Clover's meaning is "times the condition was true / false", so 2 branches, one covered
 //!   per non-zero count (ReportGenerator's reading). Istanbul's clover reporter and
 //!   ReportGenerator's export instead write `truecount` = covered branches and `falsecount`
-//!   = uncovered ones. Which one a file means is decided per `<file>` by its own
-//!   `<metrics conditionals coveredconditionals>` (the records are still what is counted);
-//!   without metrics, a `count` on `cond` lines (which only Istanbul writes) means Istanbul.
+//!   = uncovered ones. A `count` on `cond` lines (which only Istanbul writes) means
+//!   Istanbul, whatever the file's metrics say; otherwise the file's own
+//!   `<metrics conditionals coveredconditionals>` decide (the records are still what is
+//!   counted).
 //! - `type="method"`: a function (from `signature`, else `name`, else `line N`), covered when
-//!   `count > 0`. Not an executable line: Clover's `statements` leave methods out.
+//!   `count > 0`. Not an executable line in OpenClover (its `statements` leave methods out;
+//!   it writes `visibility` on every method line); a method line without `visibility`
+//!   (ReportGenerator's export, whose LCOV export has a `DA` for it) is an executable line
+//!   too.
+//! - A file with no method line whose `<metrics methods coveredmethods>` state functions
+//!   (Istanbul writes no per-function record) gets those totals
+//!   ([`crate::model::FileCoverage::stated_functions`]), with a warning: not a silent 0.
 //! - `<testproject>`: coverage of the test sources. Left out, as Clover's own project totals
 //!   leave it out, with a warning saying how many files that was.
 //!
@@ -75,6 +82,8 @@ struct File {
     metrics: Option<(u64, u64)>,
     /// Whether a `cond` line carried `count` (Istanbul).
     cond_with_count: bool,
+    /// `<metrics methods coveredmethods>` of the file itself.
+    methods: Option<(u64, u64)>,
 }
 
 #[derive(Default)]
@@ -94,6 +103,11 @@ struct Parser {
     stray_lines: u64,
     unknown_types: u64,
     negative_counts: u64,
+    /// Files whose function totals come from their `<metrics>` only.
+    stated_methods: u64,
+    /// `type="method"` lines without `visibility` (ReportGenerator's export) also counted as
+    /// executable lines.
+    method_lines: u64,
 }
 
 impl Parser {
@@ -121,6 +135,11 @@ impl Parser {
                         {
                             f.metrics = Some((total, covered));
                         }
+                        if let (Some(total), Some(covered)) =
+                            (num(b"methods"), num(b"coveredmethods"))
+                        {
+                            f.methods = Some((total, covered.min(total)));
+                        }
                     }
                 }
                 Ok(())
@@ -146,6 +165,7 @@ impl Parser {
                     depth: self.depth,
                     metrics: None,
                     cond_with_count: false,
+                    methods: None,
                 });
                 Ok(())
             }
@@ -215,6 +235,14 @@ impl Parser {
                     Some(n) if !n.trim().is_empty() => n.trim().to_string(),
                     _ => format!("line {line}"),
                 };
+                if attr_raw(e, b"visibility").is_none() {
+                    // ReportGenerator's export writes a method's first line as its only
+                    // record of that line (its LCOV export has a DA for it): a coverable
+                    // line. OpenClover always writes `visibility` and lists the body's
+                    // statements apart.
+                    self.lines.push((line, hits));
+                    self.method_lines += 1;
+                }
                 let file = &mut self.file.as_mut().expect("checked above").file;
                 // Two methods of one file with one signature (overloads in nested classes)
                 // are two functions: the model merges functions by name.
@@ -238,13 +266,19 @@ impl Parser {
         }
         if self.file.as_ref().is_some_and(|f| f.depth == d) {
             let mut f = self.file.take().unwrap();
-            let istanbul = match f.metrics {
-                Some(m) => {
+            // A `count` on a `cond` line is Istanbul's, whatever the metrics say (they may
+            // count conditions differently); otherwise the metrics decide.
+            let istanbul = f.cond_with_count
+                || f.metrics.is_some_and(|m| {
                     let (clover, istanbul) = branch_totals(&self.conds);
                     m != clover && m == istanbul
+                });
+            if let (true, Some((total, covered))) = (f.file.functions.is_empty(), f.methods) {
+                if total > 0 {
+                    self.stated_methods += 1;
+                    f.file.stated_functions = Some(crate::model::Counter::new(total, covered));
                 }
-                None => f.cond_with_count,
-            };
+            }
             for &(line, t, fc) in &self.conds {
                 let t = u32::try_from(t).unwrap_or(u32::MAX);
                 let fc = u32::try_from(fc).unwrap_or(u32::MAX);
@@ -277,6 +311,14 @@ impl Parser {
         ctx.warn_count(
             self.negative_counts,
             "negative counts (an overflow in the producer) read as 0",
+        );
+        ctx.warn_count(
+            self.stated_methods,
+            "files list no method: their function totals are the ones their <metrics methods coveredmethods> state (Istanbul writes no per-function record)",
+        );
+        ctx.warn_count(
+            self.method_lines,
+            "method lines without visibility (ReportGenerator's Clover export) counted as executable lines too, as its LCOV export counts them",
         );
         Ok(self.cov)
     }
@@ -313,15 +355,15 @@ mod tests {
     <file path="/src/T.java" name="T.java">
       <metrics conditionals="2" coveredconditionals="1" statements="4"/>
       <class name="T"><metrics conditionals="0" coveredconditionals="0"/></class>
-      <line complexity="3" signature="run() : void" num="6" count="1" type="method"/>
+      <line complexity="3" visibility="public" signature="run() : void" num="6" count="1" type="method"/>
       <line num="7" count="1" type="stmt"/>
       <line num="15" count="1" type="stmt"/>
       <line falsecount="0" truecount="1" num="15" type="cond"/>
       <line num="20" count="0" type="stmt"/>
-      <line signature="run() : void" num="29" count="0" type="method"/>
+      <line visibility="public" signature="run() : void" num="29" count="0" type="method"/>
       <line num="30" count="0" type="stmt"/>
     </file>
-    <file name="NoPath.java"><line num="1" count="2" type="stmt"/><line num="2" count="0" type="method"/></file>
+    <file name="NoPath.java"><line num="1" count="2" type="stmt"/><line num="2" count="0" visibility="private" type="method"/></file>
   </package>
 </project>
 <testproject><package name="t"><file path="/src/TTest.java"><line num="1" count="1" type="stmt"/></file></package></testproject>
@@ -340,6 +382,19 @@ mod tests {
         assert!(c.file("/src/TTest.java").is_none());
         assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
         assert!(ctx.warnings[0].contains("testproject"));
+        // ReportGenerator's export: method lines carry no visibility and are lines too.
+        let (c, ctx) = read(
+            r#"<coverage generated="1760552705" clover="4.3.1"><project><package name="S">
+<file path="C:\temp\A.cs" name="A.cs"><line complexity="1" signature="M()" num="8" count="1" type="method" /><line num="9" count="1" type="stmt" /><line complexity="1" signature="N()" num="13" count="0" type="method" /></file>
+</package></project></coverage>"#,
+        )
+        .unwrap();
+        let t = c.totals();
+        assert_eq!(
+            (t.lines, t.functions),
+            (Counter::new(3, 2), Counter::new(2, 1))
+        );
+        assert!(ctx.warnings[0].starts_with("2 method lines without visibility"));
     }
 
     #[test]

@@ -14,8 +14,9 @@
 //!   condition counted as two outcomes.
 //! - `<methods>/<method name signature>`: functions, named `class::name(signature)`, starting
 //!   on the method's first line and covered when any of its lines was hit. A method with no
-//!   `<line>` is skipped (nothing says where it is or whether it ran) unless it carries a
-//!   `hits` attribute. A class with no `<lines>` records of its own (Swift converters write
+//!   `<line>` (gcovr writes template instantiations whose lines are listed under another one
+//!   with `<lines/>`) is still a function: covered by its `hits` attribute, else when its
+//!   `line-rate` is above 0; with neither it is skipped (nothing says whether it ran). A class with no `<lines>` records of its own (Swift converters write
 //!   lines only under methods) takes its method lines as its lines. Otherwise method lines
 //!   only serve the functions: Istanbul lists function declaration lines there that are not
 //!   statements (ReportGenerator adds them; Istanbul's own `lines-valid` does not).
@@ -107,6 +108,9 @@ struct Method {
     first_line: Option<u32>,
     max_hits: u64,
     hits_attr: Option<u64>,
+    /// `line-rate`, for a method with no `<line>` (gcovr writes a template instantiation
+    /// whose lines are listed under another one with empty `<lines/>`).
+    line_rate: Option<f64>,
 }
 
 /// A `<line>` that has children: its `<condition>`s are read before it is recorded.
@@ -131,6 +135,8 @@ struct Parser {
     classes: u64,
     stray_lines: u64,
     negative_hits: u64,
+    /// Methods with no `<line>`, counted from their `line-rate`.
+    methods_by_rate: u64,
 }
 
 impl Parser {
@@ -166,12 +172,16 @@ impl Parser {
                     Some(v) => Some(self.hits(&v)?),
                     None => None,
                 };
+                let line_rate = attr(e, b"line-rate")
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+                    .filter(|r| r.is_finite());
                 self.method = Some(Method {
                     name: full,
                     depth: self.depth,
                     first_line: None,
                     max_hits: 0,
                     hits_attr,
+                    line_rate,
                 });
             }
             b"class" => {
@@ -312,7 +322,13 @@ impl Parser {
                     class.file.add_function(m.name, line, hits);
                 }
                 (None, Some(h)) => class.file.add_function(m.name, 0, h),
-                (None, None) => {}
+                // Still a function (gcovr counts it): its line-rate says whether it ran.
+                (None, None) => {
+                    if let Some(rate) = m.line_rate {
+                        class.file.add_function(m.name, 0, u64::from(rate > 0.0));
+                        self.methods_by_rate += 1;
+                    }
+                }
             }
         } else if self.class.as_ref().is_some_and(|c| c.depth == d) {
             let mut c = self.class.take().unwrap();
@@ -343,6 +359,10 @@ impl Parser {
             self.negative_hits,
             "negative hit counts (an overflow in the producer) read as 0",
         );
+        ctx.warn_count(
+            self.methods_by_rate,
+            "methods have no <line> (gcovr writes template instantiations so): counted as functions, covered when their line-rate is above 0",
+        );
         Ok(self.cov)
     }
 }
@@ -366,6 +386,22 @@ mod tests {
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
         super::super::read_with(parse, s)
+    }
+
+    #[test]
+    fn methods_without_lines_are_functions() {
+        // gcovr: the second instantiation of a template has empty <lines/>.
+        let (c, ctx) = read(
+            r#"<coverage><packages><package name="p"><classes><class name="t" filename="t.hpp"><methods>
+<method name="int twice&lt;int&gt;" signature="(int)" line-rate="0.75"><lines><line number="7" hits="1"/></lines></method>
+<method name="long twice&lt;long&gt;" signature="(long)" line-rate="1.0"><lines/></method>
+<method name="never" signature="()" line-rate="0.0"><lines/></method>
+<method name="unknown" signature="()"><lines/></method>
+</methods><lines><line number="7" hits="1"/></lines></class></classes></package></packages></coverage>"#,
+        )
+        .unwrap();
+        assert_eq!(c.totals().functions, Counter::new(3, 2));
+        assert!(ctx.warnings[0].starts_with("2 methods have no <line>"));
     }
 
     #[test]

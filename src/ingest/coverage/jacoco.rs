@@ -156,6 +156,11 @@ struct Parser {
     package_files: Vec<String>,
     /// Report-level counters (LINE, BRANCH, METHOD), for the consistency check.
     stated: [Option<Counter>; 3],
+    /// LINE, BRANCH, METHOD counters of the `<sourcefile>`s, summed.
+    file_stated: [Counter; 3],
+    /// `<line>`s with no instruction counts at all (gcovr's JaCoCo export writes `<line nr>`
+    /// and puts the counts only in the sourcefile's counters).
+    bare_lines: u64,
 }
 
 impl Parser {
@@ -280,6 +285,7 @@ impl Parser {
         let nr = nr.ok_or_else(|| r.error("<line> without nr"))?;
         let nr = u32::try_from(nr).map_err(|_| r.error("line number out of range"))?;
         if mi + ci == 0 && mb + cb == 0 {
+            self.bare_lines += 1;
             return Ok(());
         }
         let f = self.cov.file_at_mut(index);
@@ -296,7 +302,8 @@ impl Parser {
     fn counter(&mut self, e: &BytesStart<'_>, depth: usize, r: &At) -> Result<()> {
         let in_method = self.method.is_some() && depth == self.method_depth;
         let at_report = depth == 1;
-        if !in_method && !at_report {
+        let in_sourcefile = self.sourcefile.is_some() && depth == self.sourcefile_depth;
+        if !in_method && !at_report && !in_sourcefile {
             return Ok(());
         }
         // One pass (a malformed list gives none of them, as `attr` does).
@@ -328,6 +335,12 @@ impl Parser {
             "METHOD" => 2,
             _ => return Ok(()),
         };
+        if in_sourcefile {
+            let c = &mut self.file_stated[slot];
+            c.total = c.total.saturating_add(missed.saturating_add(covered));
+            c.covered = c.covered.saturating_add(covered);
+            return Ok(());
+        }
         self.stated[slot] = Some(Counter::new(missed + covered, covered));
         Ok(())
     }
@@ -381,6 +394,22 @@ impl Parser {
         ctx.warn_count(self.orphan_methods, "methods belong to classes with no source file (no sourcefilename, no matching <sourcefile>) and are not counted");
         self.cov.finish();
         let t = self.cov.totals();
+        if t.lines.total == 0 && self.bare_lines > 0 && self.file_stated[0].total > 0 {
+            // No line says how many instructions ran (gcovr's export): the sourcefiles'
+            // counters are all there is. Totals only, not a silent 0.
+            ctx.warn(format!(
+                "{} <line> elements carry no instruction counts (gcovr's JaCoCo export): the <sourcefile> LINE/BRANCH/METHOD counters are read as totals only",
+                self.bare_lines
+            ));
+            let [lines, branches, functions] = self.file_stated;
+            let mut cov = Coverage::new();
+            cov.summary_only = Some(crate::model::Totals {
+                lines,
+                branches,
+                functions,
+            });
+            return Ok(cov);
+        }
         let ours = [t.lines, t.branches, t.functions];
         let names = ["LINE", "BRANCH", "METHOD"];
         for i in 0..3 {
@@ -455,6 +484,26 @@ mod tests {
   <counter type="BRANCH" missed="3" covered="3"/>
   <counter type="METHOD" missed="2" covered="2"/>
 </report>"#;
+
+    #[test]
+    fn gcovr_export_without_instruction_counts_is_totals_only() {
+        let (c, ctx) = read(
+            r#"<report name="GCOVR report"><package name="src"><sourcefile name="a.c"><line nr="3"/><line nr="9" mb="2" cb="0"/>
+<counter type="LINE" missed="1" covered="1"/><counter type="BRANCH" missed="2" covered="0"/><counter type="METHOD" missed="0" covered="1"/></sourcefile>
+<sourcefile name="b.c"><line nr="3"/><counter type="LINE" missed="0" covered="1"/><counter type="METHOD" missed="1" covered="0"/></sourcefile></package></report>"#,
+        )
+        .unwrap();
+        let t = c.summary_only.unwrap();
+        assert_eq!(
+            (t.lines, t.branches, t.functions),
+            (Counter::new(3, 2), Counter::new(2, 0), Counter::new(2, 1))
+        );
+        assert!(
+            ctx.warnings[0].starts_with("2 <line> elements carry no instruction counts"),
+            "{:?}",
+            ctx.warnings
+        );
+    }
 
     #[test]
     fn records_groups_and_methods() {

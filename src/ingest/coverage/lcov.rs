@@ -200,6 +200,7 @@ fn combine(parsers: Vec<Parser>, ctx: &mut Ctx) -> Result<Coverage> {
         }
         all.summary_mismatches += p.summary_mismatches;
         all.negative_hits += p.negative_hits;
+        all.instantiations += p.instantiations;
         all.cov.merge_unfinished(p.cov);
     }
     all.finish(ctx)
@@ -215,6 +216,8 @@ struct Parser {
     summary_mismatch: Option<String>,
     summary_mismatches: u64,
     negative_hits: u64,
+    /// `FN` records of mangled instantiations folded into the function at their start line.
+    instantiations: u64,
 }
 
 /// One `SF` … `end_of_record` block. Branches and functions are gathered per record, then
@@ -521,6 +524,7 @@ impl Parser {
                 rec.file.add_branches(line, total, covered);
             }
         }
+        self.instantiations += group_instantiations(&mut rec.file.functions);
         // Exact capacity now, while the record is small and hot in cache: the slack of
         // vectors grown by pushing would otherwise add up to as much as the records.
         rec.file.lines.shrink_to_fit();
@@ -558,8 +562,48 @@ impl Parser {
             self.negative_hits,
             "negative execution counts (a gcov overflow) read as 0",
         );
+        ctx.warn_count(
+            self.instantiations,
+            "FN records of further instantiations (generics, templates, closures: mangled names at the start line of another) counted with that function, as lcov 2's function aliases and llvm-cov report count them",
+        );
         Ok(self.cov)
     }
+}
+
+/// Folds functions of one file that are instantiations of one source function into it:
+/// llvm-cov's LCOV (cargo-llvm-cov, grcov) lists a generic or closure once per
+/// instantiation, each under its mangled symbol (`_R…` Rust v0, `_Z…` Itanium C++/Rust
+/// legacy) at the same start line. Hits add up; the first name is kept. Unmangled names are
+/// never grouped: two JavaScript functions on one line are two functions. Returns how many
+/// records were folded.
+fn group_instantiations(fns: &mut Vec<Function>) -> u64 {
+    let mangled = |f: &Function| f.name.starts_with("_R") || f.name.starts_with("_Z");
+    if fns.iter().filter(|f| mangled(f)).nth(1).is_none() {
+        return 0;
+    }
+    let mut first_at: HashMap<u32, usize> = HashMap::new();
+    let mut keep = vec![true; fns.len()];
+    let mut folded = 0;
+    for i in 0..fns.len() {
+        if !mangled(&fns[i]) || fns[i].line == 0 {
+            continue;
+        }
+        match first_at.get(&fns[i].line) {
+            // The same name twice is one function listed twice (merged by the model).
+            Some(&j) if fns[j].name != fns[i].name => {
+                fns[j].hits = fns[j].hits.saturating_add(fns[i].hits);
+                keep[i] = false;
+                folded += 1;
+            }
+            Some(_) => {}
+            None => {
+                first_at.insert(fns[i].line, i);
+            }
+        }
+    }
+    let mut k = keep.into_iter();
+    fns.retain(|_| k.next().unwrap_or(true));
+    folded
 }
 
 impl Record {
@@ -625,11 +669,12 @@ fn digits(v: &[u8], mut i: usize) -> Option<(u64, usize)> {
     let start = i;
     let mut n: u64 = 0;
     while let Some(d) = v.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
-        n = n * 10 + u64::from(d);
-        i += 1;
-        if i - start > 19 {
+        // The length first: a 20th digit would overflow `n * 10` (19 nines fit in a u64).
+        if i - start == 19 {
             return None;
         }
+        n = n * 10 + u64::from(d);
+        i += 1;
     }
     (i > start).then_some((n, i))
 }
@@ -690,6 +735,37 @@ mod tests {
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
         super::super::read_with(parse, s)
+    }
+
+    #[test]
+    fn twenty_digits_do_not_overflow() {
+        assert_eq!(
+            digits(b"9999999999999999999,", 0),
+            Some((9_999_999_999_999_999_999, 19))
+        );
+        assert_eq!(digits(b"99999999999999999999", 0), None);
+        assert_eq!(digits(b"123456789012345678901234567890", 0), None);
+        // Through the parser: a refusal or a warning, never a panic.
+        let _ = read("SF:a.c\nDA:99999999999999999999,1\nDA:1,99999999999999999999\nBRDA:1,0,0,99999999999999999999\nend_of_record\n");
+    }
+
+    #[test]
+    fn instantiations_at_one_line_are_one_function() {
+        // cargo-llvm-cov: a generic fn instantiated twice and a closure, mangled; two
+        // JavaScript arrow functions on one line stay two.
+        let (c, ctx) = read(
+            "SF:src/lib.rs\nFN:3,_RINvCs1_3lib3mapjEB2_\nFN:3,_RINvCs1_3lib3mapmEB2_\nFN:9,_RNvCs1_3lib4main\n\
+             FNDA:0,_RINvCs1_3lib3mapjEB2_\nFNDA:2,_RINvCs1_3lib3mapmEB2_\nFNDA:1,_RNvCs1_3lib4main\nDA:3,2\nend_of_record\n\
+             SF:a.js\nFN:1,(anonymous_0)\nFN:1,(anonymous_1)\nFNDA:1,(anonymous_0)\nFNDA:0,(anonymous_1)\nDA:1,1\nend_of_record\n",
+        )
+        .unwrap();
+        let f = c.file("src/lib.rs").unwrap();
+        assert_eq!(f.totals().functions, Counter::new(2, 2));
+        assert_eq!(
+            c.file("a.js").unwrap().totals().functions,
+            Counter::new(2, 1)
+        );
+        assert!(ctx.warnings[0].starts_with("1 FN records of further instantiations"));
     }
 
     #[test]

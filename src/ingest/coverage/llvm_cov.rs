@@ -9,8 +9,12 @@
 //!  "type":"llvm.coverage.json.export","version":"2.0.1"}
 //! ```
 //!
-//! **Lines** follow LLVM's `LineCoverageStats` (llvm/lib/ProfileData/Coverage), so the totals
-//! equal what `llvm-cov report` and `cargo llvm-cov` print. Walking the file's segments line
+//! **Lines** follow LLVM's `LineCoverageStats` (llvm/lib/ProfileData/Coverage) over the
+//! file's merged segments, each source line once. `llvm-cov report` (and `cargo llvm-cov`)
+//! count lines per function instead, so a line that a closure or a second instantiation
+//! shares with its function counts twice there: their figure can be higher than this one.
+//! `--summary-only` exports (files without `segments`) are read as totals only, from
+//! `data[].totals`. Walking the file's segments line
 //! by line, with the *wrapped* segment being the last segment of the closest earlier line
 //! that has segments:
 //! - a segment *starts a region* when it has a count, is a region entry and is not a gap;
@@ -30,7 +34,8 @@
 //! `expansions` are not read.
 //!
 //! **Functions** come from `data[].functions`, attributed to `filenames[0]`, covered when
-//! `count > 0`. Instantiations of one function (same file and start position: generics,
+//! `count > 0`, and counted only for files the export's `files` lists (cargo llvm-cov's
+//! ignore regex drops test files from `files` but not from `functions`). Instantiations of one function (same file and start position: generics,
 //! templates) are one function, as `llvm-cov report`'s Functions column counts them; the
 //! first instantiation's (mangled) name is kept.
 //!
@@ -47,7 +52,7 @@ use serde::Deserialize;
 use super::json::{self, JsonPath};
 use crate::ingest::error::{ParseError, Result};
 use crate::ingest::Ctx;
-use crate::model::{Coverage, FileCoverage};
+use crate::model::{Counter, Coverage, FileCoverage, Totals};
 
 const WHAT: &str = "an llvm-cov JSON export";
 
@@ -75,6 +80,31 @@ struct State {
     /// Functions with no region in their own file (nothing to place them on).
     unplaced_functions: u64,
     version: Option<String>,
+    /// Files listed without `segments` (`--summary-only` exports hold only a `summary`).
+    files_without_segments: u64,
+    /// `data[].totals`, summed over the export objects.
+    totals: Option<Totals>,
+}
+
+/// `{"count":N,"covered":M,…}` of a `totals` entry.
+#[derive(Deserialize, Default, Clone, Copy)]
+struct Summed {
+    #[serde(default)]
+    count: u64,
+    #[serde(default)]
+    covered: u64,
+}
+
+/// `data[].totals` (and a file's `summary`): `lines`, `functions`, `branches`, … each a
+/// [`Summed`].
+#[derive(Deserialize, Default)]
+struct TotalsObj {
+    #[serde(default)]
+    lines: Summed,
+    #[serde(default)]
+    functions: Summed,
+    #[serde(default)]
+    branches: Summed,
 }
 
 impl State {
@@ -94,13 +124,41 @@ impl State {
                 ));
             }
         }
+        if self.files_without_segments == self.files {
+            // `--summary-only`: no per-line data at all, only the stated totals.
+            let Some(t) = self.totals else {
+                return Err(ParseError::new(
+                    "the llvm-cov export lists files without segments and has no totals: it holds no coverage",
+                ));
+            };
+            ctx.warn("a summary-only export (llvm-cov export -summary-only, cargo llvm-cov --summary-only): its totals are read, without per-line data");
+            let mut cov = Coverage::new();
+            cov.summary_only = Some(t);
+            return Ok(cov);
+        }
+        ctx.warn_count(
+            self.files_without_segments,
+            "files have no segments (no per-line data) and count no line",
+        );
+        let mut unlisted = 0u64;
         for key in self.function_order {
             let (name, hits) = self.functions.remove(&key).unwrap_or_default();
+            // Functions of files the export's `files` left out (cargo llvm-cov's ignore
+            // regex drops test files from `files` but not from `functions`) are not counted:
+            // the file is not part of the report.
+            if self.cov.file(&key.0).is_none() {
+                unlisted += 1;
+                continue;
+            }
             self.cov.file_mut(&key.0).add_function(name, key.1, hits);
         }
         ctx.warn_count(
             self.unplaced_functions,
             "functions have no region in their own file and are not counted",
+        );
+        ctx.warn_count(
+            unlisted,
+            "functions belong to files the export's files list leaves out and are not counted",
         );
         Ok(self.cov)
     }
@@ -213,6 +271,7 @@ struct ExportObj;
 enum ExportField {
     Files,
     Functions,
+    Totals,
     #[serde(other)]
     Other,
 }
@@ -239,6 +298,22 @@ impl Element for ExportObj {
                             st.path.field("functions");
                             map.next_value_seed(Each(&mut *st, FunctionObj))?;
                             st.path.pop();
+                        }
+                        ExportField::Totals => {
+                            st.path.field("totals");
+                            let t: TotalsObj = map.next_value()?;
+                            st.path.pop();
+                            let c = |s: Summed| Counter::new(s.count, s.covered.min(s.count));
+                            let mine = st.totals.get_or_insert_with(Totals::default);
+                            for (m, s) in [
+                                (&mut mine.lines, t.lines),
+                                (&mut mine.functions, t.functions),
+                                (&mut mine.branches, t.branches),
+                            ] {
+                                let s = c(s);
+                                m.total += s.total;
+                                m.covered += s.covered;
+                            }
                         }
                         ExportField::Other => {
                             map.next_value::<IgnoredAny>()?;
@@ -280,10 +355,12 @@ impl Element for FileObj {
                 let mut name: Option<String> = None;
                 let mut lines = LineWalker::default();
                 let mut branches: Vec<Branch> = Vec::new();
+                let mut segments = false;
                 while let Some(k) = map.next_key::<FileField>()? {
                     match k {
                         FileField::Filename => name = Some(map.next_value()?),
                         FileField::Segments => {
+                            segments = true;
                             st.path.field("segments");
                             map.next_value_seed(Segments(&mut *st, &mut lines))?;
                             st.path.pop();
@@ -305,6 +382,9 @@ impl Element for FileObj {
                 file.path = name;
                 add_branches(&mut file, branches);
                 st.files += 1;
+                if !segments {
+                    st.files_without_segments += 1;
+                }
                 st.cov.push_file(file);
                 Ok(())
             }
@@ -744,6 +824,40 @@ mod tests {
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
         super::super::read_with(parse, s)
+    }
+
+    #[test]
+    fn summary_only_export_is_totals_only() {
+        // cargo llvm-cov --json --summary-only: files carry a summary and no segments.
+        let doc = r#"{"data":[{"files":[{"filename":"/p/src/lib.rs","summary":{"lines":{"count":10,"covered":7,"percent":70.0},"functions":{"count":3,"covered":2}}}],
+"totals":{"branches":{"count":4,"covered":1,"notcovered":3,"percent":25.0},"functions":{"count":3,"covered":2,"percent":66.6},"instantiations":{"count":5,"covered":3},"lines":{"count":10,"covered":7,"percent":70.0},"regions":{"count":12,"covered":8}}}],
+"type":"llvm.coverage.json.export","version":"2.0.1"}"#;
+        let (c, ctx) = read(doc).unwrap();
+        let t = c.summary_only.unwrap();
+        assert_eq!(
+            (t.lines, t.functions, t.branches),
+            (Counter::new(10, 7), Counter::new(3, 2), Counter::new(4, 1))
+        );
+        assert!(c.files().is_empty());
+        assert!(ctx.warnings[0].starts_with("a summary-only export"));
+        // Without totals there is nothing to read: an error, not 0 lines.
+        let doc = r#"{"data":[{"files":[{"filename":"a.rs","summary":{}}]}],"type":"llvm.coverage.json.export","version":"2.0.1"}"#;
+        assert!(read(doc).unwrap_err().message.contains("no totals"));
+    }
+
+    #[test]
+    fn functions_of_unlisted_files_are_not_counted() {
+        // cargo llvm-cov drops tests/ from files[] (ignore regex) but not from functions[].
+        let doc = r#"{"data":[{"files":[{"filename":"src/lib.rs","segments":[[1,1,1,true,true,false],[2,2,0,false,false,false]]}],
+"functions":[{"name":"f","count":1,"regions":[[1,1,2,2,1,0,0,0]],"filenames":["src/lib.rs"]},
+{"name":"t","count":1,"regions":[[3,1,4,2,1,0,0,0]],"filenames":["tests/it.rs"]}]}],"type":"llvm.coverage.json.export","version":"2.0.1"}"#;
+        let (c, ctx) = read(doc).unwrap();
+        assert_eq!(c.totals().functions, Counter::new(1, 1));
+        assert!(c.file("tests/it.rs").is_none());
+        assert_eq!(
+            ctx.warnings,
+            ["1 functions belong to files the export's files list leaves out and are not counted"]
+        );
     }
 
     fn lines(segments: &str) -> Vec<(u32, u64)> {

@@ -15,7 +15,9 @@
 //!   warning; a stream with no event at all is an error at the first bad line;
 //! - a last line that is cut inside an object (no newline, not valid JSON) is a truncated
 //!   file: an error at its `line:col`;
-//! - Go ≥ 1.24 `build-fail` events become a warning naming the package.
+//! - a package that fails to build (Go ≥ 1.24 `build-fail` events; before, only a plain
+//!   `FAIL\t<pkg> [build failed]` line in the stream) is one error case `(build failed)` of
+//!   that package, as gotestsum counts it ("1 error"), with a warning naming it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -51,7 +53,12 @@ struct Running {
 }
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
-    let mut run = TestRun::new();
+    // go test names are unique within a package: a repeat is a rerun (`-count=N`,
+    // gotestsum `--rerun-fails`).
+    let mut run = TestRun {
+        repeats: crate::model::Repeats::Attempts,
+        ..TestRun::new()
+    };
     // Running tests by `package NUL test`; `key` is the scratch buffer for lookups, so that an
     // output line costs no allocation.
     let mut running: HashMap<String, Running> = HashMap::new();
@@ -75,6 +82,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
         let ended = line.last() == Some(&b'\n');
         let text = trim_line(&line);
         if text.is_empty() {
+            continue;
+        }
+        // go before 1.20 reports a package whose tests do not compile only as a plain line
+        // in the stream (`FAIL\tpkg [build failed]`), with no event.
+        if let Some(pkg) = build_failure_line(text) {
+            build_failed.push(pkg);
             continue;
         }
         let ev = match serde_json::from_slice::<Event>(text) {
@@ -194,12 +207,29 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
         build_failed.sort();
         build_failed.dedup();
         ctx.warn(format!(
-            "{} package(s) failed to build, so none of their tests ran: {}",
+            "{} package(s) failed to build, so none of their tests ran: {} (each counted as one error, as gotestsum counts it)",
             build_failed.len(),
             build_failed.join(", ")
         ));
+        // Not a silent zero: the package's tests did not run, which is an error of the run.
+        for pkg in &build_failed {
+            let mut case = TestCase::new(pkg.as_str(), "(build failed)", Outcome::Error);
+            case.message = Some("the package's tests did not compile: none ran".to_string());
+            run.push(case);
+        }
     }
     Ok(run)
+}
+
+/// The package of a `FAIL\t<package> [build failed]` (or `[setup failed]`) line.
+fn build_failure_line(text: &[u8]) -> Option<String> {
+    let rest = text.strip_prefix(b"FAIL")?;
+    let rest = std::str::from_utf8(rest).ok()?.trim();
+    let pkg = rest
+        .strip_suffix("[build failed]")
+        .or_else(|| rest.strip_suffix("[setup failed]"))?
+        .trim();
+    (!pkg.is_empty() && !pkg.contains(char::is_whitespace)).then(|| pkg.to_string())
 }
 
 fn make_key<'k>(key: &'k mut String, pkg: &str, test: &str) -> &'k str {
@@ -381,7 +411,24 @@ mod tests {
         s += &ev("run", "TestAdd", "");
         s += &ev("pass", "TestAdd", "");
         let (run, ctx) = read(&s).unwrap();
-        assert_eq!(run.totals().passed, 1);
+        assert_eq!(totals(&run), (2, 1, 0, 1, 0, 0));
         assert!(ctx.warnings.iter().any(|w| w.contains("failed to build")));
+        // go 1.19 writes only a text line for it (fixtures/real/go): the same error, and the
+        // line is not one of the skipped non-event lines.
+        let s = "FAIL\texample.com/bad [build failed]\n".to_string()
+            + &ev("run", "TestAdd", "")
+            + &ev("pass", "TestAdd", "");
+        let (run, ctx) = read(&s).unwrap();
+        assert_eq!(totals(&run), (2, 1, 0, 1, 0, 0));
+        let bad = run
+            .cases
+            .iter()
+            .find(|c| c.outcome == Outcome::Error)
+            .unwrap();
+        assert_eq!(
+            (bad.suite.as_str(), bad.name.as_str()),
+            ("example.com/bad", "(build failed)")
+        );
+        assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
     }
 }

@@ -22,9 +22,12 @@
 //!   otherwise Passed. A recorded failure beats a `disabled` status (it ran).
 //! - **Retries** (Surefire, Gradle, cargo-nextest): `<flakyFailure>`/`<flakyError>` in a passed
 //!   testcase ⇒ Flaky; `<rerunFailure>`/`<rerunError>` keep the outcome. Either way attempts =
-//!   1 + the number of those elements. Testcases written several times (gotestsum
-//!   `--rerun-fails`, pytest-rerunfailures) are pushed once per occurrence and folded by
-//!   [`TestRun::finish`].
+//!   1 + the number of those elements. Testcases written several times are pushed once per
+//!   occurrence; they are attempts of one test ([`Repeats::Attempts`], folded by
+//!   [`TestRun::finish`]) only when the producer guarantees unique names: pytest (root
+//!   `name="pytest tests"` or a suite named `pytest`), cargo-nextest (root `nextest-run`),
+//!   gotestsum/go-junit-report (a `go.version` suite property). Otherwise (jest, vitest, mocha,
+//!   JUnit 4 parameterized, TestNG, …) each is a distinct test, as the producer counts it.
 //! - **Message**: the `message` attribute of the element that decided the outcome, else the
 //!   first non-blank line of its text. **Location**, when the testcase has no `file`: the
 //!   `file`/`line` attributes of the failure (Catch2, some C tools), else a `path:line` found in
@@ -52,7 +55,7 @@ use quick_xml::events::BytesStart;
 use crate::ingest::error::Result;
 use crate::ingest::xml::{each_attr, parse_u64, unescape, Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Names, Outcome, SharedStr, TestCase, TestRun};
+use crate::model::{Inherited, Names, Outcome, Repeats, SharedStr, TestCase, TestRun};
 
 /// At most this much of a failure's text is kept to find its first line and location.
 const TEXT_LIMIT: usize = 64 * 1024;
@@ -60,10 +63,18 @@ const TEXT_LIMIT: usize = 64 * 1024;
 const MESSAGE_LIMIT: usize = 1000;
 /// Only the first lines of a message or text are searched for a `path:line`.
 const LOCATION_LINES: usize = 200;
+/// A joined suite name (nested suites) is cut at this many bytes: nesting must not make the
+/// names kept grow with the square of the depth.
+const SUITE_NAME_LIMIT: usize = 512;
+/// At most this many suite-level properties are inherited at once (over all open suites):
+/// every case carries them into classification.
+const INHERITED_LIMIT: usize = 1000;
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     let mut r = XmlReader::new(input);
     let mut p = Parser::default();
+    // The file-level properties (under `<testsuites>`): the root of every suite's.
+    p.nodes.push(PropsNode::default());
     loop {
         let (tag, start, head) = match r.event()? {
             Ev::Start(e) => {
@@ -94,6 +105,22 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             }
         }
         match tag {
+            Tag::Testsuites if p.suites.is_empty() => {
+                // The producers' root names (their defaults) say who wrote the file.
+                let by_root = match head.name.as_deref() {
+                    Some("pytest tests") => Producer::Pytest,
+                    Some("nextest-run") => Producer::Nextest,
+                    Some("vitest tests") => Producer::Vitest,
+                    Some("jest tests") => Producer::Jest,
+                    Some("Mocha Tests") => Producer::Mocha,
+                    _ => Producer::Unknown,
+                };
+                if by_root != Producer::Unknown {
+                    p.producer = by_root;
+                }
+                p.declared_skipped += head.skipped.unwrap_or(0);
+                p.declared_errors += head.errors.unwrap_or(0);
+            }
             Tag::Testsuite => {
                 if p.suites.is_empty() {
                     p.declared += head.tests.unwrap_or(0);
@@ -179,6 +206,12 @@ struct Head {
     message: Option<String>,
     /// `value=` of a property.
     value: Option<String>,
+    /// `skipped=`/`errors=` of the root `<testsuites>` (warnings only).
+    skipped: Option<u64>,
+    errors: Option<u64>,
+    /// `type=` of a `<skipped>`/`<error>` that marks an expected failure (`pytest.xfail`,
+    /// unittest's `XFAIL`), a node:test todo, or an unexpected success (`UnexpectedSuccess`).
+    special: Option<Special>,
     /// Declared `tests=` of a testsuite (warning only).
     tests: Option<u64>,
     /// Outcome stated by a `status=`/`result=` attribute.
@@ -194,10 +227,7 @@ impl Head {
         if root {
             h.element = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
         }
-        if matches!(
-            tag,
-            Tag::Testsuites | Tag::Other | Tag::Properties | Tag::SystemOut | Tag::Skipped
-        ) {
+        if matches!(tag, Tag::Other | Tag::Properties | Tag::SystemOut) {
             return h;
         }
         // One hand-written pass over the attributes; a list it finds malformed is read again
@@ -218,7 +248,7 @@ impl Head {
     /// Takes the attribute `key` (local name) = `value` (raw) of a `tag` element.
     fn set(&mut self, tag: Tag, key: &[u8], value: &[u8], names: &mut Names) {
         match (tag, key) {
-            (Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => {
+            (Tag::Testsuites | Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => {
                 self.name = Some(self.text(value).into_owned())
             }
             (Tag::Testsuite, b"tests") => self.tests = parse_u64(value),
@@ -242,6 +272,15 @@ impl Head {
                 self.message = Some(self.text(value).into_owned())
             }
             (Tag::Property, b"value") => self.value = Some(self.text(value).into_owned()),
+            (Tag::Testsuites, b"skipped") => self.skipped = parse_u64(value),
+            (Tag::Testsuites, b"errors") => self.errors = parse_u64(value),
+            (Tag::Skipped | Tag::Error, b"type") => {
+                self.special = match value {
+                    b"pytest.xfail" | b"XFAIL" => Some(Special::ExpectedFailure),
+                    b"UnexpectedSuccess" => Some(Special::UnexpectedSuccess),
+                    _ => None,
+                }
+            }
             _ => {}
         }
     }
@@ -258,6 +297,18 @@ impl Head {
         self.unknown_entities += n;
         s
     }
+}
+
+/// What a `type=` says that changes the outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Special {
+    /// `<skipped type="pytest.xfail">` (pytest), `<skipped type="XFAIL">`
+    /// (unittest-xml-reporting): the test failed as expected. Both producers count it apart
+    /// from skipped and it does not fail the run: passed.
+    ExpectedFailure,
+    /// `<error type="UnexpectedSuccess">` (unittest-xml-reporting): an expected failure that
+    /// passed. unittest counts it apart from errors, and it fails the run: failed.
+    UnexpectedSuccess,
 }
 
 /// The outcome a `status=` or `result=` attribute states, if it states one we act on.
@@ -338,10 +389,8 @@ struct Suite {
     depth: usize,
     /// Length of the joined suite name before this suite.
     name_len: usize,
-    /// Length of the inherited property list before this suite.
-    props_len: usize,
-    /// Index of the first case pushed inside this suite.
-    first_case: usize,
+    /// Index of the suite's properties node in [`Parser::nodes`].
+    node: usize,
     /// Named `pytest` (pytest's default): its `line` attributes are 0-based.
     pytest: bool,
 }
@@ -353,17 +402,70 @@ struct Parser {
     suites: Vec<Suite>,
     /// Names of the open suites joined with `/`.
     suite_name: String,
-    /// `suite_name`, shared by the cases of the suite.
-    suite: SharedStr,
+    /// `suite_name`, shared by the cases of the suite; `None` when the name changed since it
+    /// was last made (it is made when a case needs it, not per suite opened).
+    suite: Option<SharedStr>,
     /// Suite and class names, one copy each.
     names: Names,
-    /// Properties inherited from the open suites (and the root), in order.
-    props: Vec<(String, String)>,
+    /// Suite-level properties, one node per suite (0: the file's), each linked to its parent:
+    /// stored once, shared by the cases below (see [`crate::model::Inherited`]).
+    nodes: Vec<PropsNode>,
+    /// Properties in the open suites' nodes, for [`INHERITED_LIMIT`].
+    open_props: usize,
+    /// Properties left out by [`INHERITED_LIMIT`].
+    dropped_props: u64,
+    /// Index in `nodes` of the innermost open suite's node, for each case pushed.
+    case_nodes: Vec<u32>,
     /// testcase elements seen (also numbers unnamed ones).
     testcases: u64,
     unnamed: u64,
     /// Sum of `tests=` of the outermost testsuites.
     declared: u64,
+    /// Who wrote the file, when it says (see [`Producer`]).
+    producer: Producer,
+    /// `skipped=` and `errors=` of the root `<testsuites>` (warnings only).
+    declared_skipped: u64,
+    declared_errors: u64,
+    /// Producer quirks met: jest-junit suites that failed to run (two pseudo-testcases each,
+    /// counted as one error), vitest files that failed to import (one pseudo-testcase, an
+    /// error), mocha hook failures (pseudo-testcases, counted failed as mocha does).
+    jest_suite_errors: u64,
+    vitest_import_errors: u64,
+    mocha_hooks: u64,
+    /// Expected failures (pytest xfail, unittest expectedFailure) read as passed, and
+    /// unexpected successes (unittest, written as `<error>`) read as failed.
+    xfail: u64,
+    unexpected_successes: u64,
+}
+
+/// The producer of a JUnit file, told by its default root name (`<testsuites name=…>`), a
+/// suite named `pytest`, or gotestsum's `go.version` property. It decides what a repeated
+/// testcase means ([`Repeats`]) and which pseudo-testcases are read how.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Producer {
+    #[default]
+    Unknown,
+    /// pytest: node ids are unique; pytest-rerunfailures writes failed attempts as empty
+    /// testcases before the last one ([`Repeats::Reruns`]).
+    Pytest,
+    /// cargo-nextest: libtest names are unique; reruns are `flakyFailure`/`rerunFailure`.
+    Nextest,
+    /// gotestsum / go-junit-report: names unique within a package; `-count`, `--rerun-fails`.
+    Go,
+    /// vitest: one `<failure>` per attempt of a test that failed every retry.
+    Vitest,
+    Jest,
+    Mocha,
+}
+
+impl Producer {
+    fn repeats(self) -> Repeats {
+        match self {
+            Producer::Pytest => Repeats::Reruns,
+            Producer::Nextest | Producer::Go => Repeats::Attempts,
+            _ => Repeats::Distinct,
+        }
+    }
 }
 
 impl Parser {
@@ -371,45 +473,66 @@ impl Parser {
         let name_len = self.suite_name.len();
         let name = head.name.unwrap_or_default();
         let name = name.trim();
-        if !name.is_empty() {
+        if !name.is_empty() && self.suite_name.len() < SUITE_NAME_LIMIT {
             if !self.suite_name.is_empty() {
                 self.suite_name.push('/');
             }
             self.suite_name.push_str(name);
+            if self.suite_name.len() > SUITE_NAME_LIMIT {
+                let mut end = SUITE_NAME_LIMIT;
+                while !self.suite_name.is_char_boundary(end) {
+                    end -= 1;
+                }
+                self.suite_name.truncate(end);
+            }
+            self.suite = None;
         }
-        self.suite = self.names.get(&self.suite_name);
+        let parent = self.current_node();
+        self.nodes.push(PropsNode {
+            parent: Some(parent),
+            props: Vec::new(),
+        });
         self.suites.push(Suite {
             depth,
             name_len,
-            props_len: self.props.len(),
-            first_case: self.run.cases.len(),
+            node: self.nodes.len() - 1,
             pytest: name == "pytest",
         });
+        if name == "pytest" {
+            self.producer = Producer::Pytest;
+        }
     }
 
     fn close_suite(&mut self) {
         if let Some(s) = self.suites.pop() {
-            self.suite_name.truncate(s.name_len);
-            self.suite = self.names.get(&self.suite_name);
-            self.props.truncate(s.props_len);
+            if self.suite_name.len() != s.name_len {
+                self.suite_name.truncate(s.name_len);
+                self.suite = None;
+            }
+            self.open_props -= self.nodes[s.node].props.len();
         }
     }
 
+    fn current_node(&self) -> usize {
+        self.suites.last().map_or(0, |s| s.node)
+    }
+
     /// Suite-level properties: inherited by the cases to come and, when the tool wrote them
-    /// after some testcases, by the cases of the suite already read.
+    /// after some testcases, by the cases of the suite already read (they share its node).
     fn suite_properties(&mut self, props: Vec<(String, String)>) {
-        let props: Vec<_> = props
-            .into_iter()
-            .filter(|(k, _)| !is_system_property(k))
-            .collect();
-        if props.is_empty() {
-            return;
+        // gotestsum and go-junit-report write the Go version as a suite property.
+        if props.iter().any(|(k, _)| k == "go.version") {
+            self.producer = Producer::Go;
         }
-        let first = self.suites.last().map_or(0, |s| s.first_case);
-        for case in &mut self.run.cases[first..] {
-            case.properties.extend(props.iter().cloned());
+        let node = self.current_node();
+        for p in props.into_iter().filter(|(k, _)| !is_system_property(k)) {
+            if self.open_props >= INHERITED_LIMIT {
+                self.dropped_props += 1;
+                continue;
+            }
+            self.open_props += 1;
+            self.nodes[node].props.push(p);
         }
-        self.props.extend(props);
     }
 
     /// Reads one testcase (its start tag is `head`) and pushes it.
@@ -419,10 +542,13 @@ impl Parser {
         if start {
             b.read(r, head.file.is_none(), &mut self.names)?;
         }
-        let outcome = if b.error.is_some() {
+        let mut outcome = if b.error.is_some() {
             Outcome::Error
         } else if b.failure.is_some() {
             Outcome::Failed
+        } else if b.skipped && b.xfail {
+            self.xfail += 1;
+            Outcome::Passed
         } else if b.skipped {
             Outcome::Skipped
         } else if let Some(o) = head.status {
@@ -439,10 +565,53 @@ impl Parser {
                 format!("(unnamed testcase {})", self.testcases)
             }
         };
-        let mut case = TestCase::new(self.suite.clone(), name, outcome);
-        case.class = head.class.or(head.class_alt).filter(|c| !c.is_empty());
+        let suite = match &self.suite {
+            Some(s) => s.clone(),
+            None => {
+                let s = self.names.get(&self.suite_name);
+                self.suite = Some(s.clone());
+                s
+            }
+        };
+        if b.unexpected_success && outcome == Outcome::Failed {
+            self.unexpected_successes += 1;
+        }
+        let class = head.class.or(head.class_alt).filter(|c| !c.is_empty());
+        // Pseudo-testcases some producers write for what is not a test.
+        let class_str = class.as_deref().unwrap_or("");
+        if class_str == "Test suite failed to run" && outcome != Outcome::Passed {
+            // jest-junit (reportTestSuiteErrors): a suite that failed to run is two testcases
+            // named after the file, one <error> and one <failure>: one error.
+            let again = self.run.cases.last().is_some_and(|c| {
+                c.suite == suite
+                    && c.class.as_deref() == Some(class_str)
+                    && c.name == name
+                    && c.outcome == Outcome::Error
+            });
+            if again {
+                return Ok(());
+            }
+            self.jest_suite_errors += 1;
+            outcome = Outcome::Error;
+        } else if self.producer == Producer::Vitest
+            && outcome == Outcome::Failed
+            && class_str == name
+            && suite.ends_with(name.as_str())
+        {
+            // vitest: a file that failed to import is a testcase named after the file.
+            self.vitest_import_errors += 1;
+            outcome = Outcome::Error;
+        } else if is_mocha_hook(&name) {
+            self.mocha_hooks += 1;
+        }
+        let mut case = TestCase::new(suite, name, outcome);
+        case.class = class;
         case.duration = head.time;
         case.attempts = 1 + b.flaky + b.reruns;
+        if self.producer == Producer::Vitest && b.failures > 1 {
+            // vitest writes one <failure> per attempt of a test that failed every retry.
+            case.attempts = b.failures;
+        }
         let deciding = match outcome {
             Outcome::Error => b.error.take().or(b.failure.take()),
             Outcome::Failed => b.failure.take().or(b.error.take()),
@@ -463,15 +632,32 @@ impl Parser {
                 }
             }
         }
-        let mut props = Vec::with_capacity(self.props.len() + b.props.len());
-        props.extend(self.props.iter().cloned());
-        props.extend(b.props);
-        case.properties = props;
+        case.properties = b.props;
+        // The suite's properties are attached in `finish`: some come after the cases.
+        self.case_nodes
+            .push(u32::try_from(self.current_node()).unwrap_or(u32::MAX));
         self.run.push(case);
         Ok(())
     }
 
-    fn finish(self, ctx: &mut Ctx) -> Result<TestRun> {
+    fn finish(mut self, ctx: &mut Ctx) -> Result<TestRun> {
+        // Parents come before their children in `nodes`: one pass links them all.
+        let mut shared: Vec<Inherited> = Vec::with_capacity(self.nodes.len());
+        for n in std::mem::take(&mut self.nodes) {
+            let parent = n
+                .parent
+                .map_or_else(Inherited::default, |p| shared[p].clone());
+            shared.push(Inherited::child(&parent, n.props));
+        }
+        for (case, &node) in self.run.cases.iter_mut().zip(&self.case_nodes) {
+            if let Some(s) = shared.get(node as usize) {
+                case.inherited = s.clone();
+            }
+        }
+        ctx.warn_count(
+            self.dropped_props,
+            "suite-level properties are beyond the first 1000 of the open suites and are not inherited",
+        );
         ctx.warn_count(
             self.unnamed,
             "testcase elements have no name; each is counted as a distinct test",
@@ -482,8 +668,68 @@ impl Parser {
                 self.declared
             ));
         }
-        Ok(self.run)
+        ctx.warn_count(
+            self.jest_suite_errors,
+            "test suites failed to run (jest-junit writes two pseudo-testcases for each): each counted as one error, which jest leaves out of its Tests line",
+        );
+        ctx.warn_count(
+            self.vitest_import_errors,
+            "test files failed to import (vitest writes a testcase named after the file): each counted as one error, which vitest leaves out of its Tests line",
+        );
+        ctx.warn_count(
+            self.mocha_hooks,
+            "hook failures (mocha-junit-reporter writes each as a testcase) counted as failed tests, as mocha counts them; the tests they kept from running have no record",
+        );
+        ctx.warn_count(
+            self.xfail,
+            "expected failures (xfail) counted as passed: the producer counts them apart from skipped and they do not fail the run",
+        );
+        ctx.warn_count(
+            self.unexpected_successes,
+            "unexpected successes (written as <error type=\"UnexpectedSuccess\">) counted as failed: unittest counts them apart from errors, and they fail the run",
+        );
+        let mut run = self.run;
+        let (skipped, errors) = run.cases.iter().fold((0u64, 0u64), |(s, e), c| {
+            (
+                s + u64::from(c.outcome == Outcome::Skipped),
+                e + u64::from(c.outcome == Outcome::Error),
+            )
+        });
+        if self.declared_skipped > skipped {
+            ctx.warn(format!(
+                "the file declares skipped=\"{}\" but holds {skipped} skipped testcases: the producer left skipped tests out (mocha-junit-reporter does unless includePending is set); they are not counted",
+                self.declared_skipped
+            ));
+        }
+        if self.declared_errors > errors {
+            ctx.warn(format!(
+                "the file declares errors=\"{}\" but holds {errors} testcases with an error: errors without a testcase (a package that failed to build, …) are not counted",
+                self.declared_errors
+            ));
+        }
+        run.repeats = self.producer.repeats();
+        Ok(run)
     }
+}
+
+/// A mocha-junit-reporter pseudo-testcase for a failed hook: `suite "before all" hook for
+/// "first test"`.
+fn is_mocha_hook(name: &str) -> bool {
+    [
+        "\"before all\" hook",
+        "\"after all\" hook",
+        "\"before each\" hook",
+        "\"after each\" hook",
+    ]
+    .iter()
+    .any(|h| name.contains(h))
+}
+
+/// A suite's properties while the file is read.
+#[derive(Default)]
+struct PropsNode {
+    parent: Option<usize>,
+    props: Vec<(String, String)>,
 }
 
 /// JVM system properties Surefire writes at suite level (machine description, not test data).
@@ -528,6 +774,12 @@ struct Body {
     /// The first flakyFailure/flakyError, for the message of a flaky case.
     flaky_result: Option<Finding>,
     skipped: bool,
+    /// The `<skipped>` marked an expected failure.
+    xfail: bool,
+    /// An `<error>` was an unexpected success (read into `failure`).
+    unexpected_success: bool,
+    /// `<failure>` elements (vitest writes one per attempt).
+    failures: u32,
     flaky: u32,
     reruns: u32,
     props: Vec<(String, String)>,
@@ -559,8 +811,14 @@ impl Body {
             r.unknown_entities += head.unknown_entities;
             match tag {
                 Tag::Failure | Tag::Error | Tag::FlakyFailure => {
+                    let unexpected = head.special == Some(Special::UnexpectedSuccess);
+                    self.unexpected_success |= tag == Tag::Error && unexpected;
+                    if tag == Tag::Failure {
+                        self.failures += 1;
+                    }
                     let slot = match tag {
                         Tag::Failure => &mut self.failure,
+                        Tag::Error if unexpected => &mut self.failure,
                         Tag::Error => &mut self.error,
                         _ => {
                             self.flaky += 1;
@@ -584,6 +842,7 @@ impl Body {
                 }
                 Tag::Skipped => {
                     self.skipped = true;
+                    self.xfail |= head.special == Some(Special::ExpectedFailure);
                     if start {
                         r.skip()?;
                     }
@@ -834,7 +1093,10 @@ mod tests {
         // A Java stack frame is not taken as the test's location.
         assert_eq!(c("errs").file, None);
         // JVM system properties are not inherited, the others are.
-        assert_eq!(c("ok").properties, vec![("size".into(), "small".into())]);
+        assert_eq!(
+            c("ok").all_properties().cloned().collect::<Vec<_>>(),
+            vec![("size".into(), "small".into())]
+        );
         assert_eq!(c("skips").duration, None);
     }
 
@@ -867,16 +1129,100 @@ oops</flakyFailure></testcase>
 
     #[test]
     fn repeated_testcases_fold_into_one_flaky_test() {
-        // gotestsum --rerun-fails writes the failed run and the rerun as two testcases.
+        // gotestsum --rerun-fails writes the failed run and the rerun as two testcases; its
+        // go.version property says go test wrote it (names unique within a package).
         let doc = r#"<testsuites>
-<testsuite name="pkg/a" tests="2"><testcase classname="pkg/a" name="TestX" time="1.5"><failure message="Failed">--- FAIL</failure></testcase><testcase classname="pkg/a" name="TestY" time="0"/></testsuite>
+<testsuite name="pkg/a" tests="2"><properties><property name="go.version" value="go1.22.1"/></properties><testcase classname="pkg/a" name="TestX" time="1.5"><failure message="Failed">--- FAIL</failure></testcase><testcase classname="pkg/a" name="TestY" time="0"/></testsuite>
 <testsuite name="pkg/a" tests="1"><testcase classname="pkg/a" name="TestX" time="0.5"/></testsuite>
 </testsuites>"#;
-        let (run, _) = read(doc).unwrap();
+        let (run, ctx) = read(doc).unwrap();
         assert_eq!(run.totals(), t(2, 1, 0, 0, 0, 1));
         let x = &run.cases[0];
         assert_eq!((x.name.as_str(), x.attempts), ("TestX", 2));
         assert_eq!(x.duration, Some(2.0));
+        assert_eq!(
+            ctx.warnings,
+            ["1 reruns folded: 1 failed then passed (flaky), 0 failed on every attempt"]
+        );
+        // Without a producer that makes names unique, the same file is three tests: the
+        // failure is not hidden by a namesake that passed.
+        let (run, ctx) = read(&doc.replace("go.version", "other")).unwrap();
+        assert_eq!(run.totals(), t(3, 2, 1, 0, 0, 0));
+        assert_eq!(run.distinct(), 2);
+        assert_eq!(run.runs(), 3);
+        assert!(ctx.warnings[0].starts_with("1 repeated names kept as distinct tests"));
+        // pytest and nextest guarantee unique names too.
+        for root in [
+            r#"<testsuites name="pytest tests">"#,
+            r#"<testsuites name="nextest-run">"#,
+        ] {
+            let (run, _) = read(&doc.replace("go.version", "other").replacen(
+                "<testsuites>",
+                root,
+                1,
+            ))
+            .unwrap();
+            assert_eq!(run.totals(), t(2, 1, 0, 0, 0, 1), "{root}");
+        }
+    }
+
+    #[test]
+    fn producer_quirks() {
+        // jest-junit (reportTestSuiteErrors): a suite that failed to run is two pseudo-cases.
+        let doc = r#"<testsuites name="jest tests"><testsuite name="test/broken.test.js" tests="0">
+<testcase classname="Test suite failed to run" name="test/broken.test.js"><error>Cannot find module</error></testcase>
+<testcase classname="Test suite failed to run" name="test/broken.test.js"><failure>{"code":"MODULE_NOT_FOUND"}</failure></testcase>
+</testsuite></testsuites>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(1, 0, 0, 1, 0, 0));
+        assert!(ctx.warnings[0].starts_with("1 test suites failed to run"));
+        // vitest: a file that failed to import, and one <failure> per attempt of a test that
+        // failed every retry (one failed test of 3 attempts).
+        let doc = r#"<testsuites name="vitest tests"><testsuite name="test/broken.test.js"><testcase classname="test/broken.test.js" name="test/broken.test.js"><failure message="Cannot find module"/></testcase></testsuite>
+<testsuite name="test/math.test.js"><testcase classname="test/math.test.js" name="retried &gt; fails every attempt"><failure message="a"/><failure message="b"/><failure message="c"/></testcase></testsuite></testsuites>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(2, 0, 1, 1, 0, 0));
+        let failed = run
+            .cases
+            .iter()
+            .find(|c| c.outcome == Outcome::Failed)
+            .unwrap();
+        assert_eq!((failed.attempts, failed.message.as_deref()), (3, Some("a")));
+        assert!(ctx.warnings[0].starts_with("1 test files failed to import"));
+        // mocha-junit-reporter: a hook failure is a failed pseudo-case (mocha counts it among
+        // the failing); pending tests declared but not written.
+        let doc = r#"<testsuites name="Mocha Tests" tests="4" failures="1" skipped="2"><testsuite name="hook fails" tests="2">
+<testcase name="hook fails &quot;before all&quot; hook for &quot;never runs 1&quot;" classname="&quot;before all&quot; hook for &quot;never runs 1&quot;"><failure message="boom"/></testcase></testsuite></testsuites>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(1, 0, 1, 0, 0, 0));
+        assert!(
+            ctx.warnings[0].starts_with("1 hook failures"),
+            "{:?}",
+            ctx.warnings
+        );
+        assert!(ctx.warnings[1].starts_with("the file declares skipped=\"2\" but holds 0"));
+        // pytest xfail and unittest's expected failure / unexpected success.
+        let doc = r#"<testsuites><testsuite name="t">
+<testcase classname="a" name="xf"><skipped type="pytest.xfail" message="reason"/></testcase>
+<testcase classname="a" name="uxf"><skipped type="XFAIL" message="x"/></testcase>
+<testcase classname="a" name="us"><error type="UnexpectedSuccess" message="Unexpected success: a.us"/></testcase>
+<testcase classname="a" name="skip"><skipped type="skip"/></testcase>
+</testsuite></testsuites>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(4, 2, 1, 0, 1, 0));
+        assert_eq!(ctx.warnings.len(), 2, "{:?}", ctx.warnings);
+        // pytest-rerunfailures: failed attempts are empty testcases before the last one.
+        let doc = r#"<testsuites name="pytest tests"><testsuite name="pytest">
+<testcase classname="tests.t" name="test_flaky"/><testcase classname="tests.t" name="test_always"/>
+<testcase classname="tests.t" name="test_flaky"/><testcase classname="tests.t" name="test_always"/>
+<testcase classname="tests.t" name="test_always"><failure message="assert 1 == 2"/></testcase>
+</testsuite></testsuites>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(2, 0, 1, 0, 0, 1));
+        assert_eq!(
+            ctx.warnings,
+            ["3 reruns folded: 1 failed then passed (flaky), 1 failed on every attempt"]
+        );
     }
 
     #[test]
@@ -1136,5 +1482,89 @@ tests/test_b.py:10: AssertionError</failure></testcase>
         let e = crate::ingest::read_report(&f.0).unwrap_err().to_string();
         assert!(e.contains("declares entities"), "{e}");
         assert!(!e.contains("TOP-SECRET"), "{e}");
+    }
+
+    /// Nested suites: the joined names kept grow with the input, not with the square of the
+    /// depth (each level used to keep its own full copy of the joined name).
+    #[test]
+    fn deep_nesting_keeps_names_linear() {
+        let depth = 3000;
+        let mut doc = String::from("<testsuites>");
+        for i in 0..depth {
+            doc.push_str(&format!(
+                "<testsuite name=\"suite-level-{i}\"><testcase name=\"t{i}\"/>"
+            ));
+        }
+        doc.push_str(&"</testsuite>".repeat(depth));
+        doc.push_str("</testsuites>");
+        let (run, _) = read(&doc).unwrap();
+        assert_eq!(run.cases.len(), depth);
+        let mut seen = std::collections::HashSet::new();
+        let kept: usize = run
+            .cases
+            .iter()
+            .filter(|c| seen.insert(c.suite.as_str()))
+            .map(|c| c.suite.len())
+            .sum();
+        assert!(run.cases.iter().all(|c| c.suite.len() <= SUITE_NAME_LIMIT));
+        assert!(
+            kept <= 10 * doc.len(),
+            "{kept} bytes of suite names kept from {} bytes of input",
+            doc.len()
+        );
+        // Shallow names are whole.
+        assert_eq!(run.cases[1].suite, "suite-level-0/suite-level-1");
+    }
+
+    /// Suite properties are stored once and shared by the cases, not copied into each.
+    #[test]
+    fn suite_properties_are_shared_not_copied() {
+        let props: String = (0..500)
+            .map(|i| format!("<property name=\"p{i}\" value=\"v\"/>"))
+            .collect();
+        let cases: String = (0..2000)
+            .map(|i| format!("<testcase name=\"t{i}\"/>"))
+            .collect();
+        let doc = format!(
+            "<testsuites><properties><property name=\"root\" value=\"r\"/></properties>\
+             <testsuite name=\"s\"><properties>{props}</properties>{cases}\
+             <testsuite name=\"inner\"><testcase name=\"u\"/></testsuite>\
+             <properties><property name=\"late\" value=\"l\"/></properties></testsuite></testsuites>"
+        );
+        let (run, _) = read(&doc).unwrap();
+        assert_eq!(run.cases.len(), 2001);
+        // Every case sees every property, the file's first, and those written late...
+        for c in &run.cases {
+            assert_eq!(c.all_properties().count(), 502);
+            assert_eq!(c.all_properties().next().unwrap().0, "root");
+            assert_eq!(c.property("late"), Some("l"));
+            assert!(
+                c.properties.is_empty(),
+                "nothing copied into the case itself"
+            );
+        }
+        // ...from one shared list per suite.
+        assert!(run.cases[..2000]
+            .iter()
+            .all(|c| Inherited::ptr_eq(&c.inherited, &run.cases[0].inherited)));
+    }
+
+    #[test]
+    fn inherited_properties_are_capped() {
+        let props: String = (0..INHERITED_LIMIT + 5)
+            .map(|i| format!("<property name=\"p{i}\" value=\"v\"/>"))
+            .collect();
+        let doc = format!(
+            "<testsuite name=\"s\"><properties>{props}</properties><testcase name=\"t\"/></testsuite>"
+        );
+        let (run, ctx) = read(&doc).unwrap();
+        assert_eq!(run.cases[0].all_properties().count(), INHERITED_LIMIT);
+        assert!(
+            ctx.warnings
+                .iter()
+                .any(|w| w.starts_with("5 suite-level properties")),
+            "{:?}",
+            ctx.warnings
+        );
     }
 }

@@ -19,7 +19,9 @@ pub(crate) fn read_with(
     let mut ctx = crate::ingest::Ctx::default();
     let mut input = s.as_bytes();
     let mut run = parse(&mut input, &mut ctx)?;
-    run.finish();
+    if let Some(w) = run.finish().warning(run.repeats) {
+        ctx.warn(w);
+    }
     Ok((run, ctx))
 }
 

@@ -394,15 +394,20 @@ mod tests {
     }
 
     #[test]
-    fn repeated_case_folds_to_flaky_and_unknown_result_warns() {
+    fn repeated_cases_stay_distinct_and_unknown_result_warns() {
         let doc = r#"<test-run><test-suite type="Assembly" name="a.dll">
             <test-case name="t" fullname="N.t" result="Failed" />
             <test-case name="t" fullname="N.t" result="Passed" />
             <test-case name="u" fullname="N.u" result="Odd" />
         </test-suite></test-run>"#;
         let (run, ctx) = read(doc).unwrap();
-        assert_eq!(totals(&run), (2, 0, 0, 1, 0, 1));
-        assert_eq!(ctx.warnings.len(), 1, "{:?}", ctx.warnings);
+        // NUnit counts every test-case element: a failure is never hidden by a namesake.
+        assert_eq!(totals(&run), (3, 1, 1, 1, 0, 0));
+        assert_eq!(ctx.warnings.len(), 2, "{:?}", ctx.warnings);
+        assert!(ctx
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("1 repeated names kept as distinct")));
     }
 
     #[test]

@@ -14,8 +14,9 @@
 //!   `Disconnected` ⇒ skipped; anything else ⇒ error, with a warning;
 //! - data-driven tests: a result with `<InnerResults>` is an aggregate; its inner rows are the
 //!   cases (a row named like its parent gets ` (Data Row n)` from `dataRowInfo`);
-//! - retries: every result element is pushed; [`TestRun::finish`] folds repeated runs of one
-//!   test (failed then passed ⇒ flaky);
+//! - retries: every result element is pushed; results of one test definition are attempts
+//!   ([`crate::model::Repeats::Attempts`]): [`TestRun::finish`] folds them (failed then
+//!   passed ⇒ flaky);
 //! - message: the first line of `<Output><ErrorInfo><Message>`.
 //!
 //! `<ResultSummary><Counters>` is never read: totals come from the results.
@@ -199,7 +200,11 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     while let Some(o) = open.pop() {
         close(o, &mut results);
     }
-    let mut run = TestRun::new();
+    // Results naming one test id are runs of one test definition (retries): attempts.
+    let mut run = TestRun {
+        repeats: crate::model::Repeats::Attempts,
+        ..TestRun::new()
+    };
     run.cases.reserve(results.len());
     let mut undefined = 0u64;
     let mut names = Names::new();
@@ -268,7 +273,9 @@ fn timespan(v: &[u8]) -> Option<f64> {
         .parse()
         .ok()
         .filter(|s: &f64| s.is_finite() && *s >= 0.0)?;
-    Some((days * 24 * 3600 + h * 3600 + m * 60) as f64 + sec)
+    // In floating point: a day count near u64::MAX must not overflow (a panic in checked builds).
+    let t = (days as f64) * 86_400.0 + (h as f64) * 3600.0 + (m as f64) * 60.0 + sec;
+    t.is_finite().then_some(t)
 }
 
 #[cfg(test)]
@@ -366,7 +373,11 @@ more</Message><StackTrace>at X</StackTrace></ErrorInfo></Output></UnitTestResult
             .find(|c| c.name == "Rows (Data Row 2)")
             .unwrap();
         assert_eq!(row2.message.as_deref(), Some("row 2 broke"));
-        assert_eq!(ctx.warnings.len(), 2, "{:?}", ctx.warnings);
+        assert_eq!(ctx.warnings.len(), 3, "{:?}", ctx.warnings);
+        assert_eq!(
+            ctx.warnings[2],
+            "1 reruns folded: 1 failed then passed (flaky), 0 failed on every attempt"
+        );
     }
 
     #[test]
