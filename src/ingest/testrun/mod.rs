@@ -2,6 +2,7 @@
 
 pub mod gotest;
 pub mod junit;
+mod location;
 pub mod nunit;
 pub mod trx;
 mod util;
