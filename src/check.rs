@@ -1,5 +1,5 @@
 //! `testcert check`: discover → ingest → attribute → evaluate, into one
-//! [`CheckResult`](crate::result::CheckResult) that every renderer reads (its contract lives
+//! [`CheckResult`] that every renderer reads (its contract lives
 //! in [`crate::result`]).
 
 use std::path::{Path, PathBuf};
@@ -255,13 +255,10 @@ fn read(
     root: &Path,
     files: &[ReportFile],
 ) -> (Vec<(ReportFile, crate::ingest::Report)>, Vec<ReportError>) {
-    let paths: Vec<PathBuf> = files.iter().map(|f| root.join(&f.path)).collect();
-    let bytes = paths
-        .iter()
-        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
-        .sum();
-    let pb = crate::progress::bar(paths.len(), bytes, "reading reports");
-    let results = crate::ingest::read_reports(&paths, &pb);
+    let reports = crate::ingest::sized(files.iter().map(|f| root.join(&f.path)));
+    let bytes = reports.iter().map(|(_, size)| size).sum();
+    let pb = crate::progress::bar(reports.len(), bytes, "reading reports");
+    let results = crate::ingest::read_reports(&reports, &pb);
     pb.finish_and_clear();
     let mut ok = Vec::new();
     let mut errors = Vec::new();

@@ -435,6 +435,7 @@ impl TestFiles {
 
 /// Whether the repository-relative `path` is a test file (used by the ladder for "the change
 /// also changes a test"). Compiles the globs on each call: use [`TestFiles`] in loops.
+#[cfg(test)]
 pub fn is_test_file(path: &str, config: &Config) -> bool {
     TestFiles::new(config).matches(path)
 }

@@ -16,13 +16,13 @@ use crate::paths::{self, PathMapper};
     version,
     about = "Test Certified levels from the reports your tests already write"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Assign every project of the repository its Test Certified level; fail below the
     /// required level.
     Check(CheckArgs),
@@ -41,7 +41,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     Text,
     Json,
     Markdown,
@@ -51,7 +51,7 @@ pub enum CheckFormat {
 
 /// When the text output is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorWhen {
+pub(crate) enum ColorWhen {
     /// On a terminal that takes colour, unless NO_COLOR is set (CLICOLOR/CLICOLOR_FORCE
     /// are read too).
     Auto,
@@ -76,7 +76,7 @@ impl ColorWhen {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Repository root (default: the current directory).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -128,7 +128,7 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct RenderArgs {
+pub(crate) struct RenderArgs {
     /// A result written by `testcert check --format json`.
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
@@ -149,19 +149,19 @@ pub struct RenderArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// Criterion id (`L2.small-incremental`); all criteria when absent.
     pub criterion: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InspectFormat {
+pub(crate) enum InspectFormat {
     Text,
     Json,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct InspectArgs {
+pub(crate) struct InspectArgs {
     /// Report files (coverage or test results, any supported format).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -182,7 +182,7 @@ pub struct InspectArgs {
 
 /// `testcert aggregate`: the options of [`crate::aggregate::build`] plus where to write.
 #[derive(Debug, clap::Args)]
-pub struct AggregateArgs {
+pub(crate) struct AggregateArgs {
     /// Result files (`check --format json --stamp`), folders (walked for `*.json`) and globs.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
@@ -205,7 +205,7 @@ pub struct AggregateArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Repository root to write testcert.toml into (default: the git repository containing
     /// the current directory, else the current directory).
     pub dir: Option<PathBuf>,
@@ -238,7 +238,7 @@ pub fn main() -> i32 {
     }
 }
 
-pub fn run(cli: Cli) -> Result<i32> {
+pub(crate) fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Explain(args) => explain(args),

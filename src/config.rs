@@ -106,7 +106,7 @@ pub struct ProjectConfig {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ReportsConfig {
-    /// Whether the default report globs apply (see [`crate::discover::reports::DEFAULT_GLOBS`]).
+    /// Whether the default report globs apply (see `discover::reports::DEFAULT_GLOBS`).
     #[serde(default = "yes")]
     pub defaults: bool,
     /// More report globs, relative to the root (`ci-artifacts/**/*.xml`).
@@ -311,7 +311,7 @@ pub struct ChangeConfig {
     /// `bug`, `regression`, `hotfix`, `fixes #`.
     #[serde(default)]
     pub fix_words: Vec<String>,
-    /// Globs of test files (default: [`crate::classify::DEFAULT_TEST_GLOBS`]: `tests/**`,
+    /// Globs of test files (default: `classify::DEFAULT_TEST_GLOBS`: `tests/**`,
     /// `test/**`, `**/*_test.*`, `**/test_*.py`, `**/*.test.*`, `**/*.spec.*`,
     /// `**/*Test.java`, `**/*Tests.cs`, …).
     #[serde(default)]

@@ -22,7 +22,7 @@ pub struct Project {
 
 impl Project {
     /// Whether a repository-relative `file` lies in this project's directory.
-    pub fn contains(&self, file: &str) -> bool {
+    pub(crate) fn contains(&self, file: &str) -> bool {
         self.path.is_empty()
             || (file.starts_with(&self.path) && file.as_bytes().get(self.path.len()) == Some(&b'/'))
     }
@@ -50,7 +50,7 @@ pub struct ReportRef {
 }
 
 impl ReportRef {
-    pub fn new(file: &ReportFile, format: Format) -> Self {
+    pub(crate) fn new(file: &ReportFile, format: Format) -> Self {
         ReportRef {
             path: file.path.clone(),
             format: format.name(),
@@ -89,7 +89,7 @@ pub struct Test {
 impl Test {
     /// `suite/class/name` (class left out when absent): how outputs and the quarantine list
     /// name a test.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         self.case.id()
     }
 }
@@ -203,6 +203,6 @@ pub struct Evidence {
     pub tests: Vec<Test>,
     /// The quarantine list entries that apply (config `[flaky] quarantine`): those matching
     /// one of the project's tests; entries matching no test at all are listed for the
-    /// root-most project (see [`crate::attribute`]).
+    /// root-most project (see `attribute.rs`).
     pub quarantine: Vec<String>,
 }

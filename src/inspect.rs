@@ -12,9 +12,6 @@ use crate::model::{Counter, TestTotals};
 use crate::paths::PathMapper;
 use crate::words::{fraction, plural};
 
-/// Version of the inspect JSON shape: bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
-
 /// What `inspect` says about one input.
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Inspected {
@@ -62,19 +59,17 @@ pub struct CoverageSummary {
 
 /// Reads every input and describes it. Paths are mapped against `mapper`.
 pub fn inspect(paths: &[PathBuf], mapper: &PathMapper) -> Vec<Inspected> {
-    let bytes = paths
-        .iter()
-        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
-        .sum();
+    let reports = ingest::sized(paths.iter().cloned());
+    let bytes = reports.iter().map(|(_, size)| size).sum();
     let pb = crate::progress::bar(paths.len(), bytes, "reading reports");
     // Ant's aggregate given with the TEST-*.xml it was made from: read once, from the latter.
     let aggregates = crate::discover::reports::ant_aggregates(paths);
     let skip: Vec<usize> = aggregates.iter().map(|&(i, _)| i).collect();
-    let read: Vec<PathBuf> = paths
-        .iter()
+    let read: Vec<(PathBuf, u64)> = reports
+        .into_iter()
         .enumerate()
         .filter(|(i, _)| !skip.contains(i))
-        .map(|(_, p)| p.clone())
+        .map(|(_, r)| r)
         .collect();
     let mut results = ingest::read_reports(&read, &pb).into_iter();
     pb.finish_and_clear();
@@ -101,7 +96,7 @@ pub fn inspect(paths: &[PathBuf], mapper: &PathMapper) -> Vec<Inspected> {
 }
 
 /// Describes one report that was read, mapping its paths.
-pub fn describe(report: Report, mapper: &PathMapper) -> Inspected {
+pub(crate) fn describe(report: Report, mapper: &PathMapper) -> Inspected {
     let Report {
         path,
         format,

@@ -6,10 +6,10 @@
 //! paths reports name onto the repository.
 
 pub mod aggregate;
-pub mod attribute;
+pub(crate) mod attribute;
 pub mod change;
 pub mod check;
-pub mod classify;
+pub(crate) mod classify;
 pub mod cli;
 pub mod compare;
 pub mod config;
@@ -18,14 +18,15 @@ pub mod escape;
 pub mod evidence;
 pub mod exit;
 pub mod ingest;
-pub mod init;
+pub(crate) mod init;
 pub mod inspect;
 pub mod ladder;
 pub mod model;
 pub mod output;
+pub(crate) mod parallel;
 pub mod paths;
-pub mod progress;
+pub(crate) mod progress;
 pub mod render;
 pub mod result;
 pub mod stamp;
-pub mod words;
+pub(crate) mod words;

@@ -7,426 +7,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Hit count of one executable line.
-///
-/// Eight bytes: a 500 MB LCOV holds ~25 M executable lines, and the merged model, not the
-/// input, is what bounds memory. Hit counts saturate at `u32::MAX` (4,294,967,295): every
-/// figure testcert computes depends only on whether a line ran, which saturation keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Line {
-    pub line: u32,
-    pub hits: u32,
-}
+mod coverage;
 
-/// A hit count as the model keeps it (see [`Line`]).
-pub fn saturate(hits: u64) -> u32 {
-    u32::try_from(hits).unwrap_or(u32::MAX)
-}
-
-/// Branch outcomes recorded on one line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Branches {
-    pub line: u32,
-    pub total: u32,
-    pub covered: u32,
-}
-
-/// A function (method) with the line it starts on and how often it was entered.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Function {
-    /// Names up to 24 bytes are stored inline (most are short): no allocation per function,
-    /// which over millions of functions halves their memory.
-    pub name: compact_str::CompactString,
-    pub line: u32,
-    /// The last line of its body when the report says (LCOV 2 `FN:start,end,name` and
-    /// `FNL`, llvm-cov regions, Cobertura method lines, coverage.py function regions); 0 when
-    /// unknown. L3.tests-for-changes decides per function with it.
-    pub end: u32,
-    /// Saturates at `u32::MAX`, as line hits do.
-    pub hits: u32,
-}
-
-/// Coverage of one source file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FileCoverage {
-    /// Repository-relative path once mapped (see [`crate::paths`]), else as the report wrote it.
-    pub path: String,
-    /// Executable lines, sorted by line number and unique after [`Coverage::finish`].
-    pub lines: Vec<Line>,
-    /// Lines with branches, sorted and unique after [`Coverage::finish`].
-    pub branches: Vec<Branches>,
-    /// Functions, sorted by (line, name) and unique by name after [`Coverage::finish`].
-    pub functions: Vec<Function>,
-    /// Function totals the report states for this file without listing the functions
-    /// (Istanbul's Clover `<metrics methods coveredmethods>`): counted only when `functions`
-    /// is empty, so that such a file has its function figures rather than a silent 0.
-    pub stated_functions: Option<Counter>,
-}
-
-/// A covered/total pair.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Counter {
-    pub total: u64,
-    pub covered: u64,
-}
-
-impl Counter {
-    pub fn new(total: u64, covered: u64) -> Self {
-        Counter { total, covered }
-    }
-    /// covered/total, `None` when nothing is countable.
-    ///
-    /// ```
-    /// use testcert::model::Counter;
-    /// assert_eq!(Counter::new(8, 4).ratio(), Some(0.5));
-    /// assert_eq!(Counter::new(0, 0).ratio(), None);
-    /// ```
-    pub fn ratio(&self) -> Option<f64> {
-        (self.total > 0).then(|| self.covered as f64 / self.total as f64)
-    }
-    fn add(&mut self, other: Counter) {
-        self.total += other.total;
-        self.covered += other.covered;
-    }
-}
-
-/// Line, branch and function totals (as the check JSON writes them, too).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Totals {
-    pub lines: Counter,
-    pub branches: Counter,
-    pub functions: Counter,
-}
-
-/// What a coverage format can express at all: a format without branch data reports `null`
-/// branches, never a misleading 0 of 0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Capabilities {
-    pub branches: bool,
-    pub functions: bool,
-}
-
-/// Coverage read from one or more reports.
-#[derive(Clone, Debug, Default)]
-pub struct Coverage {
-    files: Vec<FileCoverage>,
-    index: HashMap<String, usize>,
-    finished: bool,
-    /// Totals stated by a report that carries no per-line data (Istanbul `coverage-summary.json`).
-    /// Such coverage cannot take part in line-level merges or incremental coverage.
-    pub summary_only: Option<Totals>,
-}
-
-impl FileCoverage {
-    pub fn new(path: impl Into<String>) -> Self {
-        FileCoverage {
-            path: path.into(),
-            ..Default::default()
-        }
-    }
-
-    pub fn add_line(&mut self, line: u32, hits: u64) {
-        self.lines.push(Line {
-            line,
-            hits: saturate(hits),
-        });
-    }
-
-    pub fn add_branches(&mut self, line: u32, total: u32, covered: u32) {
-        self.branches.push(Branches {
-            line,
-            total,
-            covered: covered.min(total),
-        });
-    }
-
-    pub fn add_function(
-        &mut self,
-        name: impl Into<compact_str::CompactString>,
-        line: u32,
-        hits: u64,
-    ) {
-        self.add_function_range(name, line, 0, hits);
-    }
-
-    /// [`Self::add_function`] with the body's last line (`end`; 0 when unknown).
-    pub fn add_function_range(
-        &mut self,
-        name: impl Into<compact_str::CompactString>,
-        line: u32,
-        end: u32,
-        hits: u64,
-    ) {
-        self.functions.push(Function {
-            name: name.into(),
-            line,
-            end,
-            hits: saturate(hits),
-        });
-    }
-
-    /// The lines each function spans, in `functions` order: its own end when the report
-    /// gave one, else up to the line before the next kept function starts (the last one to
-    /// the end of the file) — an approximation that holds for the usual one-after-another
-    /// layout. Functions with no start line (0), and those `keep` (one flag per function)
-    /// leaves out, span nothing.
-    pub fn function_spans(&self, keep: &[bool]) -> Vec<(u32, u32)> {
-        let kept: Vec<bool> = (0..self.functions.len())
-            .map(|i| keep.get(i).copied().unwrap_or(true))
-            .collect();
-        let mut starts: Vec<u32> = self
-            .functions
-            .iter()
-            .zip(&kept)
-            .filter(|(_, k)| **k)
-            .map(|(f, _)| f.line)
-            .collect();
-        // Sorted already once finished (functions are kept in line order); before that, sort.
-        starts.sort_unstable();
-        self.functions
-            .iter()
-            .zip(&kept)
-            .map(|(f, k)| {
-                if f.line == 0 || !k {
-                    return (0, 0);
-                }
-                if f.end >= f.line {
-                    return (f.line, f.end);
-                }
-                let next = starts
-                    .get(starts.partition_point(|&s| s <= f.line))
-                    .copied();
-                (f.line, next.map_or(u32::MAX, |n| n - 1))
-            })
-            .collect()
-    }
-
-    /// Sorts and merges duplicate records: hits add up (a line hit in any record is hit),
-    /// a line's branches take the record with the most covered (and the largest total).
-    fn finish(&mut self) {
-        if !self.lines.windows(2).all(|w| w[0].line < w[1].line) {
-            self.lines.sort_by_key(|l| l.line);
-            self.lines.dedup_by(|next, kept| {
-                if next.line == kept.line {
-                    kept.hits = kept.hits.saturating_add(next.hits);
-                    true
-                } else {
-                    false
-                }
-            });
-        }
-        if !self.branches.windows(2).all(|w| w[0].line < w[1].line) {
-            self.branches.sort_by_key(|b| b.line);
-            self.branches.dedup_by(|next, kept| {
-                if next.line == kept.line {
-                    kept.total = kept.total.max(next.total);
-                    kept.covered = kept.covered.max(next.covered);
-                    true
-                } else {
-                    false
-                }
-            });
-        }
-        if !self.functions.is_empty() {
-            // Unique by name: the same function may be listed by several records (LCOV FN
-            // repeated per test name, several reports).
-            self.functions
-                .sort_by(|a, b| a.name.cmp(&b.name).then(a.line.cmp(&b.line)));
-            self.functions.dedup_by(|next, kept| {
-                if next.name == kept.name {
-                    kept.hits = kept.hits.saturating_add(next.hits);
-                    if kept.line == 0 {
-                        kept.line = next.line;
-                    }
-                    kept.end = kept.end.max(next.end);
-                    true
-                } else {
-                    false
-                }
-            });
-            self.functions
-                .sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.name.cmp(&b.name)));
-        }
-        // Vectors grown by pushing hold up to twice their length; across tens of thousands
-        // of files that slack would cost more memory than the records themselves.
-        self.lines.shrink_to_fit();
-        self.branches.shrink_to_fit();
-        self.functions.shrink_to_fit();
-    }
-
-    /// Totals of this file. Only meaningful once the owning [`Coverage`] is finished.
-    pub fn totals(&self) -> Totals {
-        let mut t = Totals::default();
-        t.lines.total = self.lines.len() as u64;
-        t.lines.covered = self.lines.iter().filter(|l| l.hits > 0).count() as u64;
-        for b in &self.branches {
-            t.branches.total += u64::from(b.total);
-            t.branches.covered += u64::from(b.covered);
-        }
-        t.functions.total = self.functions.len() as u64;
-        t.functions.covered = self.functions.iter().filter(|f| f.hits > 0).count() as u64;
-        if let (true, Some(s)) = (self.functions.is_empty(), self.stated_functions) {
-            t.functions = s;
-        }
-        t
-    }
-
-    /// Hits of `line`, `None` when the line is not executable. Needs a finished model.
-    pub fn hits(&self, line: u32) -> Option<u64> {
-        self.lines
-            .binary_search_by_key(&line, |l| l.line)
-            .ok()
-            .map(|i| u64::from(self.lines[i].hits))
-    }
-}
-
-impl Coverage {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The record for `path`, created on first use. Records for one path are merged by
-    /// [`Coverage::finish`].
-    pub fn file_mut(&mut self, path: &str) -> &mut FileCoverage {
-        self.finished = false;
-        let idx = match self.index.get(path) {
-            Some(&i) => i,
-            None => {
-                self.files.push(FileCoverage::new(path));
-                self.index.insert(path.to_string(), self.files.len() - 1);
-                self.files.len() - 1
-            }
-        };
-        &mut self.files[idx]
-    }
-
-    /// The index of the record for `path` (created on first use), for [`Coverage::file_at_mut`]:
-    /// a parser adding many records to one file looks it up once. Valid until the next
-    /// [`Coverage::finish`].
-    pub fn file_index(&mut self, path: &str) -> usize {
-        self.file_mut(path);
-        self.index[path]
-    }
-
-    /// The record at `index` (from [`Coverage::file_index`]).
-    pub fn file_at_mut(&mut self, index: usize) -> &mut FileCoverage {
-        self.finished = false;
-        &mut self.files[index]
-    }
-
-    /// Adds a whole file record (merged with an existing one of the same path).
-    pub fn push_file(&mut self, file: FileCoverage) {
-        match self.index.get(&file.path) {
-            Some(&i) => {
-                let f = &mut self.files[i];
-                f.lines.extend_from_slice(&file.lines);
-                f.branches.extend_from_slice(&file.branches);
-                f.functions.extend(file.functions);
-                // Two statements about one file (two runs): the larger, as lines merge.
-                if let Some(s) = file.stated_functions {
-                    let mine = f.stated_functions.get_or_insert(s);
-                    mine.total = mine.total.max(s.total);
-                    mine.covered = mine.covered.max(s.covered);
-                }
-            }
-            None => {
-                self.index.insert(file.path.clone(), self.files.len());
-                self.files.push(file);
-            }
-        }
-        self.finished = false;
-    }
-
-    /// Adds `other`'s records without sorting or merging yet: for parsers that build a
-    /// report in pieces and call [`Coverage::finish`] once at the end.
-    pub fn merge_unfinished(&mut self, other: Coverage) {
-        for f in other.files {
-            self.push_file(f);
-        }
-    }
-
-    /// Sorts files by path and merges duplicate records. Idempotent.
-    pub fn finish(&mut self) {
-        if self.finished {
-            return;
-        }
-        for f in &mut self.files {
-            f.finish();
-        }
-        self.files.sort_by(|a, b| a.path.cmp(&b.path));
-        self.reindex();
-        self.finished = true;
-    }
-
-    fn reindex(&mut self) {
-        self.index.clear();
-        for (i, f) in self.files.iter().enumerate() {
-            self.index.insert(f.path.clone(), i);
-        }
-    }
-
-    /// Merges `other` into `self` line by line.
-    pub fn merge(&mut self, other: Coverage) {
-        for f in other.files {
-            self.push_file(f);
-        }
-        if let Some(s) = other.summary_only {
-            let mine = self.summary_only.get_or_insert_with(Totals::default);
-            mine.lines.add(s.lines);
-            mine.branches.add(s.branches);
-            mine.functions.add(s.functions);
-        }
-        self.finish();
-    }
-
-    /// Re-keys files through `map` (report path → repository path), merging files that
-    /// land on the same path.
-    pub fn map_paths(&mut self, mut map: impl FnMut(&str) -> String) {
-        let files = std::mem::take(&mut self.files);
-        self.index.clear();
-        for mut f in files {
-            f.path = map(&f.path);
-            self.push_file(f);
-        }
-        self.finished = false;
-        self.finish();
-    }
-
-    pub fn files(&self) -> &[FileCoverage] {
-        &self.files
-    }
-
-    /// Takes the coverage apart without copying: its files and its stated totals (for
-    /// splitting one report over several projects).
-    pub fn into_parts(self) -> (Vec<FileCoverage>, Option<Totals>) {
-        (self.files, self.summary_only)
-    }
-
-    pub fn file(&self, path: &str) -> Option<&FileCoverage> {
-        self.index.get(path).map(|&i| &self.files[i])
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty() && self.summary_only.is_none()
-    }
-
-    /// Totals over all files (or the stated summary when the report had only that).
-    pub fn totals(&self) -> Totals {
-        let mut t = Totals::default();
-        for f in &self.files {
-            let ft = f.totals();
-            t.lines.add(ft.lines);
-            t.branches.add(ft.branches);
-            t.functions.add(ft.functions);
-        }
-        if let Some(s) = self.summary_only {
-            t.lines.add(s.lines);
-            t.branches.add(s.branches);
-            t.functions.add(s.functions);
-        }
-        t
-    }
-}
+pub(crate) use coverage::{saturate, Capabilities};
+pub use coverage::{Branches, Counter, Coverage, FileCoverage, Function, Line, Totals};
 
 /// How a test case ended.
 #[derive(
@@ -450,7 +34,7 @@ pub enum Outcome {
 pub struct SharedStr(Arc<str>);
 
 impl SharedStr {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
@@ -460,7 +44,7 @@ impl SharedStr {
     }
 
     /// Whether both are the same allocation (then they are equal without comparing bytes).
-    pub fn ptr_eq(a: &SharedStr, b: &SharedStr) -> bool {
+    pub(crate) fn ptr_eq(a: &SharedStr, b: &SharedStr) -> bool {
         Arc::ptr_eq(&a.0, &b.0)
     }
 }
@@ -563,19 +147,19 @@ impl serde::Serialize for SharedStr {
 /// Hands out one [`SharedStr`] per distinct string: parsers pass every suite and class name
 /// through one, so that the cases repeating a name share it.
 #[derive(Clone, Debug, Default)]
-pub struct Names {
+pub(crate) struct Names {
     set: std::collections::HashSet<SharedStr>,
     /// The last name handed out: consecutive cases usually repeat it, no hashing then.
     last: SharedStr,
 }
 
 impl Names {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// The shared copy of `s`.
-    pub fn get(&mut self, s: &str) -> SharedStr {
+    pub(crate) fn get(&mut self, s: &str) -> SharedStr {
         if self.last.as_str() != s {
             self.last = match self.set.get(s) {
                 Some(n) => n.clone(),
@@ -710,7 +294,7 @@ impl TestCase {
 
     /// `suite/class/name` (the class left out when absent or equal to the suite): how
     /// outputs and the quarantine list name a test.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         match self.class.as_deref() {
             Some(class) if !class.is_empty() && class != self.suite.as_str() => {
                 format!("{}/{}/{}", self.suite, class, self.name)

@@ -86,7 +86,7 @@ pub struct CheckResult {
     pub stamp: Option<crate::stamp::Stamp>,
     /// The level change against an earlier result: only with `check --compare-to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comparison: Option<crate::compare::Comparison>,
+    pub comparison: Option<Comparison>,
     /// Not read back by `testcert render --from` (it renders without it).
     #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub attribution: Option<Vec<Explanation>>,
@@ -117,8 +117,90 @@ impl CheckResult {
     }
 
     /// The repository's level: the lowest project level.
-    pub fn repository_level(&self) -> u8 {
+    pub(crate) fn repository_level(&self) -> u8 {
         self.projects.iter().map(|p| p.level).min().unwrap_or(0)
+    }
+}
+
+/// The comparison with an earlier result (`check --compare-to`, computed in `compare.rs`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The earlier result's file, as given.
+    pub base: String,
+    /// The commit the earlier result was made on, when it says (`check --stamp`).
+    pub base_commit: Option<String>,
+    /// Every project whose level differs, or that only one side has, in this result's order
+    /// (gone projects last).
+    pub changes: Vec<LevelChange>,
+    /// Projects at the same level on both sides.
+    pub unchanged: usize,
+}
+
+/// One project's level, before and after.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelChange {
+    pub project: String,
+    pub path: String,
+    /// `None`: new in this result.
+    pub from: Option<u8>,
+    /// `None`: gone from this result.
+    pub to: Option<u8>,
+}
+
+impl LevelChange {
+    pub fn lowered(&self) -> bool {
+        matches!((self.from, self.to), (Some(a), Some(b)) if b < a)
+    }
+
+    pub fn raised(&self) -> bool {
+        matches!((self.from, self.to), (Some(a), Some(b)) if b > a)
+    }
+
+    /// "this change lowers kv-cli from level 2 to level 1".
+    pub fn sentence(&self) -> String {
+        match (self.from, self.to) {
+            (Some(a), Some(b)) if b < a => format!(
+                "this change lowers {} from level {a} to level {b}",
+                self.project
+            ),
+            (Some(a), Some(b)) => format!(
+                "this change raises {} from level {a} to level {b}",
+                self.project
+            ),
+            (None, Some(b)) => format!("{} is new, at level {b}", self.project),
+            (Some(a), None) => format!("{} (level {a}) is gone", self.project),
+            (None, None) => format!("{}: no level on either side", self.project),
+        }
+    }
+}
+
+impl Comparison {
+    pub fn lowered(&self) -> impl Iterator<Item = &LevelChange> {
+        self.changes.iter().filter(|c| c.lowered())
+    }
+
+    /// One line for people: the lowered first, then the rest; "no level changed" when none.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = self.lowered().map(LevelChange::sentence).collect();
+        parts.extend(
+            self.changes
+                .iter()
+                .filter(|c| !c.lowered())
+                .map(LevelChange::sentence),
+        );
+        if parts.is_empty() {
+            format!("no project's level changed ({} projects)", self.unchanged)
+        } else {
+            parts.join("; ")
+        }
+    }
+
+    /// What the comparison is with, for people: `main.json (0123456789ab)`.
+    pub fn against(&self) -> String {
+        match &self.base_commit {
+            Some(c) => format!("{} ({})", self.base, &c[..c.len().min(12)]),
+            None => self.base.clone(),
+        }
     }
 }
 

@@ -6,8 +6,9 @@ mod common;
 use std::process::Command;
 
 use common::{project, result};
-use testcert::compare::{compare, LevelChange};
+use testcert::compare::compare;
 use testcert::render::{github, markdown, text};
+use testcert::result::LevelChange;
 
 #[test]
 fn levels_lowered_raised_new_and_gone() {

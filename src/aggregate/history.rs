@@ -1,6 +1,6 @@
 //! The history file (`--history FILE`): JSON lines, one per repository result, appended at
 //! each run unless the same repository and commit is already there. Read as a stream: only
-//! the last [`KEEP`] entries of the repositories in this snapshot are kept in memory.
+//! the last `KEEP` entries of the repositories in this snapshot are kept in memory.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -10,10 +10,10 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 /// Version of a history line; a line of another version is skipped with a warning.
-pub const HISTORY_VERSION: u32 = 1;
+pub(crate) const HISTORY_VERSION: u32 = 1;
 
 /// Entries kept per repository (the sparkline's length).
-pub const KEEP: usize = 20;
+pub(crate) const KEEP: usize = 20;
 
 /// One line of the history: one repository's result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,12 +38,12 @@ pub struct EntryProject {
 
 impl Entry {
     /// Seconds since the epoch (entries with an unreadable time sort first).
-    pub fn secs(&self) -> i64 {
+    pub(crate) fn secs(&self) -> i64 {
         crate::stamp::parse_rfc3339(&self.time).unwrap_or(i64::MIN)
     }
 
     /// Is `other` the same result (same repository and commit; without a commit, same time)?
-    pub fn same_run(&self, other: &Entry) -> bool {
+    pub(crate) fn same_run(&self, other: &Entry) -> bool {
         self.repository == other.repository
             && match (&self.commit, &other.commit) {
                 (Some(a), Some(b)) => a == b,
@@ -53,7 +53,7 @@ impl Entry {
     }
 
     /// The project's level in this entry: matched by path, then by name.
-    pub fn level_of(&self, path: &str, name: &str) -> Option<u8> {
+    pub(crate) fn level_of(&self, path: &str, name: &str) -> Option<u8> {
         self.projects
             .iter()
             .find(|p| p.path == path && p.name == name)
@@ -65,7 +65,7 @@ impl Entry {
 
 /// What the history holds about the repositories of this snapshot.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// Per repository, its last entries in time order (at most [`KEEP`] after [`finish`]).
     pub entries: HashMap<String, Vec<Entry>>,
     /// Lines read, and lines that could not be read (`line N: why`).
@@ -79,7 +79,7 @@ pub struct Loaded {
 
 /// Reads the history, keeping only entries of the repositories of `current` (this snapshot's
 /// entries by repository). A missing file is an empty history.
-pub fn load(path: &Path, current: &HashMap<String, Entry>) -> Result<Loaded> {
+pub(crate) fn load(path: &Path, current: &HashMap<String, Entry>) -> Result<Loaded> {
     let mut loaded = Loaded::default();
     let file = match std::fs::File::open(path) {
         Ok(f) => f,

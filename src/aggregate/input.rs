@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::Deserialize;
 
@@ -313,43 +312,22 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
 
 /// Reads and parses every file on all cores, in input order, advancing `progress` by bytes.
 pub fn read_all(files: &[InputFile], progress: &indicatif::ProgressBar) -> Vec<Read> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let out: Mutex<Vec<Option<Read>>> = Mutex::new((0..files.len()).map(|_| None).collect());
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len())
-        .max(1);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(f) = files.get(i) else { break };
-                let r = match std::fs::read(&f.path) {
-                    Ok(bytes) => {
-                        progress.inc(bytes.len() as u64);
-                        let not_result = f.found
-                            && memchr::memmem::find(&bytes, b"\"testcert_version\"").is_none();
-                        if not_result {
-                            Read::NotAResult
-                        } else {
-                            match parse(&bytes) {
-                                Ok(p) => Read::Ok(p),
-                                Err(e) => Read::Err(e),
-                            }
-                        }
-                    }
-                    Err(e) => Read::Err(format!("cannot read: {e}")),
-                };
-                out.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
-            });
+    crate::parallel::map(files, |f| match std::fs::read(&f.path) {
+        Ok(bytes) => {
+            progress.inc(bytes.len() as u64);
+            let not_result =
+                f.found && memchr::memmem::find(&bytes, b"\"testcert_version\"").is_none();
+            if not_result {
+                Read::NotAResult
+            } else {
+                match parse(&bytes) {
+                    Ok(p) => Read::Ok(p),
+                    Err(e) => Read::Err(e),
+                }
+            }
         }
-    });
-    out.into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .map(|r| r.expect("every input is read by some worker"))
-        .collect()
+        Err(e) => Read::Err(format!("cannot read: {e}")),
+    })
 }
 
 #[cfg(test)]

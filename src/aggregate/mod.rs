@@ -1,16 +1,16 @@
 //! `testcert aggregate`: many `check --format json --stamp` results → one roll-up
 //! ([`Aggregate`]) of where every project of an organisation stands, how that changed since
 //! the last snapshot (`--history`), and what holds projects back; rendered as a
-//! self-contained HTML page ([`html`]), Markdown ([`markdown`]), a versioned JSON contract
+//! self-contained HTML page ([`html`]), Markdown (`markdown.rs`), a versioned JSON contract
 //! and badges.
 //!
 //! Memory stays bounded by the number of projects, not the size of the results: each file is
-//! reduced to a few fields while it is parsed ([`input`]), and the history is streamed,
+//! reduced to a few fields while it is parsed (`input.rs`), and the history is streamed,
 //! keeping the last entries of this snapshot's repositories only ([`history`]).
 
 pub mod history;
 pub mod html;
-pub mod input;
+pub(crate) mod input;
 pub mod markdown;
 
 use std::borrow::Cow;
@@ -25,7 +25,7 @@ use history::{Entry, EntryProject};
 use input::{InputFile, Missing, Parsed, Read};
 
 /// Version of the aggregate JSON contract (README, "aggregate JSON").
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// What to aggregate.
 #[derive(Clone, Debug, Default)]
@@ -565,7 +565,7 @@ fn heat_map(rows: &[Row], max_level: u8) -> Vec<CriterionRow> {
 /// The organisation's badges: `levels` (`12 L3 · 8 L2 · 3 L1`, coloured as the median
 /// project's level) and `required` (`20/23 at required level`: bright green when all are,
 /// yellow from 80 %, red below).
-pub fn badges(a: &Aggregate) -> Vec<(String, Badge)> {
+pub(crate) fn badges(a: &Aggregate) -> Vec<(String, Badge)> {
     let s = &a.summary;
     let levels = if s.projects == 0 {
         Badge {
@@ -636,7 +636,7 @@ pub fn outputs(a: &Aggregate) -> Vec<(String, String)> {
 }
 
 /// Writes every output into `out` (creating it) and appends this snapshot to `history`.
-pub fn write(outcome: &Outcome, out: &Path, history: Option<&Path>) -> Result<()> {
+pub(crate) fn write(outcome: &Outcome, out: &Path, history: Option<&Path>) -> Result<()> {
     std::fs::create_dir_all(out.join("badges"))
         .with_context(|| format!("cannot create {}", out.display()))?;
     let outputs = outputs(&outcome.aggregate);

@@ -69,6 +69,7 @@ pub fn discover(root: &Path, config: &Config) -> Result<Discovery> {
 /// The index of the deepest project that contains the repository-relative `file`.
 ///
 /// (The brief sketched `owner<'a>`; the lifetime is not needed, and clippy says so.)
+#[cfg(test)]
 pub fn owner(projects: &[Project], file: &str) -> Option<usize> {
     projects
         .iter()

@@ -24,7 +24,7 @@ pub struct ParseError {
 
 impl ParseError {
     /// An error with no position (a file that is empty, or not a report at all).
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         ParseError {
             message: message.into(),
             at: Location::default(),
@@ -32,7 +32,7 @@ impl ParseError {
     }
 
     /// An error at a byte offset; [`crate::ingest`] resolves line, column and path later.
-    pub fn at_offset(offset: u64, message: impl Into<String>) -> Self {
+    pub(crate) fn at_offset(offset: u64, message: impl Into<String>) -> Self {
         ParseError {
             message: message.into(),
             at: Location {
@@ -43,7 +43,7 @@ impl ParseError {
     }
 
     /// An error at a known line and column.
-    pub fn at_line(line: u64, col: u64, message: impl Into<String>) -> Self {
+    pub(crate) fn at_line(line: u64, col: u64, message: impl Into<String>) -> Self {
         ParseError {
             message: message.into(),
             at: Location {
@@ -53,7 +53,7 @@ impl ParseError {
         }
     }
 
-    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+    pub(crate) fn with_path(mut self, path: impl Into<String>) -> Self {
         self.at.path = Some(path.into());
         self
     }
@@ -79,4 +79,4 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-pub type Result<T, E = ParseError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = ParseError> = std::result::Result<T, E>;

@@ -4,11 +4,11 @@
 //! A new format is one module under `coverage/` or `testrun/`, one [`Format`] variant and one
 //! line in [`sniff`].
 
-pub mod coverage;
-pub mod error;
+pub(crate) mod coverage;
+pub(crate) mod error;
 pub mod sniff;
 pub mod testrun;
-pub mod xml;
+pub(crate) mod xml;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
@@ -82,7 +82,7 @@ impl Format {
         }
     }
 
-    pub fn kind(self) -> Kind {
+    pub(crate) fn kind(self) -> Kind {
         match self {
             Format::Junit
             | Format::XunitV2
@@ -97,7 +97,7 @@ impl Format {
     }
 
     /// Whether the format can express branch and function coverage at all.
-    pub fn capabilities(self) -> Capabilities {
+    pub(crate) fn capabilities(self) -> Capabilities {
         let (branches, functions) = match self {
             Format::GoCoverprofile | Format::TarpaulinJson => (false, false),
             Format::CoveragePyJson => (true, true),
@@ -111,7 +111,7 @@ impl Format {
     }
 
     /// Whether the format is XML (errors get an element path).
-    pub fn is_xml(self) -> bool {
+    pub(crate) fn is_xml(self) -> bool {
         matches!(
             self,
             Format::Cobertura
@@ -144,13 +144,13 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn warn(&mut self, w: impl Into<String>) {
+    pub(crate) fn warn(&mut self, w: impl Into<String>) {
         self.warnings.push(w.into());
     }
 
     /// Warns `"{n} {what}"` when `n` is not zero: how parsers report records they had to
     /// skip or correct.
-    pub fn warn_count(&mut self, n: impl Into<u64>, what: &str) {
+    pub(crate) fn warn_count(&mut self, n: impl Into<u64>, what: &str) {
         let n = n.into();
         if n > 0 {
             self.warnings.push(format!("{n} {what}"));
@@ -273,36 +273,27 @@ pub fn read_report(path: &Path) -> Result<Report, IngestError> {
     }
 }
 
-/// Reads many reports on all cores, in input order, advancing `progress` by bytes read.
-pub fn read_reports(
-    paths: &[PathBuf],
+/// Reads many reports on all cores, in input order, advancing `progress` by each one's size
+/// (stat'ed once, by the caller, which needs the total for the bar anyway).
+pub(crate) fn read_reports(
+    reports: &[(PathBuf, u64)],
     progress: &indicatif::ProgressBar,
 ) -> Vec<Result<Report, IngestError>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Report, IngestError>>>> =
-        Mutex::new((0..paths.len()).map(|_| None).collect());
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(paths.len())
-        .max(1);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = paths.get(i) else { break };
-                let r = read_report(path);
-                progress.inc(std::fs::metadata(path).map_or(0, |m| m.len()));
-                results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
+    crate::parallel::map(reports, |(path, size)| {
+        let r = read_report(path);
+        progress.inc(*size);
+        r
+    })
+}
+
+/// Each path with its size in bytes (0 when it cannot be stat'ed: reading it reports why).
+pub(crate) fn sized(paths: impl IntoIterator<Item = PathBuf>) -> Vec<(PathBuf, u64)> {
+    paths
         .into_iter()
-        .map(|r| r.expect("every input is read by some worker"))
+        .map(|p| {
+            let size = std::fs::metadata(&p).map_or(0, |m| m.len());
+            (p, size)
+        })
         .collect()
 }
 

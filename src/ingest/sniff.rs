@@ -1,10 +1,10 @@
 //! Format detection by content, never by file name: `coverage.xml` may be Cobertura or Clover,
-//! `report.xml` anything. Looks at the first [`HEAD`] bytes only.
+//! `report.xml` anything. Looks at the first `HEAD` bytes only.
 
 use super::Format;
 
 /// How many leading bytes the sniffer looks at.
-pub const HEAD: usize = 16 * 1024;
+pub(crate) const HEAD: usize = 16 * 1024;
 
 /// The format of a report whose text starts with `head`, or why it is not one we read.
 pub fn sniff(head: &[u8]) -> Result<Format, String> {
@@ -21,7 +21,7 @@ pub fn sniff(head: &[u8]) -> Result<Format, String> {
 }
 
 /// The name of the root element, skipping the prolog, comments, PIs and the DOCTYPE.
-pub fn xml_root(t: &str) -> Option<&str> {
+pub(crate) fn xml_root(t: &str) -> Option<&str> {
     let mut rest = t;
     loop {
         rest = rest.trim_start();

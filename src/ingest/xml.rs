@@ -69,6 +69,9 @@ pub struct XmlReader<R> {
     /// (node:test writes its run totals there: `<!-- tests 17 -->`). Bounded: a file of
     /// millions of comments keeps a few.
     pub root_comments: Vec<String>,
+    /// Also count those in the attributes of every element read (for parsers that read
+    /// attributes with [`attr`], which keeps them without counting).
+    pub count_attribute_entities: bool,
 }
 
 /// How many root-level comments [`XmlReader::root_comments`] keeps, and their longest.
@@ -90,6 +93,7 @@ impl<R: BufRead> XmlReader<R> {
             seen_root: false,
             unknown_entities: 0,
             root_comments: Vec::new(),
+            count_attribute_entities: false,
         }
     }
 
@@ -101,17 +105,6 @@ impl<R: BufRead> XmlReader<R> {
     /// Byte offset just past the last event.
     pub fn offset(&self) -> u64 {
         self.reader.buffer_position()
-    }
-
-    /// Local name (namespace prefix dropped) of the innermost open element.
-    pub fn current(&self) -> &[u8] {
-        match self.ends.len() {
-            0 => b"",
-            n => {
-                let start = if n == 1 { 0 } else { self.ends[n - 2] };
-                &self.names[start..self.ends[n - 1]]
-            }
-        }
     }
 
     /// An error at the current position.
@@ -139,12 +132,18 @@ impl<R: BufRead> XmlReader<R> {
             }
             Event::Start(e) => {
                 self.seen_root = true;
+                if self.count_attribute_entities {
+                    self.unknown_entities += attribute_entities(&e);
+                }
                 self.names.extend_from_slice(e.local_name().as_ref());
                 self.ends.push(self.names.len());
                 Ev::Start(e)
             }
             Event::Empty(e) => {
                 self.seen_root = true;
+                if self.count_attribute_entities {
+                    self.unknown_entities += attribute_entities(&e);
+                }
                 Ev::Empty(e)
             }
             Event::End(_) => {
@@ -306,68 +305,25 @@ impl AttrFail {
 /// The raw (still escaped) values of the attributes named `keys` (local names, namespace
 /// prefix ignored; the first of repeated names wins), in one pass over the tag, borrowed.
 ///
-/// Hand-written rather than quick-xml's attribute iterator: that iterator is general (checks,
-/// positions, normalisation) and was the largest single cost in profiles of large Cobertura
-/// and JUnit files; this loop is small, and every XML parser's hot path goes through it.
+/// Over [`each_attr`] rather than quick-xml's attribute iterator: that iterator is general
+/// (checks, positions, normalisation) and was the largest single cost in profiles of large
+/// Cobertura and JUnit files; this loop is small, and every XML parser's hot path goes
+/// through it.
 pub fn scan_attrs<'a, const N: usize>(
     e: &'a BytesStart<'_>,
     keys: [&[u8]; N],
 ) -> Result<[Option<Cow<'a, [u8]>>; N], AttrFail> {
     let mut out: [Option<Cow<'a, [u8]>>; N] = std::array::from_fn(|_| None);
-    let raw = e.attributes_raw();
-    let base = e.name().as_ref().len();
-    let fail = |i: usize, what| AttrFail {
-        pos: base + i,
-        what,
-    };
-    let len = raw.len();
-    let mut i = 0;
-    loop {
-        while i < len && raw[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= len {
-            return Ok(out);
-        }
-        let name_start = i;
-        while i < len && raw[i] != b'=' && !raw[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let name = &raw[name_start..i];
-        while i < len && raw[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= len || raw[i] != b'=' || name.is_empty() {
-            return Err(fail(i, "an attribute name is not followed by '='"));
-        }
-        i += 1;
-        while i < len && raw[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let quote = match raw.get(i) {
-            Some(&q @ (b'"' | b'\'')) => q,
-            Some(_) => return Err(fail(i, "an attribute value is not quoted")),
-            None => return Err(fail(i, "an attribute has no value")),
-        };
-        let value_start = i + 1;
-        let Some(end) = memchr::memchr(quote, &raw[value_start..]) else {
-            return Err(fail(i, "an attribute value has no closing quote"));
-        };
-        let value = &raw[value_start..value_start + end];
-        i = value_start + end + 1;
-        if i < len && !raw[i].is_ascii_whitespace() {
-            return Err(fail(i, "attributes are not separated by whitespace"));
-        }
-        let local = match name.iter().rposition(|&b| b == b':') {
-            Some(c) => &name[c + 1..],
-            None => name,
-        };
+    // One tokenizer for every attribute list, so that all formats split them alike (XML
+    // whitespace, the local name after the first ':').
+    each_attr(e, |local, value| {
         if let Some(k) = keys.iter().position(|k| *k == local) {
             if out[k].is_none() {
                 out[k] = Some(Cow::Borrowed(value));
             }
         }
-    }
+    })?;
+    Ok(out)
 }
 
 /// Calls `f(local name, raw value)` for every attribute of `e`, in order, in one pass.
@@ -521,6 +477,25 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
         }
     }
     (Cow::Owned(out), unknown)
+}
+
+/// The unknown references in an element's attribute values.
+fn attribute_entities(e: &BytesStart<'_>) -> u64 {
+    let raw = e.attributes_raw();
+    if memchr::memchr(b'&', raw).is_none() {
+        return 0;
+    }
+    // Names hold no '&': every reference found is in a value.
+    unescape(Cow::Borrowed(raw)).1
+}
+
+/// The warning for entity references that were kept literally (never expanded).
+pub fn warn_entities(ctx: &mut crate::ingest::Ctx, n: u64) {
+    if n > 0 {
+        ctx.warn(format!(
+            "{n} entity reference(s) declared in a DTD or unknown were kept as written (`&name;`): testcert never reads a DTD nor expands external entities"
+        ));
+    }
 }
 
 /// Unescaped attribute or text value, unknown references kept as written.

@@ -1,14 +1,11 @@
 //! Runs every criterion's rule (one function each in `l1.rs` … `l5.rs`), applies waivers and
 //! decides the level.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::figures::{self, Judgement};
 use super::{l1, l2, l3, l4, l5};
 use super::{Criterion, Rule, CRITERIA};
-use crate::config::Config;
 use crate::result::{CriterionResult, Figures, Status};
 
 /// What [`evaluate`] reads (defined beside the figures, which every rule also reads).
@@ -133,11 +130,6 @@ fn judge(c: &Criterion, inp: &Inputs<'_>, f: &Figures) -> Judgement {
         Rule::L5Total => l4::total(f.coverage.as_ref(), t.total_l5, "all"),
         Rule::L5SmallTotal => l4::total(f.coverage_small.as_ref(), t.small_total_l5, "small"),
     }
-}
-
-/// The non-default thresholds of a config, for outputs.
-pub fn non_default_thresholds(config: &Config) -> BTreeMap<String, f64> {
-    config.thresholds.non_default()
 }
 
 /// A detail as the first sentence of a next step: the advice that follows starts a new

@@ -13,7 +13,7 @@ mod l5;
 
 /// A criterion of the ladder.
 #[derive(Debug)]
-pub struct Criterion {
+pub(crate) struct Criterion {
     /// Stable id (`L2.small-incremental`).
     pub id: &'static str,
     pub level: u8,
@@ -30,7 +30,7 @@ pub struct Criterion {
 /// One variant per criterion, named after its id (`L2.small-incremental` →
 /// `L2SmallIncremental`; a test holds every row to that).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
+pub(crate) enum Rule {
     L1Coverage,
     L1Ci,
     L1Sizes,
@@ -57,7 +57,7 @@ pub enum Rule {
 }
 
 /// Every criterion, in ladder order.
-pub const CRITERIA: &[Criterion] = &[
+pub(crate) const CRITERIA: &[Criterion] = &[
     Criterion {
         id: "L1.coverage",
         level: 1,
@@ -245,7 +245,7 @@ pub const CRITERIA: &[Criterion] = &[
 ];
 
 /// The criterion with `id`, if any (case-insensitive).
-pub fn criterion(id: &str) -> Option<&'static Criterion> {
+pub(crate) fn criterion(id: &str) -> Option<&'static Criterion> {
     CRITERIA.iter().find(|c| c.id.eq_ignore_ascii_case(id))
 }
 

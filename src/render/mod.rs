@@ -15,6 +15,6 @@ pub fn json(result: &CheckResult) -> String {
 }
 
 /// `level 2`, `level 2*` when the level relies on a waiver.
-pub fn level_label(level: u8, waived: bool) -> String {
+pub(crate) fn level_label(level: u8, waived: bool) -> String {
     format!("level {level}{}", if waived { "*" } else { "" })
 }

@@ -43,6 +43,7 @@ use crate::model::{Coverage, FileCoverage};
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     let mut r = XmlReader::new(input);
+    r.count_attribute_entities = true;
     let mut p = Parser::default();
     loop {
         let step = match r.event()? {
@@ -67,6 +68,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
         };
         step.map_err(|m| r.error(m))?;
     }
+    crate::ingest::xml::warn_entities(ctx, r.unknown_entities);
     p.finish(ctx)
 }
 

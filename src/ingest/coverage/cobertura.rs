@@ -37,6 +37,7 @@ use crate::model::{Coverage, FileCoverage};
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     let mut r = XmlReader::new(input);
+    r.count_attribute_entities = true;
     let mut p = Parser::default();
     loop {
         let step = match r.event()? {
@@ -71,6 +72,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
             }
         }
     }
+    crate::ingest::xml::warn_entities(ctx, r.unknown_entities);
     p.finish(ctx)
 }
 

@@ -33,6 +33,7 @@ use crate::model::{Counter, Coverage};
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     let mut r = XmlReader::new(input);
+    r.count_attribute_entities = true;
     let mut p = Parser::default();
     loop {
         // Where the next event starts: its element's depth and offset are known before the
@@ -89,6 +90,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
             Ev::Eof => break,
         }
     }
+    crate::ingest::xml::warn_entities(ctx, r.unknown_entities);
     p.finish(ctx)
 }
 

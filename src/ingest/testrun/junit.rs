@@ -45,13 +45,14 @@
 //!   but hold no testcase gets a warning.
 //!
 //! Safety: XML forbidden characters (`&#xFFFE;`, raw U+FFFE) are read as they are; a DTD is
-//! never fetched and entities it declares are never expanded (see [`crate::ingest::xml`]).
+//! never fetched and entities it declares are never expanded (see `ingest::xml`).
 
 use std::borrow::Cow;
 use std::io::BufRead;
 
 use quick_xml::events::BytesStart;
 
+use super::location::find_location;
 use crate::ingest::error::Result;
 use crate::ingest::xml::{each_attr, parse_u64, unescape, Ev, XmlReader};
 use crate::ingest::Ctx;
@@ -61,8 +62,6 @@ use crate::model::{Inherited, Names, Outcome, Repeats, SharedStr, TestCase, Test
 const TEXT_LIMIT: usize = 64 * 1024;
 /// Messages are cut to this many bytes (at a char boundary).
 const MESSAGE_LIMIT: usize = 1000;
-/// Only the first lines of a message or text are searched for a `path:line`.
-const LOCATION_LINES: usize = 200;
 /// A joined suite name (nested suites) is cut at this many bytes: nesting must not make the
 /// names kept grow with the square of the depth.
 const SUITE_NAME_LIMIT: usize = 512;
@@ -1042,63 +1041,6 @@ fn first_line(s: &str) -> Option<String> {
     Some(line[..cut].to_string())
 }
 
-/// The first `path:line` a failure names: a line starting with `path:line:` (`a.cpp:12: FAILED:`,
-/// `tests/x.py:10: AssertionError`) or holding `at path:line` at its end or before a colon
-/// (Catch2 `at /src/a.cpp:19`, Rust `panicked at src/a.rs:154:5:`).
-fn find_location(s: &str) -> Option<(String, Option<u32>)> {
-    // memchr's searcher rather than `str::find`'s two-way one: stack traces hold a lot of
-    // lines with `at `, and this runs on every failure text of a testcase without `file`.
-    let at_finder = memchr::memmem::Finder::new(b"at ");
-    for line in s.lines().take(LOCATION_LINES) {
-        let line = line.trim();
-        let first = line.split_whitespace().next().unwrap_or("");
-        if first.ends_with(':') {
-            if let Some(loc) = location_token(first) {
-                return Some(loc);
-            }
-        }
-        let mut rest = line;
-        while let Some(i) = at_finder.find(rest.as_bytes()) {
-            let before_ok = i == 0 || rest.as_bytes()[i - 1].is_ascii_whitespace();
-            rest = &rest[i + 3..];
-            if !before_ok {
-                continue;
-            }
-            let token = rest.split_whitespace().next().unwrap_or("");
-            let ends_line = rest.trim_start().len() == token.len();
-            if ends_line || token.ends_with(':') {
-                if let Some(loc) = location_token(token) {
-                    return Some(loc);
-                }
-            }
-        }
-    }
-    None
-}
-
-/// `path:line`, `path:line:col`, with an optional trailing `:`.
-fn location_token(token: &str) -> Option<(String, Option<u32>)> {
-    let t = token.strip_suffix(':').unwrap_or(token);
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let (a, n1) = t.rsplit_once(':')?;
-    if !digits(n1) {
-        return None;
-    }
-    let (path, line) = match a.rsplit_once(':') {
-        Some((p, n0)) if digits(n0) => (p, n0),
-        _ => (a, n1),
-    };
-    let plausible = !path.is_empty()
-        && !path.contains(['(', ')', '<', '>', '"', '\'', '[', ']', '='])
-        && (path.contains('.') || path.contains('/') || path.contains('\\'))
-        && !path.ends_with('.');
-    if !plausible {
-        return None;
-    }
-    let line = line.parse::<u32>().ok().filter(|&l| l > 0);
-    Some((path.to_string(), line))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1466,21 +1408,6 @@ tests/test_b.py:10: AssertionError</failure></testcase>
         assert_eq!(loc("pytest2"), (Some("tests/test_b.py"), Some(10)));
         assert_eq!(loc("url"), (None, None));
         assert_eq!(c("text").message.as_deref(), Some("REQUIRE( v == 1 )"));
-    }
-
-    #[test]
-    fn location_tokens() {
-        assert_eq!(
-            location_token("C:\\src\\a.cpp:12:"),
-            Some(("C:\\src\\a.cpp".into(), Some(12)))
-        );
-        assert_eq!(
-            location_token("src/a.rs:154:5:"),
-            Some(("src/a.rs".into(), Some(154)))
-        );
-        assert_eq!(location_token("E:"), None);
-        assert_eq!(location_token("a.B.c(B.java:20)"), None);
-        assert_eq!(location_token("12:30:"), None);
     }
 
     #[test]

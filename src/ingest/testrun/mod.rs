@@ -3,6 +3,7 @@
 pub mod dart_json;
 pub mod gotest;
 pub mod junit;
+mod location;
 pub mod mocha_json;
 pub mod nunit;
 pub mod rspec_json;

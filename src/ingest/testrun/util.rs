@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 
 use crate::ingest::xml::unescape_lossy;
-use crate::ingest::Ctx;
 
 /// Longest message kept for a test case (first line only).
 pub const MESSAGE_LIMIT: usize = 500;
@@ -13,7 +12,7 @@ pub const MESSAGE_LIMIT: usize = 500;
 /// Bytes read from a message element before its first line is taken.
 pub const TEXT_LIMIT: usize = 16 * 1024;
 
-pub use crate::ingest::xml::scan_attrs;
+pub use crate::ingest::xml::{scan_attrs, warn_entities};
 
 /// `attrs!(reader, event, empty, [b"name", …])`: [`scan_attrs`], returning a located error from
 /// the enclosing function when the attribute list is malformed.
@@ -85,15 +84,6 @@ pub fn strip_class<'n>(name: &'n str, class: Option<&str>) -> &'n str {
             .filter(|rest| !rest.is_empty())
             .unwrap_or(name),
         _ => name,
-    }
-}
-
-/// The warning for entity references that were kept literally (never expanded).
-pub fn warn_entities(ctx: &mut Ctx, n: u64) {
-    if n > 0 {
-        ctx.warn(format!(
-            "{n} entity reference(s) declared in a DTD or unknown were kept as written (`&name;`): testcert never reads a DTD nor expands external entities"
-        ));
     }
 }
 
