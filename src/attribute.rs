@@ -3,13 +3,17 @@
 //! **Coverage.** Every file of every coverage report is mapped onto the repository
 //! ([`PathMapper::map`] with the report's roots) and goes to the *deepest* project containing
 //! it. A file that maps to no repository file goes to the project containing the report file
-//! (the report was written for it), else to the root-most project, so that coverage is never
-//! silently dropped; a file that maps into no project is left out and explained. Files are
-//! moved, not copied, except once more for size-tagged reports (which also feed
-//! `coverage_small` / `coverage_large`).
+//! (the report was written for it); when no project contains the report either, the file is
+//! left out with a warning — never given to a sibling project. A file that maps into no
+//! project is left out and explained. Files are moved, not copied, except once more for
+//! size-tagged reports (which also feed `coverage_small` / `coverage_large`).
 //!
 //! **Tests**, first answer wins:
-//! 1. the test's file, when the report names it and it maps into a project;
+//! 1. the test's file: the report's `file` attribute, else a suite or class name that is a
+//!    path of the repository (vitest writes the test file's path in both, jest-junit can with
+//!    `suiteNameTemplate`/`classNameTemplate` `{filepath}`): relative to the root or to the
+//!    report's project, absolute ending in a repository path, with or without `./` — when
+//!    it lies in a project; the name is then the test's file for the size rules too;
 //! 2. its names: a suite that is a project's (or Cargo package's) name — nextest writes
 //!    `crate-name` for the library and `crate-name::target` for the others, `-` and `_` being
 //!    the same; a dotted class or module (`com.example.FooTest`, `tests.test_x`,
@@ -17,8 +21,12 @@
 //!    or simple name (`FooTest.cs`) or package directory exists in exactly one project; a Go
 //!    import path (`github.com/org/repo/svc/pkg`) whose longest suffix is a directory of Go
 //!    files (`svc/pkg`) in exactly one project;
-//! 3. the deepest project containing the report file;
-//! 4. the root-most project (the one at the root, else the one with the shortest path).
+//! 3. the deepest project containing the report file (the root project, when one is at the
+//!    root of the repository, contains every report).
+//!
+//! A test no rule places is in no project, and a warning says how many and names a few:
+//! giving it to a sibling project (the alphabetically first, say) would credit one package
+//! with another's tests, silently.
 //!
 //! Explanations are given per report and per (report, suite) group, not per test case.
 
@@ -40,6 +48,17 @@ const MODULE_EXTS: [&str; 6] = [".java", ".kt", ".py", ".scala", ".groovy", ".cs
 /// Extensions whose files are named after the class they hold (for the simple-name look-up).
 const CLASS_EXTS: [&str; 5] = [".java", ".kt", ".scala", ".groovy", ".cs"];
 
+/// How many unplaced tests a warning names.
+const EXAMPLES: usize = 3;
+
+/// What [`attribute`] returns: per-project evidence (same order as the projects), the
+/// explanations (`--explain-attribution`), and warnings for what went nowhere.
+pub struct Attributed {
+    pub evidence: Vec<Evidence>,
+    pub explanations: Vec<Explanation>,
+    pub warnings: Vec<String>,
+}
+
 /// Splits the reports' coverage and tests over `projects` (same order as `projects`).
 ///
 /// `root` is used to read Cargo package names (`Cargo.toml`), which may differ from project
@@ -50,10 +69,11 @@ pub fn attribute(
     config: &Config,
     root: &Path,
     mapper: &PathMapper,
-) -> (Vec<Evidence>, Vec<Explanation>) {
+) -> Attributed {
     let ctx = Ctx::new(projects, config, root, mapper);
     let mut acc: Vec<Acc> = projects.iter().map(|_| Acc::default()).collect();
     let mut explain = Vec::new();
+    let mut warnings = Vec::new();
     for (file, report) in reports {
         let Report {
             format,
@@ -63,15 +83,29 @@ pub fn attribute(
         } = report;
         let rref = ReportRef::new(&file, format);
         match data {
-            Data::Coverage(cov) => {
-                ctx.coverage(&file, rref, cov, &rctx.roots, &mut acc, &mut explain)
-            }
+            Data::Coverage(cov) => ctx.coverage(
+                &file,
+                rref,
+                cov,
+                &rctx.roots,
+                &mut acc,
+                &mut explain,
+                &mut warnings,
+            ),
             Data::Tests(run) => {
                 let rref = ReportRef {
                     retries: run.cases.iter().any(|c| c.attempts > 1),
                     ..rref
                 };
-                ctx.tests(&file, rref, run.cases, &rctx.roots, &mut acc, &mut explain)
+                ctx.tests(
+                    &file,
+                    rref,
+                    run.cases,
+                    &rctx.roots,
+                    &mut acc,
+                    &mut explain,
+                    &mut warnings,
+                )
             }
         }
     }
@@ -97,7 +131,11 @@ pub fn attribute(
             }
         })
         .collect();
-    (evidence, explain)
+    Attributed {
+        evidence,
+        explanations: explain,
+        warnings,
+    }
 }
 
 /// What one project collects while reports are split.
@@ -119,7 +157,6 @@ enum Rule {
     Module,
     GoPackage,
     ReportLocation,
-    RootMost,
     Nowhere,
 }
 
@@ -129,6 +166,9 @@ struct Decision {
     project: Option<usize>,
     rule: Rule,
     reason: String,
+    /// The repository file a suite or class name turned out to be (rule 1 by name): the
+    /// test's file from then on.
+    file: Option<String>,
 }
 
 struct Ctx<'a> {
@@ -219,6 +259,7 @@ impl<'a> Ctx<'a> {
         found
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn coverage(
         &self,
         file: &ReportFile,
@@ -227,17 +268,17 @@ impl<'a> Ctx<'a> {
         roots: &[String],
         acc: &mut [Acc],
         explain: &mut Vec<Explanation>,
+        warnings: &mut Vec<String>,
     ) {
-        let fallback = self.owner(&file.path).or(self.root_most);
-        let fallback_why = if self.owner(&file.path).is_some() {
-            "the project containing the report"
-        } else {
-            "the root-most project (no project contains the report)"
-        };
+        let fallback = self.owner(&file.path);
+        let fallback_why = "the project containing the report";
         let (files, summary) = cov.into_parts();
+        let totals_only = summary.is_some();
         // Per project: (files by location, unmapped files, first unmapped).
         let mut got: BTreeMap<usize, (usize, usize, Option<String>)> = BTreeMap::new();
         let mut outside = (0usize, None::<String>);
+        // Files that map to no repository file, from a report no project contains.
+        let mut unplaced = (0usize, None::<String>);
         for mut f in files {
             let m = self.mapper.map(&f.path, roots);
             let target = if m.found {
@@ -246,8 +287,9 @@ impl<'a> Ctx<'a> {
                 fallback
             };
             let Some(i) = target else {
-                outside.0 += 1;
-                outside.1.get_or_insert_with(|| m.path.clone());
+                let n = if m.found { &mut outside } else { &mut unplaced };
+                n.0 += 1;
+                n.1.get_or_insert_with(|| m.path.clone());
                 continue;
             };
             let g = got.entry(i).or_default();
@@ -273,6 +315,14 @@ impl<'a> Ctx<'a> {
             a.coverage.push_file(f);
         }
         if let Some(totals) = summary {
+            if fallback.is_none() {
+                warnings.push(format!(
+                    "{}: totals only (no per-file data), and no project contains the report: \
+                     left out (declare the project with [[project]], or write the report into \
+                     its directory)",
+                    file.path
+                ));
+            }
             if let Some(i) = fallback {
                 let mut c = Coverage::new();
                 c.summary_only = Some(totals);
@@ -341,7 +391,26 @@ impl<'a> Ctx<'a> {
                 ),
             });
         }
-        if got.is_empty() && outside.0 == 0 {
+        if unplaced.0 > 0 {
+            let first = unplaced.1.as_deref().unwrap_or("?");
+            explain.push(Explanation {
+                subject: file.path.clone(),
+                project: None,
+                reason: format!(
+                    "{} that map to no file under the root (first: {first}), and no project \
+                     contains the report: left out",
+                    plural(unplaced.0 as u64, "source file"),
+                ),
+            });
+            warnings.push(format!(
+                "{}: {} map to no file under the repository and no project contains the \
+                 report, so they count for no project (first: {first}); map them with \
+                 [paths] strip_prefix / path_prefix",
+                file.path,
+                plural(unplaced.0 as u64, "source file"),
+            ));
+        }
+        if got.is_empty() && outside.0 == 0 && unplaced.0 == 0 && !totals_only {
             explain.push(Explanation {
                 subject: file.path.clone(),
                 project: None,
@@ -350,6 +419,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn tests(
         &self,
         file: &ReportFile,
@@ -358,15 +428,27 @@ impl<'a> Ctx<'a> {
         roots: &[String],
         acc: &mut [Acc],
         explain: &mut Vec<Explanation>,
+        warnings: &mut Vec<String>,
     ) {
         let report_owner = self.owner(&file.path);
         let report_path = SharedStr::from(file.path.as_str());
+        // Where a relative path in a suite or class name may start: the report's own roots,
+        // the directory of the project holding the report (vitest run inside a package
+        // writes package-relative paths), the report's directory.
+        let mut name_roots: Vec<String> = roots.to_vec();
+        if let Some(i) = report_owner {
+            name_roots.push(self.projects[i].path.clone());
+        }
+        name_roots.push(parent(&file.path).to_string());
+        name_roots.retain(|r| !r.is_empty());
         let mut by_names: HashMap<(SharedStr, Option<SharedStr>), Decision> = HashMap::new();
         // (suite, project, rule) → (count, first reason). Keys share the suite's string: this
         // runs for every test case.
         let mut groups: BTreeMap<(SharedStr, Option<usize>, Rule), (usize, String)> =
             BTreeMap::new();
         let mut per_project: BTreeMap<Option<usize>, usize> = BTreeMap::new();
+        let mut unplaced: Vec<String> = Vec::new();
+        let mut unplaced_count = 0usize;
         let total = cases.len();
         for mut case in cases {
             let mut decision = None;
@@ -378,6 +460,7 @@ impl<'a> Ctx<'a> {
                             project: Some(i),
                             rule: Rule::File,
                             reason: format!("the test file {} lies in it", m.path),
+                            file: None,
                         });
                     }
                     case.file = Some(m.path);
@@ -388,21 +471,33 @@ impl<'a> Ctx<'a> {
                 None => by_names
                     .entry((case.suite.clone(), case.class.clone()))
                     .or_insert_with(|| {
-                        self.by_test_names(&case)
+                        self.by_name_as_file(&case, &name_roots)
+                            .or_else(|| self.by_test_names(&case))
                             .unwrap_or_else(|| self.by_location(report_owner))
                     }),
             };
+            if case.file.is_none() {
+                case.file.clone_from(&d.file);
+            }
             let g = groups
                 .entry((case.suite.clone(), d.project, d.rule))
                 .or_insert_with(|| (0, d.reason.clone()));
             g.0 += 1;
             *per_project.entry(d.project).or_default() += 1;
-            if let Some(i) = d.project {
-                let a = &mut acc[i];
-                if a.test_reports.last() != Some(&rref) {
-                    a.test_reports.push(rref.clone());
+            match d.project {
+                Some(i) => {
+                    let a = &mut acc[i];
+                    if a.test_reports.last() != Some(&rref) {
+                        a.test_reports.push(rref.clone());
+                    }
+                    a.tests.push(self.classifier.classify(case, &report_path));
                 }
-                a.tests.push(self.classifier.classify(case, &report_path));
+                None => {
+                    unplaced_count += 1;
+                    if unplaced.len() < EXAMPLES {
+                        unplaced.push(case.id());
+                    }
+                }
             }
         }
         if total == 0 {
@@ -411,6 +506,23 @@ impl<'a> Ctx<'a> {
                 project: None,
                 reason: "no test cases".to_string(),
             });
+        }
+        if unplaced_count > 0 && !self.projects.is_empty() {
+            warnings.push(format!(
+                "{}: {} in no project (no test file, suite or class name points into one, and \
+                 no project contains the report), e.g. {}{}: they count for no project; write \
+                 the test file into the report (jest-junit addFileAttribute, vitest does by \
+                 default), put the report in the project's directory, or declare the \
+                 projects with [[project]]",
+                file.path,
+                plural(unplaced_count as u64, "test"),
+                unplaced.join(", "),
+                if unplaced_count > unplaced.len() {
+                    format!(" and {} more", unplaced_count - unplaced.len())
+                } else {
+                    String::new()
+                },
+            ));
         }
         for (p, n) in per_project {
             explain.push(Explanation {
@@ -429,27 +541,75 @@ impl<'a> Ctx<'a> {
     }
 
     fn by_location(&self, report_owner: Option<usize>) -> Decision {
-        match (report_owner, self.root_most) {
-            (Some(i), _) => Decision {
+        match report_owner {
+            Some(i) => Decision {
                 project: Some(i),
                 rule: Rule::ReportLocation,
                 reason: "neither file nor names point elsewhere: the project containing the \
                          report"
                     .to_string(),
+                file: None,
             },
-            (None, Some(i)) => Decision {
-                project: Some(i),
-                rule: Rule::RootMost,
-                reason: "neither file nor names point elsewhere, and no project contains the \
-                         report: the root-most project"
-                    .to_string(),
-            },
-            (None, None) => Decision {
+            None if self.projects.is_empty() => Decision {
                 project: None,
                 rule: Rule::Nowhere,
                 reason: "there are no projects".to_string(),
+                file: None,
+            },
+            None => Decision {
+                project: None,
+                rule: Rule::Nowhere,
+                reason: "no test file, suite or class name points into a project, and no \
+                         project contains the report: in no project"
+                    .to_string(),
+                file: None,
             },
         }
+    }
+
+    /// Rule 1 by name: a suite or class name that is a file of the repository (relative to
+    /// the root or one of `roots`, or absolute ending in a repository path) lying in a
+    /// project.
+    fn by_name_as_file(&self, case: &TestCase, roots: &[String]) -> Option<Decision> {
+        let names = [case.class.as_deref(), Some(case.suite.as_str())];
+        for (what, name) in ["class", "suite"].into_iter().zip(names) {
+            let Some(name) = name.map(str::trim) else {
+                continue;
+            };
+            let Some(path) = self.name_as_file(name, roots) else {
+                continue;
+            };
+            if let Some(i) = self.owner(&path) {
+                return Some(Decision {
+                    project: Some(i),
+                    rule: Rule::File,
+                    reason: format!("the {what} name {name} is the test file {path}"),
+                    file: Some(path),
+                });
+            }
+        }
+        None
+    }
+
+    /// The repository file `name` is, when it is a path of one. A bare name (no `/`) counts
+    /// only as an existing file at the root or under one of `roots`: `kv-core` or
+    /// `tests.test_x` must stay names.
+    fn name_as_file(&self, name: &str, roots: &[String]) -> Option<String> {
+        if name.is_empty() || name.contains(['\n', '\t']) || name.contains("::") {
+            return None;
+        }
+        let clean = name.strip_prefix("./").unwrap_or(name);
+        if !clean.contains(['/', '\\']) {
+            // `a.test.ts` at the root, or next to the report.
+            if !clean.contains('.') {
+                return None;
+            }
+            return std::iter::once(clean.to_string())
+                .chain(roots.iter().map(|r| format!("{r}/{clean}")))
+                .find(|p| self.mapper.contains(p));
+        }
+        let m = self.mapper.map(clean, roots);
+        m.found.then_some(m.path)
     }
 
     /// Rule 2: the suite and class names.
@@ -459,6 +619,7 @@ impl<'a> Ctx<'a> {
                 project: Some(i),
                 rule,
                 reason,
+                file: None,
             })
         };
         let suite = case.suite.trim();

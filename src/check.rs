@@ -60,8 +60,12 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
             warnings.push(format!("{}: {w}", f.path));
         }
     }
-    let (evidence, explanations) =
-        crate::attribute::attribute(&projects, reports, &config, &root, &mapper);
+    let crate::attribute::Attributed {
+        evidence,
+        explanations,
+        warnings: attribution_warnings,
+    } = crate::attribute::attribute(&projects, reports, &config, &root, &mapper);
+    warnings.extend(attribution_warnings);
 
     let test_files = crate::classify::TestFiles::new(&config);
     let is_test_file = |p: &str| test_files.matches(p);

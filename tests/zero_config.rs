@@ -1,0 +1,77 @@
+//! `testcert check` with no config on small repositories laid out as real tools leave them:
+//! which project each test goes to, which root is checked, which reports are found, how
+//! tests are sized.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs testcert in `cwd` with a clean environment (no CI variables leak in).
+fn testcert_in(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_testcert"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::var_os("HOME").unwrap_or_default())
+        .output()
+        .expect("run testcert")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/zero-config")
+        .join(name)
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+/// `name → (tests, covered lines)` per project.
+fn per_project(v: &serde_json::Value) -> Vec<(String, u64, u64)> {
+    v["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["evidence"]["tests"]["total"].as_u64().unwrap(),
+                p["evidence"]["coverage"]["lines"]["covered"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn npm_workspaces_vitest_paths_in_classname_go_to_their_package() {
+    // Real vitest 2.1 output (`vitest run --reporter=junit --coverage`) from the root of an
+    // npm-workspaces monorepo: the root package.json is no project, each test file's path
+    // is in classname and suite name. Before, all three tests went to `@acme/cli`, the
+    // alphabetically first package.
+    let dir = fixture("npm-workspaces");
+    let o = testcert_in(&dir, &["check", ".", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json(&o);
+    assert_eq!(
+        per_project(&v),
+        [
+            ("@acme/cli".to_string(), 1, 1),
+            ("@acme/core".to_string(), 2, 1)
+        ]
+    );
+    assert_eq!(v["warnings"], serde_json::json!([]));
+}
