@@ -50,9 +50,9 @@ pub enum CheckFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Repository root (default: the current directory).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    /// Repository root (default: the repository containing the current directory — the
+    /// nearest ancestor with `.git` —, else the current directory).
+    pub dir: Option<PathBuf>,
     /// Configuration file (default: DIR/testcert.toml, else the Cargo.toml metadata tables).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -235,8 +235,24 @@ fn render(args: RenderArgs) -> Result<i32> {
 
 fn check(args: CheckArgs) -> Result<i32> {
     use std::io::IsTerminal;
+    let dir = match args.dir {
+        Some(d) => d,
+        None => {
+            // Run from a subdirectory, check the whole repository (as `init` does), and say
+            // so: the levels of one package alone would be a different answer.
+            let cwd = std::env::current_dir().context("current directory")?;
+            let root = paths::repo_root(&cwd);
+            if std::fs::canonicalize(&cwd).is_ok_and(|c| c != root) {
+                eprintln!(
+                    "testcert: checking the repository at {} (the one containing the current directory; pass a DIR to check another)",
+                    root.display()
+                );
+            }
+            root
+        }
+    };
     let opts = crate::check::CheckOptions {
-        dir: args.dir,
+        dir,
         config: args.config,
         min_level: args.min_level,
         base: args.base,

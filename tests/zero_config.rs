@@ -75,3 +75,71 @@ fn npm_workspaces_vitest_paths_in_classname_go_to_their_package() {
     );
     assert_eq!(v["warnings"], serde_json::json!([]));
 }
+
+/// A copy of `fixtures/zero-config/NAME` in a fresh directory, made a git repository.
+struct Checkout(PathBuf);
+
+impl Checkout {
+    fn new(name: &str) -> Checkout {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "testcert-zero-config-{}-{n}/{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_dir(&fixture(name), &dir);
+        let git = Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(&dir)
+            .status()
+            .expect("run git");
+        assert!(git.success());
+        Checkout(dir)
+    }
+}
+
+impl Drop for Checkout {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(p);
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn check_from_a_subdirectory_checks_the_repository_and_says_so() {
+    let repo = Checkout::new("npm-workspaces");
+    let sub = repo.0.join("packages/core/src");
+    let o = testcert_in(&sub, &["check", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json(&o);
+    assert_eq!(per_project(&v).len(), 2, "both packages: {v}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let root = std::fs::canonicalize(&repo.0).unwrap();
+    assert!(
+        err.contains(&format!("checking the repository at {}", root.display())),
+        "{err}"
+    );
+    // From the root itself nothing needs saying.
+    let o = testcert_in(&repo.0, &["check", "--format", "json"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("checking the repository"));
+}
