@@ -403,11 +403,17 @@ impl<'a> Ctx<'a> {
                 ),
             });
             warnings.push(format!(
-                "{}: {} map to no file under the repository and no project contains the \
-                 report, so they count for no project (first: {first}); map them with \
-                 [paths] strip_prefix / path_prefix",
+                "{}: {} {} no file under the repository and no project contains the report, \
+                 so {} for no project (first: {first}); map paths with [paths] strip_prefix \
+                 / path_prefix, or declare the project with [[project]]",
                 file.path,
                 plural(unplaced.0 as u64, "source file"),
+                if unplaced.0 == 1 { "maps to" } else { "map to" },
+                if unplaced.0 == 1 {
+                    "it counts"
+                } else {
+                    "they count"
+                },
             ));
         }
         if got.is_empty() && outside.0 == 0 && unplaced.0 == 0 && !totals_only {

@@ -35,7 +35,9 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     })?;
     let (config, source) = Config::load(&root, opts.config.as_deref())?;
     let projects = crate::discover::projects::projects(&root, &config)?;
-    let files = crate::discover::reports::reports(&root, &config)?;
+    let ci_outputs = crate::discover::ci::report_outputs(&root);
+    let found = crate::discover::reports::discover(&root, &config, &ci_outputs)?;
+    let files = found.files.clone();
     let repo = crate::discover::ci::repo_facts(&root, env);
     let change = crate::change::change(&root, opts.base.as_deref(), env)?;
 
@@ -50,11 +52,12 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     let mut warnings = Vec::new();
     if files.is_empty() {
         warnings.push(format!(
-            "no report found under {} (default globs{}): run the tests with coverage and JUnit output first",
+            "no report found under {} (default globs, report folders, CI output paths{}): run the tests with coverage and JUnit output first",
             root.display(),
             if config.reports.include.is_empty() { "" } else { " and [reports] include" }
         ));
     }
+    warnings.extend(discovery_warnings(&found));
     for (f, r) in &reports {
         for w in &r.ctx.warnings {
             warnings.push(format!("{}: {w}", f.path));
@@ -62,10 +65,34 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     }
     let crate::attribute::Attributed {
         evidence,
-        explanations,
+        mut explanations,
         warnings: attribution_warnings,
     } = crate::attribute::attribute(&projects, reports, &config, &root, &mapper);
     warnings.extend(attribution_warnings);
+    // How the reports not named like one were found, and what was looked at and skipped
+    // (reports found by a default glob or `[reports] include` need no word).
+    let discovered = found
+        .sniffed
+        .iter()
+        .map(|(p, how)| (p, format!("read: {how}")))
+        .chain(
+            found
+                .skipped
+                .iter()
+                .map(|(p, why)| (p, format!("skipped: {why}"))),
+        )
+        .chain(found.hidden.iter().map(|p| {
+            (
+                p,
+                "not read: in a hidden directory (add it to [reports] include)".to_string(),
+            )
+        }))
+        .map(|(p, reason)| crate::result::Explanation {
+            subject: p.clone(),
+            project: None,
+            reason,
+        });
+    explanations.splice(0..0, discovered);
 
     let test_files = crate::classify::TestFiles::new(&config);
     let is_test_file = |p: &str| test_files.matches(p);
@@ -113,6 +140,44 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         stamp: None,
         attribution: opts.explain_attribution.then_some(explanations),
     })
+}
+
+/// What discovery skipped, as warnings: a count of the candidates that are no report (with
+/// the first), and the report-looking files of hidden directories with the `[reports]
+/// include` line that reads them.
+fn discovery_warnings(found: &crate::discover::reports::Found) -> Vec<String> {
+    use crate::words::plural;
+    let mut out = Vec::new();
+    if let Some((first, why)) = found.skipped.first() {
+        out.push(format!(
+            "{} in report folders or at CI output paths skipped: not reports (first: {first}: {why}); --explain-attribution lists them",
+            plural(found.skipped.len() as u64, "file"),
+        ));
+    }
+    if !found.hidden.is_empty() {
+        const SHOWN: usize = 3;
+        let quoted: Vec<String> = found
+            .hidden
+            .iter()
+            .take(SHOWN)
+            .map(|p| format!("{p:?}"))
+            .collect();
+        out.push(format!(
+            "{} in hidden directories {} and {} not read: {}{}; to read {}, add to testcert.toml: [reports] include = [{}]",
+            plural(found.hidden.len() as u64, "file"),
+            if found.hidden.len() == 1 { "looks like a report" } else { "look like reports" },
+            if found.hidden.len() == 1 { "was" } else { "were" },
+            found.hidden.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", "),
+            if found.hidden.len() > SHOWN {
+                format!(" and {} more", found.hidden.len() - SHOWN)
+            } else {
+                String::new()
+            },
+            if found.hidden.len() == 1 { "it" } else { "them" },
+            quoted.join(", "),
+        ));
+    }
+    out
 }
 
 fn display_source(source: &Source, root: &Path) -> String {

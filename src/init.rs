@@ -79,7 +79,7 @@ fn write_atomically(path: &Path, text: &str, force: bool) -> Result<()> {
 fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, String)> {
     let config = Config::default();
     let discovery = projects::discover(root, &config);
-    let found = reports::reports(root, &config)?;
+    let found = reports::discover(root, &config, &ci::report_outputs(root))?.files;
     let facts = ci::repo_facts(root, env);
     let cargo_config = Config::from_cargo_toml(&root.join("Cargo.toml"))
         .ok()

@@ -143,3 +143,78 @@ fn check_from_a_subdirectory_checks_the_repository_and_says_so() {
     let o = testcert_in(&repo.0, &["check", "--format", "json"]);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("checking the repository"));
 }
+
+#[test]
+fn go_module_reports_found_where_ci_writes_them() {
+    // Real `go test -json -coverprofile=reports/cover.txt ./... > reports/go-test.json`
+    // output (go 1.19), as the workflow writes it. Neither name matches a default glob:
+    // reports/ is a report folder, and the workflow's run step names both files.
+    let dir = fixture("go-module");
+    let o = testcert_in(
+        &dir,
+        &["check", ".", "--format", "json", "--explain-attribution"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json(&o);
+    assert_eq!(v["reports_found"], 2, "{v}");
+    let p = &v["projects"][0];
+    assert_eq!(p["evidence"]["tests"]["total"], 3);
+    assert_eq!(p["evidence"]["coverage"]["lines"]["total"], 6);
+    let reasons: Vec<String> = v["attribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e["subject"].as_str().unwrap(),
+                e["reason"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(reasons.contains(
+        &"reports/go-test.json: read: written by .github/workflows/ci.yml (`> reports/go-test.json`): go-test-json".to_string()
+    ), "{reasons:#?}");
+}
+
+#[test]
+fn reports_in_hidden_directories_are_named_with_the_include_that_reads_them() {
+    let repo = Checkout::new("npm-workspaces");
+    std::fs::create_dir_all(repo.0.join(".ci-out")).unwrap();
+    std::fs::rename(
+        repo.0.join("reports/junit.xml"),
+        repo.0.join(".ci-out/junit.xml"),
+    )
+    .unwrap();
+    std::fs::write(repo.0.join("reports/summary.json"), "{\"ok\": true}").unwrap();
+    let o = testcert_in(&repo.0, &["check", "--format", "json"]);
+    let v = json(&o);
+    let warnings: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(warnings.contains(
+        &"1 file in hidden directories looks like a report and was not read: .ci-out/junit.xml; to read it, add to testcert.toml: [reports] include = [\".ci-out/junit.xml\"]"
+    ), "{warnings:#?}");
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "1 file in report folders or at CI output paths skipped: not reports (first: reports/summary.json: in the report folder reports/: JSON that is not"
+        )),
+        "{warnings:#?}"
+    );
+    // With the suggested include, it is read.
+    std::fs::write(
+        repo.0.join("testcert.toml"),
+        "[reports]\ninclude = [\".ci-out/junit.xml\"]\n",
+    )
+    .unwrap();
+    let v = json(&testcert_in(&repo.0, &["check", "--format", "json"]));
+    assert_eq!(per_project(&v)[1], ("@acme/core".to_string(), 2, 1));
+}

@@ -252,7 +252,7 @@ fn files_outside_every_project_are_explained_not_attributed() {
     );
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
-        warnings[0].starts_with("coverage/lcov.info: 1 source file map to no file")
+        warnings[0].starts_with("coverage/lcov.info: 1 source file maps to no file")
             && warnings[0].contains("/elsewhere/x.rs"),
         "{warnings:?}"
     );
