@@ -36,7 +36,7 @@ use std::path::Path;
 
 use crate::classify::{crate_key, Classifier};
 use crate::config::{Config, Size};
-use crate::evidence::{Evidence, Project, ReportFile, ReportRef, Test};
+use crate::evidence::{Evidence, Project, ReportFile, ReportRef, SizeSource, Test};
 use crate::ingest::{Data, Report};
 use crate::model::{Coverage, SharedStr, TestCase};
 use crate::paths::PathMapper;
@@ -50,6 +50,8 @@ const CLASS_EXTS: [&str; 5] = [".java", ".kt", ".scala", ".groovy", ".cs"];
 
 /// How many unplaced tests a warning names.
 const EXAMPLES: usize = 3;
+/// How many size rules the explanations list per report.
+const SIZE_REASONS: usize = 20;
 
 /// What [`attribute`] returns: per-project evidence (same order as the projects), the
 /// explanations (`--explain-attribution`), and warnings for what went nowhere.
@@ -169,6 +171,9 @@ struct Decision {
     /// The repository file a suite or class name turned out to be (rule 1 by name): the
     /// test's file from then on.
     file: Option<String>,
+    /// The Go package directory the suite named (rule 2): the test's file is looked up in
+    /// it by the test's name.
+    go_dir: Option<String>,
 }
 
 struct Ctx<'a> {
@@ -182,10 +187,22 @@ struct Ctx<'a> {
     classifier: Classifier,
     /// Directory name → (directory, holds Go files); built on first use.
     dirs: OnceCell<HashMap<String, Vec<(String, bool)>>>,
+    root: &'a Path,
+    /// Go package directory → test function → (its `_test.go` file, build constraint);
+    /// each directory read once, on first use.
+    go_tests: std::cell::RefCell<HashMap<String, GoTests>>,
 }
 
+/// The test functions of one Go package directory: name → (file, `//go:build` expression).
+type GoTests = HashMap<String, (String, Option<String>)>;
+
 impl<'a> Ctx<'a> {
-    fn new(projects: &'a [Project], config: &Config, root: &Path, mapper: &'a PathMapper) -> Self {
+    fn new(
+        projects: &'a [Project],
+        config: &Config,
+        root: &'a Path,
+        mapper: &'a PathMapper,
+    ) -> Self {
         let mut by_path = HashMap::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut rust = Vec::new();
@@ -222,6 +239,8 @@ impl<'a> Ctx<'a> {
             root_most,
             classifier: Classifier::new(config, rust),
             dirs: OnceCell::new(),
+            root,
+            go_tests: std::cell::RefCell::default(),
         }
     }
 
@@ -455,6 +474,10 @@ impl<'a> Ctx<'a> {
         let mut per_project: BTreeMap<Option<usize>, usize> = BTreeMap::new();
         let mut unplaced: Vec<String> = Vec::new();
         let mut unplaced_count = 0usize;
+        // (project, size, rule) → tests; and the tests over their size's timeout.
+        let mut sizes: BTreeMap<(Option<usize>, Option<Size>, SharedStr), usize> = BTreeMap::new();
+        let mut slow: Vec<String> = Vec::new();
+        let mut slow_count = 0usize;
         let total = cases.len();
         for mut case in cases {
             let mut decision = None;
@@ -467,6 +490,7 @@ impl<'a> Ctx<'a> {
                             rule: Rule::File,
                             reason: format!("the test file {} lies in it", m.path),
                             file: None,
+                            go_dir: None,
                         });
                     }
                     case.file = Some(m.path);
@@ -485,6 +509,15 @@ impl<'a> Ctx<'a> {
             if case.file.is_none() {
                 case.file.clone_from(&d.file);
             }
+            if let (None, Some(dir)) = (&case.file, &d.go_dir) {
+                if let Some((f, constraint)) = self.go_test_file(dir, &case.name) {
+                    case.file = Some(f);
+                    if let Some(c) = constraint {
+                        case.properties
+                            .push((crate::classify::GO_BUILD_PROPERTY.to_string(), c));
+                    }
+                }
+            }
             let g = groups
                 .entry((case.suite.clone(), d.project, d.rule))
                 .or_insert_with(|| (0, d.reason.clone()));
@@ -496,7 +529,18 @@ impl<'a> Ctx<'a> {
                     if a.test_reports.last() != Some(&rref) {
                         a.test_reports.push(rref.clone());
                     }
-                    a.tests.push(self.classifier.classify(case, &report_path));
+                    let t = self.classifier.classify(case, &report_path);
+                    let key = (Some(i), t.size, size_reason(&t.size_source));
+                    *sizes.entry(key).or_default() += 1;
+                    if let (Some(size), Some(secs)) = (t.size, t.case.duration) {
+                        if secs > size.timeout_secs() {
+                            slow_count += 1;
+                            if slow.len() < EXAMPLES {
+                                slow.push(format!("{} ({size}, {secs:.1} s)", t.id()));
+                            }
+                        }
+                    }
+                    a.tests.push(t);
                 }
                 None => {
                     unplaced_count += 1;
@@ -537,6 +581,46 @@ impl<'a> Ctx<'a> {
                 reason: format!("{n} of {}", plural(total as u64, "test")),
             });
         }
+        if slow_count > 0 {
+            warnings.push(format!(
+                "{}: {} ran longer than {} size's timeout (small 1 min, medium 5 min, large \
+                 15 min): {}{}; a test that slow is a bigger test than its size says",
+                file.path,
+                plural(slow_count as u64, "test"),
+                if slow_count == 1 { "its" } else { "their" },
+                slow.join(", "),
+                if slow_count > slow.len() {
+                    format!(" and {} more", slow_count - slow.len())
+                } else {
+                    String::new()
+                },
+            ));
+        }
+        // Which rule sized the tests: one line per (project, size, rule), the commonest
+        // first within a project, at most SIZE_REASONS per report.
+        let mut by_rule: Vec<_> = sizes.into_iter().collect();
+        by_rule.sort_by_key(|((p, _, _), n)| (*p, std::cmp::Reverse(*n)));
+        let shown = by_rule.len().min(SIZE_REASONS);
+        for ((p, size, why), n) in by_rule.iter().take(shown) {
+            let size = size.map_or("unsized", Size::name);
+            explain.push(Explanation {
+                subject: format!("{} :: sizes", file.path),
+                project: p.map(|i| self.name(i)),
+                reason: format!("{} {size}: {why}", plural(*n as u64, "test")),
+            });
+        }
+        if by_rule.len() > shown {
+            let rest: usize = by_rule[shown..].iter().map(|(_, n)| n).sum();
+            explain.push(Explanation {
+                subject: format!("{} :: sizes", file.path),
+                project: None,
+                reason: format!(
+                    "{} sized by {} more rules",
+                    plural(rest as u64, "test"),
+                    by_rule.len() - shown
+                ),
+            });
+        }
         for ((suite, p, _), (n, reason)) in groups {
             explain.push(Explanation {
                 subject: format!("{} :: {suite}", file.path),
@@ -555,12 +639,14 @@ impl<'a> Ctx<'a> {
                          report"
                     .to_string(),
                 file: None,
+                go_dir: None,
             },
             None if self.projects.is_empty() => Decision {
                 project: None,
                 rule: Rule::Nowhere,
                 reason: "there are no projects".to_string(),
                 file: None,
+                go_dir: None,
             },
             None => Decision {
                 project: None,
@@ -569,6 +655,7 @@ impl<'a> Ctx<'a> {
                          project contains the report: in no project"
                     .to_string(),
                 file: None,
+                go_dir: None,
             },
         }
     }
@@ -591,6 +678,7 @@ impl<'a> Ctx<'a> {
                     rule: Rule::File,
                     reason: format!("the {what} name {name} is the test file {path}"),
                     file: Some(path),
+                    go_dir: None,
                 });
             }
         }
@@ -626,6 +714,7 @@ impl<'a> Ctx<'a> {
                 rule,
                 reason,
                 file: None,
+                go_dir: None,
             })
         };
         let suite = case.suite.trim();
@@ -648,8 +737,14 @@ impl<'a> Ctx<'a> {
             }
         }
         // A Go import path.
-        if let Some((i, reason)) = self.by_go_package(suite) {
-            return found(i, Rule::GoPackage, reason);
+        if let Some((i, reason, dir)) = self.by_go_package(suite) {
+            return Some(Decision {
+                project: Some(i),
+                rule: Rule::GoPackage,
+                reason,
+                file: None,
+                go_dir: dir,
+            });
         }
         None
     }
@@ -702,7 +797,7 @@ impl<'a> Ctx<'a> {
 
     /// `github.com/org/repo/svc/pkg` → the project holding the longest suffix of it that is a
     /// directory of Go files.
-    fn by_go_package(&self, suite: &str) -> Option<(usize, String)> {
+    fn by_go_package(&self, suite: &str) -> Option<(usize, String, Option<String>)> {
         if !suite.contains('/') || suite.contains([' ', '\\', ':']) {
             return None;
         }
@@ -713,6 +808,8 @@ impl<'a> Ctx<'a> {
             if dirs.is_empty() {
                 continue;
             }
+            // The test files are looked up only in a directory that is the package for sure.
+            let dir = (dirs.len() == 1).then(|| dirs[0].clone());
             return self
                 .sole_owner(dirs.iter().map(|d| child(d)))
                 .map(|(i, f)| {
@@ -723,10 +820,71 @@ impl<'a> Ctx<'a> {
                             parent(&f),
                             more(dirs.len())
                         ),
+                        dir,
                     )
                 });
         }
         None
+    }
+
+    /// The `_test.go` file of `dir` that declares the test `name` (`TestX/sub` → `TestX`),
+    /// and its build constraint.
+    fn go_test_file(&self, dir: &str, name: &str) -> Option<(String, Option<String>)> {
+        let func = name.split('/').next().unwrap_or(name);
+        let mut cache = self.go_tests.borrow_mut();
+        let tests = cache
+            .entry(dir.to_string())
+            .or_insert_with(|| self.read_go_tests(dir));
+        tests.get(func).cloned()
+    }
+
+    /// Every `func TestX(` / `FuzzX(` / `ExampleX(` of the `_test.go` files directly in `dir`,
+    /// with each file's `//go:build` line (or `// +build` lines). Unreadable files are
+    /// skipped: they only cost the size rule its file.
+    fn read_go_tests(&self, dir: &str) -> GoTests {
+        let mut out = GoTests::new();
+        let mut files: Vec<&str> = self
+            .mapper
+            .files()
+            .filter(|f| f.ends_with("_test.go") && parent(f) == dir)
+            .collect();
+        files.sort();
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(self.root.join(f)) else {
+                continue;
+            };
+            let mut constraint: Option<String> = None;
+            let mut in_header = true;
+            for line in text.lines() {
+                let t = line.trim();
+                if in_header {
+                    if let Some(expr) = t.strip_prefix("//go:build ") {
+                        constraint = Some(expr.trim().to_string());
+                    } else if let Some(expr) = t.strip_prefix("// +build ") {
+                        constraint.get_or_insert_with(|| expr.trim().to_string());
+                    } else if t.starts_with("package ") {
+                        in_header = false;
+                    }
+                    continue;
+                }
+                let Some(rest) = line.strip_prefix("func ") else {
+                    continue;
+                };
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if ["Test", "Fuzz", "Example", "Benchmark"]
+                    .iter()
+                    .any(|p| name.starts_with(p))
+                    && rest[name.len()..].starts_with('(')
+                {
+                    out.entry(name)
+                        .or_insert_with(|| (f.to_string(), constraint.clone()));
+                }
+            }
+        }
+        out
     }
 
     /// Directories whose path ends with `suffix` at a `/` boundary (only those holding `.go`
@@ -799,6 +957,16 @@ impl<'a> Ctx<'a> {
             }
         }
         out
+    }
+}
+
+/// The rule a size came from, as the explanations name it.
+fn size_reason(source: &SizeSource) -> SharedStr {
+    match source {
+        SizeSource::Report => SharedStr::from("the report's size, category or trait property"),
+        SizeSource::Config(glob) => SharedStr::from(format!("the [[size]] rule {glob}")),
+        SizeSource::Default(why) => why.clone(),
+        SizeSource::None => SharedStr::from("no size rule applies"),
     }
 }
 

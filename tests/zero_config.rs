@@ -74,6 +74,11 @@ fn npm_workspaces_vitest_paths_in_classname_go_to_their_package() {
         ]
     );
     assert_eq!(v["warnings"], serde_json::json!([]));
+    // Plain `*.test.js` files: small (JS/TS default).
+    for p in v["projects"].as_array().unwrap() {
+        let t = &p["evidence"]["tests"];
+        assert_eq!(t["small"], t["total"], "{t}");
+    }
 }
 
 /// A copy of `fixtures/zero-config/NAME` in a fresh directory, made a git repository.
@@ -164,6 +169,18 @@ fn go_module_reports_found_where_ci_writes_them() {
     assert_eq!(v["reports_found"], 2, "{v}");
     let p = &v["projects"][0];
     assert_eq!(p["evidence"]["tests"]["total"], 3);
+    // Sized by Go's defaults: TestAdd and TestDiv plain (small), TestIntegrationFlow in
+    // calc/integration/flow_test.go behind `//go:build integration` (medium).
+    let tests = &p["evidence"]["tests"];
+    assert_eq!(
+        (&tests["small"], &tests["medium"], &tests["unclassified"]),
+        (
+            &serde_json::json!(2),
+            &serde_json::json!(1),
+            &serde_json::json!(0)
+        ),
+        "{tests}"
+    );
     assert_eq!(p["evidence"]["coverage"]["lines"]["total"], 6);
     let reasons: Vec<String> = v["attribution"]
         .as_array()
@@ -177,9 +194,12 @@ fn go_module_reports_found_where_ci_writes_them() {
             )
         })
         .collect();
-    assert!(reasons.contains(
-        &"reports/go-test.json: read: written by .github/workflows/ci.yml (`> reports/go-test.json`): go-test-json".to_string()
-    ), "{reasons:#?}");
+    for want in [
+        "reports/go-test.json: read: written by .github/workflows/ci.yml (`> reports/go-test.json`): go-test-json",
+        "reports/go-test.json :: sizes: 1 test medium: Go test file calc/integration/flow_test.go has the `integration` build constraint",
+    ] {
+        assert!(reasons.iter().any(|r| r == want), "{want}: {reasons:#?}");
+    }
 }
 
 #[test]

@@ -625,3 +625,88 @@ fn the_root_project_still_contains_root_reports() {
     assert_eq!(ev["app"].tests.len(), 1);
     assert!(warnings.is_empty(), "{warnings:?}");
 }
+
+#[test]
+fn go_tests_get_their_file_and_build_constraint_and_sizes_are_explained() {
+    let t = crate::discover::TempTree::new(
+        "calc",
+        &[
+            ("go.mod", "module example.com/calc\n"),
+            ("calc/calc.go", "package calc\n"),
+            (
+                "calc/calc_test.go",
+                "package calc\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {}\nfunc TestIntegrationDB(t *testing.T) {}\n",
+            ),
+            (
+                "calc/db_test.go",
+                "//go:build integration\n\npackage calc\n\nfunc TestDB(t *testing.T) {}\n",
+            ),
+        ],
+    );
+    let projects = vec![project("calc", "")];
+    let mapper = PathMapper::scan(t.path()).unwrap();
+    let go = |name: &str, secs: f64| {
+        let mut c = case("example.com/calc/calc", None, name);
+        c.duration = Some(secs);
+        c
+    };
+    let reports = vec![junit(
+        "reports/go-test.json",
+        vec![
+            go("TestAdd", 0.1),
+            go("TestAdd/zero", 75.0),
+            go("TestIntegrationDB", 2.0),
+            go("TestDB", 1.0),
+            go("TestGone", 1.0),
+        ],
+    )];
+    let Attributed {
+        evidence,
+        explanations,
+        warnings,
+    } = attribute(&projects, reports, &Config::default(), t.path(), &mapper);
+    let got: Vec<String> = evidence[0]
+        .tests
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {} {:?}",
+                t.case.name,
+                t.case.file.as_deref().unwrap_or("-"),
+                t.size
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "TestAdd calc/calc_test.go Some(Small)",
+            "TestAdd/zero calc/calc_test.go Some(Small)",
+            "TestDB calc/db_test.go Some(Medium)",
+            "TestGone - None",
+            "TestIntegrationDB calc/calc_test.go Some(Medium)",
+        ]
+    );
+    let sizes: Vec<&str> = explanations
+        .iter()
+        .filter(|e| e.subject == "reports/go-test.json :: sizes")
+        .map(|e| e.reason.as_str())
+        .collect();
+    // The commonest rule first.
+    assert_eq!(
+        sizes,
+        [
+            "2 tests small: Go test in calc/calc_test.go (a plain go test: unit)",
+            "1 test unsized: no size rule applies",
+            "1 test medium: Go test file calc/db_test.go has the `integration` build constraint",
+            "1 test medium: Go test name TestIntegrationDB starts with TestIntegration",
+        ]
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0],
+        "reports/go-test.json: 1 test ran longer than its size's timeout (small 1 min, medium 5 \
+         min, large 15 min): example.com/calc/calc/TestAdd/zero (small, 75.0 s); a test that \
+         slow is a bigger test than its size says"
+    );
+}
