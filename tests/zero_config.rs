@@ -238,3 +238,36 @@ fn reports_in_hidden_directories_are_named_with_the_include_that_reads_them() {
     let v = json(&testcert_in(&repo.0, &["check", "--format", "json"]));
     assert_eq!(per_project(&v)[1], ("@acme/core".to_string(), 2, 1));
 }
+
+#[test]
+fn small_test_coverage_from_one_run_with_per_test_contexts() {
+    // Real pytest 9.2 + pytest-cov (`--cov --cov-context=test`) and coverage.py 7.17.5
+    // (`coverage json --show-contexts`): one run of all tests. tests/unit's two tests ran
+    // cart.py lines 3-6; the integration test ran 3, 4, 6 and checkout (11-13, 15); lines
+    // 1 and 9 (the defs) ran at import. Small: 1, 3, 4, 5, 6, 9 of 11 executable lines.
+    let dir = fixture("python-contexts");
+    let o = testcert_in(&dir, &["check", ".", "--format", "json"]);
+    let v = json(&o);
+    let p = &v["projects"][0];
+    assert_eq!(p["evidence"]["coverage"]["lines"]["covered"], 10, "{p}");
+    assert_eq!(
+        p["evidence"]["coverage_small"]["lines"],
+        serde_json::json!({"total": 11, "covered": 6})
+    );
+    assert_eq!(
+        p["evidence"]["coverage_large"]["lines"],
+        serde_json::json!({"total": 11, "covered": 9})
+    );
+    let status = |id: &str| {
+        p["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    // Known from one run (54.5%): met at L2 (10%) and L3 (50%).
+    assert_eq!(status("L2.small-incremental"), "met");
+    assert_eq!(status("L3.small-incremental"), "met");
+}

@@ -710,3 +710,49 @@ fn go_tests_get_their_file_and_build_constraint_and_sizes_are_explained() {
          slow is a bigger test than its size says"
     );
 }
+
+#[test]
+fn lcov_test_sections_give_small_and_large_coverage() {
+    let projects = vec![project("app", "")];
+    let mapper = PathMapper::from_files(
+        "/repo",
+        ["src/a.c", "pkg/integration/BUILD"].map(String::from),
+    );
+    let (file, mut rep) = lcov(
+        "coverage/lcov.info",
+        None,
+        &[("src/a.c", &[(1, 2), (2, 1), (3, 1), (4, 0)])],
+    );
+    rep.ctx.contexts = Some(TestContexts {
+        names: vec![
+            "unit".into(),
+            "//pkg/integration:db_test".into(),
+            "mystery".into(),
+        ],
+        files: vec![
+            ("src/a.c".into(), vec![(1, 0)]),
+            ("src/a.c".into(), vec![(1, 1), (2, 1)]),
+            ("src/a.c".into(), vec![(3, 2)]),
+        ],
+    });
+    let (ev, ex) = run(&projects, &mapper, &Config::default(), vec![(file, rep)]);
+    let lines = |c: &Option<Coverage>| {
+        let c = c.as_ref().expect("derived view");
+        let t = c.totals().lines;
+        (t.covered, t.total)
+    };
+    // Line 1 by the `unit` test; 1-2 by the integration target; 3 only by an unsized one.
+    assert_eq!(lines(&ev["app"].coverage_small), (1, 4));
+    assert_eq!(lines(&ev["app"].coverage_large), (2, 4));
+    assert!(ex.iter().any(|e| e.subject == "coverage/lcov.info :: contexts"
+        && e.reason.starts_with("small-test coverage derived from the per-test contexts: 1 small, 1 medium, 1 unsized")));
+    // A tagged report keeps its tag: contexts are not looked at.
+    let (mut file, mut rep) = lcov("coverage/lcov.info", None, &[("src/a.c", &[(1, 2)])]);
+    file.size = Some(Size::Large);
+    rep.ctx.contexts = Some(TestContexts {
+        names: vec!["unit".into()],
+        files: vec![("src/a.c".into(), vec![(1, 0)])],
+    });
+    let (ev, _) = run(&projects, &mapper, &Config::default(), vec![(file, rep)]);
+    assert!(ev["app"].coverage_small.is_none());
+}
