@@ -25,5 +25,6 @@ pub mod paths;
 pub mod progress;
 pub mod render;
 pub mod result;
+pub(crate) mod stack;
 pub mod stamp;
 pub mod words;

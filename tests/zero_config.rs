@@ -271,3 +271,38 @@ fn small_test_coverage_from_one_run_with_per_test_contexts() {
     assert_eq!(status("L2.small-incremental"), "met");
     assert_eq!(status("L3.small-incremental"), "met");
 }
+
+#[test]
+fn without_small_coverage_init_and_the_advice_name_the_command_for_the_stack() {
+    let repo = Checkout::new("go-module");
+    let o = testcert_in(&repo.0, &["init"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let toml = std::fs::read_to_string(repo.0.join("testcert.toml")).unwrap();
+    assert!(
+        toml.contains(
+            "#   calc: `go test -short -coverprofile=reports/small.out ./...` in the repository root\n#[[reports.tag]]\n#glob = \"reports/small.out\"\n#size = \"small\""
+        ),
+        "{toml}"
+    );
+    let v = json(&testcert_in(&repo.0, &["check", "--format", "json"]));
+    let c = v["projects"][0]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "L2.small-incremental")
+        .unwrap()
+        .clone();
+    assert_eq!(c["status"], "unknown");
+    assert!(
+        c["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Run `go test -short -coverprofile=reports/small.out ./...` in the repository root, then add to testcert.toml: [[reports.tag]] glob = \"reports/small.out\" size = \"small\"."),
+        "{c}"
+    );
+}
