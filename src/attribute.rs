@@ -497,6 +497,7 @@ impl<'a> Ctx<'a> {
         let mut sizes: BTreeMap<(Option<usize>, Option<Size>, SharedStr), usize> = BTreeMap::new();
         let mut slow: Vec<String> = Vec::new();
         let mut slow_count = 0usize;
+        let mut reasons = SizeReasons::default();
         let total = cases.len();
         for mut case in cases {
             let mut decision = None;
@@ -549,7 +550,7 @@ impl<'a> Ctx<'a> {
                         a.test_reports.push(rref.clone());
                     }
                     let t = self.classifier.classify(case, &report_path);
-                    let key = (Some(i), t.size, size_reason(&t.size_source));
+                    let key = (Some(i), t.size, reasons.of(&t.size_source));
                     *sizes.entry(key).or_default() += 1;
                     if let (Some(size), Some(secs)) = (t.size, t.case.duration) {
                         if secs > size.timeout_secs() {
@@ -1136,13 +1137,38 @@ impl SizedContexts {
     }
 }
 
-/// The rule a size came from, as the explanations name it.
-fn size_reason(source: &SizeSource) -> SharedStr {
-    match source {
-        SizeSource::Report => SharedStr::from("the report's size, category or trait property"),
-        SizeSource::Config(glob) => SharedStr::from(format!("the [[size]] rule {glob}")),
-        SizeSource::Default(why) => why.clone(),
-        SizeSource::None => SharedStr::from("no size rule applies"),
+/// The rule a size came from, as the explanations name it; one string per rule, shared by
+/// the tests it sized (this runs for every test case).
+#[derive(Default)]
+struct SizeReasons {
+    report: Option<SharedStr>,
+    none: Option<SharedStr>,
+    config: HashMap<String, SharedStr>,
+}
+
+impl SizeReasons {
+    fn of(&mut self, source: &SizeSource) -> SharedStr {
+        match source {
+            SizeSource::Report => self
+                .report
+                .get_or_insert_with(|| {
+                    SharedStr::from("the report's size, category or trait property")
+                })
+                .clone(),
+            SizeSource::Config(glob) => match self.config.get(glob) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = SharedStr::from(format!("the [[size]] rule {glob}"));
+                    self.config.insert(glob.clone(), r.clone());
+                    r
+                }
+            },
+            SizeSource::Default(why) => why.clone(),
+            SizeSource::None => self
+                .none
+                .get_or_insert_with(|| SharedStr::from("no size rule applies"))
+                .clone(),
+        }
     }
 }
 
