@@ -3,13 +3,17 @@
 //! **Coverage.** Every file of every coverage report is mapped onto the repository
 //! ([`PathMapper::map`] with the report's roots) and goes to the *deepest* project containing
 //! it. A file that maps to no repository file goes to the project containing the report file
-//! (the report was written for it), else to the root-most project, so that coverage is never
-//! silently dropped; a file that maps into no project is left out and explained. Files are
-//! moved, not copied, except once more for size-tagged reports (which also feed
-//! `coverage_small` / `coverage_large`).
+//! (the report was written for it); when no project contains the report either, the file is
+//! left out with a warning — never given to a sibling project. A file that maps into no
+//! project is left out and explained. Files are moved, not copied, except once more for
+//! size-tagged reports (which also feed `coverage_small` / `coverage_large`).
 //!
 //! **Tests**, first answer wins:
-//! 1. the test's file, when the report names it and it maps into a project;
+//! 1. the test's file: the report's `file` attribute, else a suite or class name that is a
+//!    path of the repository (vitest writes the test file's path in both, jest-junit can with
+//!    `suiteNameTemplate`/`classNameTemplate` `{filepath}`): relative to the root or to the
+//!    report's project, absolute ending in a repository path, with or without `./` — when
+//!    it lies in a project; the name is then the test's file for the size rules too;
 //! 2. its names: a suite that is a project's (or Cargo package's) name — nextest writes
 //!    `crate-name` for the library and `crate-name::target` for the others, `-` and `_` being
 //!    the same; a dotted class or module (`com.example.FooTest`, `tests.test_x`,
@@ -17,8 +21,12 @@
 //!    or simple name (`FooTest.cs`) or package directory exists in exactly one project; a Go
 //!    import path (`github.com/org/repo/svc/pkg`) whose longest suffix is a directory of Go
 //!    files (`svc/pkg`) in exactly one project;
-//! 3. the deepest project containing the report file;
-//! 4. the root-most project (the one at the root, else the one with the shortest path).
+//! 3. the deepest project containing the report file (the root project, when one is at the
+//!    root of the repository, contains every report).
+//!
+//! A test no rule places is in no project, and a warning says how many and names a few:
+//! giving it to a sibling project (the alphabetically first, say) would credit one package
+//! with another's tests, silently.
 //!
 //! Explanations are given per report and per (report, suite) group, not per test case.
 
@@ -28,9 +36,9 @@ use std::path::Path;
 
 use crate::classify::{crate_key, Classifier};
 use crate::config::{Config, Size};
-use crate::evidence::{Evidence, Project, ReportFile, ReportRef, Test};
-use crate::ingest::{Data, Report};
-use crate::model::{Coverage, Outcome, SharedStr, TestCase};
+use crate::evidence::{Evidence, Project, ReportFile, ReportRef, SizeSource, Test};
+use crate::ingest::{Data, Report, TestContexts};
+use crate::model::{Coverage, FileCoverage, Outcome, SharedStr, TestCase};
 use crate::paths::PathMapper;
 use crate::result::Explanation;
 use crate::words::plural;
@@ -39,6 +47,19 @@ use crate::words::plural;
 const MODULE_EXTS: [&str; 6] = [".java", ".kt", ".py", ".scala", ".groovy", ".cs"];
 /// Extensions whose files are named after the class they hold (for the simple-name look-up).
 const CLASS_EXTS: [&str; 5] = [".java", ".kt", ".scala", ".groovy", ".cs"];
+
+/// How many unplaced tests a warning names.
+const EXAMPLES: usize = 3;
+/// How many size rules the explanations list per report.
+const SIZE_REASONS: usize = 20;
+
+/// What [`attribute`] returns: per-project evidence (same order as the projects), the
+/// explanations (`--explain-attribution`), and warnings for what went nowhere.
+pub struct Attributed {
+    pub evidence: Vec<Evidence>,
+    pub explanations: Vec<Explanation>,
+    pub warnings: Vec<String>,
+}
 
 /// Splits the reports' coverage and tests over `projects` (same order as `projects`).
 ///
@@ -50,10 +71,11 @@ pub fn attribute(
     config: &Config,
     root: &Path,
     mapper: &PathMapper,
-) -> (Vec<Evidence>, Vec<Explanation>) {
+) -> Attributed {
     let ctx = Ctx::new(projects, config, root, mapper);
     let mut acc: Vec<Acc> = projects.iter().map(|_| Acc::default()).collect();
     let mut explain = Vec::new();
+    let mut warnings = Vec::new();
     for (file, report) in reports {
         let Report {
             format,
@@ -64,14 +86,37 @@ pub fn attribute(
         let rref = ReportRef::new(&file, format);
         match data {
             Data::Coverage(cov) => {
-                ctx.coverage(&file, rref, cov, &rctx.roots, &mut acc, &mut explain)
+                // Per-test contexts give small/large coverage from this one run, unless a
+                // `[[reports.tag]]` already says which run wrote it.
+                let derived = match (&rctx.contexts, file.size) {
+                    (Some(c), None) => ctx.sized_contexts(&file, c, &rctx.roots, &mut explain),
+                    _ => None,
+                };
+                ctx.coverage(
+                    &file,
+                    rref,
+                    cov,
+                    &rctx.roots,
+                    derived.as_ref(),
+                    &mut acc,
+                    &mut explain,
+                    &mut warnings,
+                )
             }
             Data::Tests(run) => {
                 let rref = ReportRef {
                     retries: run.cases.iter().any(|c| c.attempts > 1),
                     ..rref
                 };
-                ctx.tests(&file, rref, run.cases, &rctx.roots, &mut acc, &mut explain)
+                ctx.tests(
+                    &file,
+                    rref,
+                    run.cases,
+                    &rctx.roots,
+                    &mut acc,
+                    &mut explain,
+                    &mut warnings,
+                )
             }
         }
     }
@@ -100,7 +145,11 @@ pub fn attribute(
             }
         })
         .collect();
-    (evidence, explain)
+    Attributed {
+        evidence,
+        explanations: explain,
+        warnings,
+    }
 }
 
 /// The cross-run rule: across report files (a CI matrix running the suite on two platforms,
@@ -175,7 +224,6 @@ enum Rule {
     Module,
     GoPackage,
     ReportLocation,
-    RootMost,
     Nowhere,
 }
 
@@ -185,6 +233,12 @@ struct Decision {
     project: Option<usize>,
     rule: Rule,
     reason: String,
+    /// The repository file a suite or class name turned out to be (rule 1 by name): the
+    /// test's file from then on.
+    file: Option<String>,
+    /// The Go package directory the suite named (rule 2): the test's file is looked up in
+    /// it by the test's name.
+    go_dir: Option<String>,
 }
 
 struct Ctx<'a> {
@@ -198,10 +252,22 @@ struct Ctx<'a> {
     classifier: Classifier,
     /// Directory name → (directory, holds Go files); built on first use.
     dirs: OnceCell<HashMap<String, Vec<(String, bool)>>>,
+    root: &'a Path,
+    /// Go package directory → test function → (its `_test.go` file, build constraint);
+    /// each directory read once, on first use.
+    go_tests: std::cell::RefCell<HashMap<String, GoTests>>,
 }
 
+/// The test functions of one Go package directory: name → (file, `//go:build` expression).
+type GoTests = HashMap<String, (String, Option<String>)>;
+
 impl<'a> Ctx<'a> {
-    fn new(projects: &'a [Project], config: &Config, root: &Path, mapper: &'a PathMapper) -> Self {
+    fn new(
+        projects: &'a [Project],
+        config: &Config,
+        root: &'a Path,
+        mapper: &'a PathMapper,
+    ) -> Self {
         let mut by_path = HashMap::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut rust = Vec::new();
@@ -238,6 +304,8 @@ impl<'a> Ctx<'a> {
             root_most,
             classifier: Classifier::new(config, rust),
             dirs: OnceCell::new(),
+            root,
+            go_tests: std::cell::RefCell::default(),
         }
     }
 
@@ -275,25 +343,27 @@ impl<'a> Ctx<'a> {
         found
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn coverage(
         &self,
         file: &ReportFile,
         rref: ReportRef,
         cov: Coverage,
         roots: &[String],
+        derived: Option<&SizedContexts>,
         acc: &mut [Acc],
         explain: &mut Vec<Explanation>,
+        warnings: &mut Vec<String>,
     ) {
-        let fallback = self.owner(&file.path).or(self.root_most);
-        let fallback_why = if self.owner(&file.path).is_some() {
-            "the project containing the report"
-        } else {
-            "the root-most project (no project contains the report)"
-        };
+        let fallback = self.owner(&file.path);
+        let fallback_why = "the project containing the report";
         let (files, summary) = cov.into_parts();
+        let totals_only = summary.is_some();
         // Per project: (files by location, unmapped files, first unmapped).
         let mut got: BTreeMap<usize, (usize, usize, Option<String>)> = BTreeMap::new();
         let mut outside = (0usize, None::<String>);
+        // Files that map to no repository file, from a report no project contains.
+        let mut unplaced = (0usize, None::<String>);
         for mut f in files {
             let m = self.mapper.map(&f.path, roots);
             let target = if m.found {
@@ -302,8 +372,9 @@ impl<'a> Ctx<'a> {
                 fallback
             };
             let Some(i) = target else {
-                outside.0 += 1;
-                outside.1.get_or_insert_with(|| m.path.clone());
+                let n = if m.found { &mut outside } else { &mut unplaced };
+                n.0 += 1;
+                n.1.get_or_insert_with(|| m.path.clone());
                 continue;
             };
             let g = got.entry(i).or_default();
@@ -313,8 +384,17 @@ impl<'a> Ctx<'a> {
                 g.1 += 1;
                 g.2.get_or_insert_with(|| m.path.clone());
             }
-            f.path = m.path;
             let a = &mut acc[i];
+            if let Some(d) = derived {
+                let (small, large) = d.split(&f, &m.path);
+                if d.any_small {
+                    a.small.get_or_insert_with(Coverage::new).push_file(small);
+                }
+                if d.any_large {
+                    a.large.get_or_insert_with(Coverage::new).push_file(large);
+                }
+            }
+            f.path = m.path;
             match file.size {
                 Some(Size::Small) => a
                     .small
@@ -329,6 +409,14 @@ impl<'a> Ctx<'a> {
             a.coverage.push_file(f);
         }
         if let Some(totals) = summary {
+            if fallback.is_none() {
+                warnings.push(format!(
+                    "{}: totals only (no per-file data), and no project contains the report: \
+                     left out (declare the project with [[project]], or write the report into \
+                     its directory)",
+                    file.path
+                ));
+            }
             if let Some(i) = fallback {
                 let mut c = Coverage::new();
                 c.summary_only = Some(totals);
@@ -397,7 +485,32 @@ impl<'a> Ctx<'a> {
                 ),
             });
         }
-        if got.is_empty() && outside.0 == 0 {
+        if unplaced.0 > 0 {
+            let first = unplaced.1.as_deref().unwrap_or("?");
+            explain.push(Explanation {
+                subject: file.path.clone(),
+                project: None,
+                reason: format!(
+                    "{} that map to no file under the root (first: {first}), and no project \
+                     contains the report: left out",
+                    plural(unplaced.0 as u64, "source file"),
+                ),
+            });
+            warnings.push(format!(
+                "{}: {} {} no file under the repository and no project contains the report, \
+                 so {} for no project (first: {first}); map paths with [paths] strip_prefix \
+                 / path_prefix, or declare the project with [[project]]",
+                file.path,
+                plural(unplaced.0 as u64, "source file"),
+                if unplaced.0 == 1 { "maps to" } else { "map to" },
+                if unplaced.0 == 1 {
+                    "it counts"
+                } else {
+                    "they count"
+                },
+            ));
+        }
+        if got.is_empty() && outside.0 == 0 && unplaced.0 == 0 && !totals_only {
             explain.push(Explanation {
                 subject: file.path.clone(),
                 project: None,
@@ -406,6 +519,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn tests(
         &self,
         file: &ReportFile,
@@ -414,15 +528,32 @@ impl<'a> Ctx<'a> {
         roots: &[String],
         acc: &mut [Acc],
         explain: &mut Vec<Explanation>,
+        warnings: &mut Vec<String>,
     ) {
         let report_owner = self.owner(&file.path);
         let report_path = SharedStr::from(file.path.as_str());
+        // Where a relative path in a suite or class name may start: the report's own roots,
+        // the directory of the project holding the report (vitest run inside a package
+        // writes package-relative paths), the report's directory.
+        let mut name_roots: Vec<String> = roots.to_vec();
+        if let Some(i) = report_owner {
+            name_roots.push(self.projects[i].path.clone());
+        }
+        name_roots.push(parent(&file.path).to_string());
+        name_roots.retain(|r| !r.is_empty());
         let mut by_names: HashMap<(SharedStr, Option<SharedStr>), Decision> = HashMap::new();
         // (suite, project, rule) → (count, first reason). Keys share the suite's string: this
         // runs for every test case.
         let mut groups: BTreeMap<(SharedStr, Option<usize>, Rule), (usize, String)> =
             BTreeMap::new();
         let mut per_project: BTreeMap<Option<usize>, usize> = BTreeMap::new();
+        let mut unplaced: Vec<String> = Vec::new();
+        let mut unplaced_count = 0usize;
+        // (project, size, rule) → tests; and the tests over their size's timeout.
+        let mut sizes: BTreeMap<(Option<usize>, Option<Size>, SharedStr), usize> = BTreeMap::new();
+        let mut slow: Vec<String> = Vec::new();
+        let mut slow_count = 0usize;
+        let mut reasons = SizeReasons::default();
         let total = cases.len();
         for mut case in cases {
             let mut decision = None;
@@ -434,6 +565,8 @@ impl<'a> Ctx<'a> {
                             project: Some(i),
                             rule: Rule::File,
                             reason: format!("the test file {} lies in it", m.path),
+                            file: None,
+                            go_dir: None,
                         });
                     }
                     case.file = Some(m.path);
@@ -444,21 +577,53 @@ impl<'a> Ctx<'a> {
                 None => by_names
                     .entry((case.suite.clone(), case.class.clone()))
                     .or_insert_with(|| {
-                        self.by_test_names(&case)
+                        self.by_name_as_file(&case, &name_roots)
+                            .or_else(|| self.by_test_names(&case))
                             .unwrap_or_else(|| self.by_location(report_owner))
                     }),
             };
+            if case.file.is_none() {
+                case.file.clone_from(&d.file);
+            }
+            if let (None, Some(dir)) = (&case.file, &d.go_dir) {
+                if let Some((f, constraint)) = self.go_test_file(dir, &case.name) {
+                    case.file = Some(f);
+                    if let Some(c) = constraint {
+                        case.properties
+                            .push((crate::classify::GO_BUILD_PROPERTY.to_string(), c));
+                    }
+                }
+            }
             let g = groups
                 .entry((case.suite.clone(), d.project, d.rule))
                 .or_insert_with(|| (0, d.reason.clone()));
             g.0 += 1;
             *per_project.entry(d.project).or_default() += 1;
-            if let Some(i) = d.project {
-                let a = &mut acc[i];
-                if a.test_reports.last() != Some(&rref) {
-                    a.test_reports.push(rref.clone());
+            match d.project {
+                Some(i) => {
+                    let a = &mut acc[i];
+                    if a.test_reports.last() != Some(&rref) {
+                        a.test_reports.push(rref.clone());
+                    }
+                    let t = self.classifier.classify(case, &report_path);
+                    let key = (Some(i), t.size, reasons.of(&t.size_source));
+                    *sizes.entry(key).or_default() += 1;
+                    if let (Some(size), Some(secs)) = (t.size, t.case.duration) {
+                        if secs > size.timeout_secs() {
+                            slow_count += 1;
+                            if slow.len() < EXAMPLES {
+                                slow.push(format!("{} ({size}, {secs:.1} s)", t.id()));
+                            }
+                        }
+                    }
+                    a.tests.push(t);
                 }
-                a.tests.push(self.classifier.classify(case, &report_path));
+                None => {
+                    unplaced_count += 1;
+                    if unplaced.len() < EXAMPLES {
+                        unplaced.push(case.id());
+                    }
+                }
             }
         }
         if total == 0 {
@@ -468,11 +633,68 @@ impl<'a> Ctx<'a> {
                 reason: "no test cases".to_string(),
             });
         }
+        if unplaced_count > 0 && !self.projects.is_empty() {
+            warnings.push(format!(
+                "{}: {} in no project (no test file, suite or class name points into one, and \
+                 no project contains the report), e.g. {}{}: they count for no project; write \
+                 the test file into the report (jest-junit addFileAttribute, vitest does by \
+                 default), put the report in the project's directory, or declare the \
+                 projects with [[project]]",
+                file.path,
+                plural(unplaced_count as u64, "test"),
+                unplaced.join(", "),
+                if unplaced_count > unplaced.len() {
+                    format!(" and {} more", unplaced_count - unplaced.len())
+                } else {
+                    String::new()
+                },
+            ));
+        }
         for (p, n) in per_project {
             explain.push(Explanation {
                 subject: file.path.clone(),
                 project: p.map(|i| self.name(i)),
                 reason: format!("{n} of {}", plural(total as u64, "test")),
+            });
+        }
+        if slow_count > 0 {
+            warnings.push(format!(
+                "{}: {} ran longer than {} size's timeout (small 1 min, medium 5 min, large \
+                 15 min): {}{}; a test that slow is a bigger test than its size says",
+                file.path,
+                plural(slow_count as u64, "test"),
+                if slow_count == 1 { "its" } else { "their" },
+                slow.join(", "),
+                if slow_count > slow.len() {
+                    format!(" and {} more", slow_count - slow.len())
+                } else {
+                    String::new()
+                },
+            ));
+        }
+        // Which rule sized the tests: one line per (project, size, rule), the commonest
+        // first within a project, at most SIZE_REASONS per report.
+        let mut by_rule: Vec<_> = sizes.into_iter().collect();
+        by_rule.sort_by_key(|((p, _, _), n)| (*p, std::cmp::Reverse(*n)));
+        let shown = by_rule.len().min(SIZE_REASONS);
+        for ((p, size, why), n) in by_rule.iter().take(shown) {
+            let size = size.map_or("unsized", Size::name);
+            explain.push(Explanation {
+                subject: format!("{} :: sizes", file.path),
+                project: p.map(|i| self.name(i)),
+                reason: format!("{} {size}: {why}", plural(*n as u64, "test")),
+            });
+        }
+        if by_rule.len() > shown {
+            let rest: usize = by_rule[shown..].iter().map(|(_, n)| n).sum();
+            explain.push(Explanation {
+                subject: format!("{} :: sizes", file.path),
+                project: None,
+                reason: format!(
+                    "{} sized by {} more rules",
+                    plural(rest as u64, "test"),
+                    by_rule.len() - shown
+                ),
             });
         }
         for ((suite, p, _), (n, reason)) in groups {
@@ -485,27 +707,190 @@ impl<'a> Ctx<'a> {
     }
 
     fn by_location(&self, report_owner: Option<usize>) -> Decision {
-        match (report_owner, self.root_most) {
-            (Some(i), _) => Decision {
+        match report_owner {
+            Some(i) => Decision {
                 project: Some(i),
                 rule: Rule::ReportLocation,
                 reason: "neither file nor names point elsewhere: the project containing the \
                          report"
                     .to_string(),
+                file: None,
+                go_dir: None,
             },
-            (None, Some(i)) => Decision {
-                project: Some(i),
-                rule: Rule::RootMost,
-                reason: "neither file nor names point elsewhere, and no project contains the \
-                         report: the root-most project"
-                    .to_string(),
-            },
-            (None, None) => Decision {
+            None if self.projects.is_empty() => Decision {
                 project: None,
                 rule: Rule::Nowhere,
                 reason: "there are no projects".to_string(),
+                file: None,
+                go_dir: None,
+            },
+            None => Decision {
+                project: None,
+                rule: Rule::Nowhere,
+                reason: "no test file, suite or class name points into a project, and no \
+                         project contains the report: in no project"
+                    .to_string(),
+                file: None,
+                go_dir: None,
             },
         }
+    }
+
+    /// The size of every context of a coverage report (its test's, by the size rules), and
+    /// the contexts of each of its files; `None` (explained) when no context could be sized.
+    fn sized_contexts(
+        &self,
+        file: &ReportFile,
+        contexts: &TestContexts,
+        roots: &[String],
+        explain: &mut Vec<Explanation>,
+    ) -> Option<SizedContexts> {
+        let report_owner = self.owner(&file.path);
+        let mut name_roots: Vec<String> = roots.to_vec();
+        if let Some(i) = report_owner {
+            name_roots.push(self.projects[i].path.clone());
+        }
+        name_roots.retain(|r| !r.is_empty());
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let sizes: Vec<ContextSize> = contexts
+            .names
+            .iter()
+            .map(|name| {
+                let size = self.context_size(name, &name_roots);
+                *counts
+                    .entry(match size {
+                        ContextSize::AnyRun => "outside tests",
+                        ContextSize::Sized(Size::Small) => "small",
+                        ContextSize::Sized(Size::Medium) => "medium",
+                        ContextSize::Sized(Size::Large) => "large",
+                        ContextSize::Unsized => "unsized",
+                    })
+                    .or_default() += 1;
+                size
+            })
+            .collect();
+        let any_small = sizes.contains(&ContextSize::Sized(Size::Small));
+        let any_large = sizes
+            .iter()
+            .any(|s| matches!(s, ContextSize::Sized(Size::Medium | Size::Large)));
+        let shown: Vec<String> = ["small", "medium", "large", "unsized", "outside tests"]
+            .iter()
+            .filter_map(|k| counts.get(k).map(|n| format!("{n} {k}")))
+            .collect();
+        if !any_small && !any_large {
+            explain.push(Explanation {
+                subject: format!("{} :: contexts", file.path),
+                project: None,
+                reason: format!(
+                    "per-test contexts ({}) but no test of them could be sized: no small-test \
+                     coverage derived",
+                    shown.join(", ")
+                ),
+            });
+            return None;
+        }
+        explain.push(Explanation {
+            subject: format!("{} :: contexts", file.path),
+            project: None,
+            reason: format!(
+                "small-test coverage derived from the per-test contexts: {} (a line counts \
+                 for a size when a test of that size ran it; code run outside tests, at \
+                 import, counts for every size)",
+                shown.join(", ")
+            ),
+        });
+        let mut by_file: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+        for (path, lines) in &contexts.files {
+            by_file.entry(path.clone()).or_default().extend(lines);
+        }
+        for v in by_file.values_mut() {
+            v.sort_unstable();
+        }
+        Some(SizedContexts {
+            sizes,
+            by_file,
+            any_small,
+            any_large,
+        })
+    }
+
+    /// The size of the test a context names: a coverage.py context
+    /// (`tests/unit/test_x.py::TestC::test_y|run` → the test `test_y` of class `TestC` in
+    /// that file) or an LCOV test name (a size word itself, else sized as a suite name).
+    fn context_size(&self, name: &str, roots: &[String]) -> ContextSize {
+        let name = name.trim();
+        if name.is_empty() {
+            return ContextSize::AnyRun;
+        }
+        if let Some(s) = Size::parse(name) {
+            return ContextSize::Sized(s);
+        }
+        let test = name.rsplit_once('|').map_or(name, |(t, _)| t);
+        let mut parts = test.split("::");
+        let first = parts.next().unwrap_or(test);
+        let rest: Vec<&str> = parts.collect();
+        let mut case = TestCase::new(
+            first,
+            rest.last().copied().unwrap_or(first),
+            Outcome::Passed,
+        );
+        if rest.len() > 1 {
+            case.class = Some(SharedStr::from(rest[..rest.len() - 1].join("::").as_str()));
+        }
+        if first.contains('.') || first.contains('/') {
+            let m = self.mapper.map(first, roots);
+            case.file = Some(m.path);
+        }
+        match self.classifier.size(&case).0 {
+            Some(s) => ContextSize::Sized(s),
+            None => ContextSize::Unsized,
+        }
+    }
+
+    /// Rule 1 by name: a suite or class name that is a file of the repository (relative to
+    /// the root or one of `roots`, or absolute ending in a repository path) lying in a
+    /// project.
+    fn by_name_as_file(&self, case: &TestCase, roots: &[String]) -> Option<Decision> {
+        let names = [case.class.as_deref(), Some(case.suite.as_str())];
+        for (what, name) in ["class", "suite"].into_iter().zip(names) {
+            let Some(name) = name.map(str::trim) else {
+                continue;
+            };
+            let Some(path) = self.name_as_file(name, roots) else {
+                continue;
+            };
+            if let Some(i) = self.owner(&path) {
+                return Some(Decision {
+                    project: Some(i),
+                    rule: Rule::File,
+                    reason: format!("the {what} name {name} is the test file {path}"),
+                    file: Some(path),
+                    go_dir: None,
+                });
+            }
+        }
+        None
+    }
+
+    /// The repository file `name` is, when it is a path of one. A bare name (no `/`) counts
+    /// only as an existing file at the root or under one of `roots`: `kv-core` or
+    /// `tests.test_x` must stay names.
+    fn name_as_file(&self, name: &str, roots: &[String]) -> Option<String> {
+        if name.is_empty() || name.contains(['\n', '\t']) || name.contains("::") {
+            return None;
+        }
+        let clean = name.strip_prefix("./").unwrap_or(name);
+        if !clean.contains(['/', '\\']) {
+            // `a.test.ts` at the root, or next to the report.
+            if !clean.contains('.') {
+                return None;
+            }
+            return std::iter::once(clean.to_string())
+                .chain(roots.iter().map(|r| format!("{r}/{clean}")))
+                .find(|p| self.mapper.contains(p));
+        }
+        let m = self.mapper.map(clean, roots);
+        m.found.then_some(m.path)
     }
 
     /// Rule 2: the suite and class names.
@@ -515,6 +900,8 @@ impl<'a> Ctx<'a> {
                 project: Some(i),
                 rule,
                 reason,
+                file: None,
+                go_dir: None,
             })
         };
         let suite = case.suite.trim();
@@ -537,8 +924,14 @@ impl<'a> Ctx<'a> {
             }
         }
         // A Go import path.
-        if let Some((i, reason)) = self.by_go_package(suite) {
-            return found(i, Rule::GoPackage, reason);
+        if let Some((i, reason, dir)) = self.by_go_package(suite) {
+            return Some(Decision {
+                project: Some(i),
+                rule: Rule::GoPackage,
+                reason,
+                file: None,
+                go_dir: dir,
+            });
         }
         None
     }
@@ -591,7 +984,7 @@ impl<'a> Ctx<'a> {
 
     /// `github.com/org/repo/svc/pkg` → the project holding the longest suffix of it that is a
     /// directory of Go files.
-    fn by_go_package(&self, suite: &str) -> Option<(usize, String)> {
+    fn by_go_package(&self, suite: &str) -> Option<(usize, String, Option<String>)> {
         if !suite.contains('/') || suite.contains([' ', '\\', ':']) {
             return None;
         }
@@ -602,6 +995,8 @@ impl<'a> Ctx<'a> {
             if dirs.is_empty() {
                 continue;
             }
+            // The test files are looked up only in a directory that is the package for sure.
+            let dir = (dirs.len() == 1).then(|| dirs[0].clone());
             return self
                 .sole_owner(dirs.iter().map(|d| child(d)))
                 .map(|(i, f)| {
@@ -612,10 +1007,71 @@ impl<'a> Ctx<'a> {
                             parent(&f),
                             more(dirs.len())
                         ),
+                        dir,
                     )
                 });
         }
         None
+    }
+
+    /// The `_test.go` file of `dir` that declares the test `name` (`TestX/sub` → `TestX`),
+    /// and its build constraint.
+    fn go_test_file(&self, dir: &str, name: &str) -> Option<(String, Option<String>)> {
+        let func = name.split('/').next().unwrap_or(name);
+        let mut cache = self.go_tests.borrow_mut();
+        let tests = cache
+            .entry(dir.to_string())
+            .or_insert_with(|| self.read_go_tests(dir));
+        tests.get(func).cloned()
+    }
+
+    /// Every `func TestX(` / `FuzzX(` / `ExampleX(` of the `_test.go` files directly in `dir`,
+    /// with each file's `//go:build` line (or `// +build` lines). Unreadable files are
+    /// skipped: they only cost the size rule its file.
+    fn read_go_tests(&self, dir: &str) -> GoTests {
+        let mut out = GoTests::new();
+        let mut files: Vec<&str> = self
+            .mapper
+            .files()
+            .filter(|f| f.ends_with("_test.go") && parent(f) == dir)
+            .collect();
+        files.sort();
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(self.root.join(f)) else {
+                continue;
+            };
+            let mut constraint: Option<String> = None;
+            let mut in_header = true;
+            for line in text.lines() {
+                let t = line.trim();
+                if in_header {
+                    if let Some(expr) = t.strip_prefix("//go:build ") {
+                        constraint = Some(expr.trim().to_string());
+                    } else if let Some(expr) = t.strip_prefix("// +build ") {
+                        constraint.get_or_insert_with(|| expr.trim().to_string());
+                    } else if t.starts_with("package ") {
+                        in_header = false;
+                    }
+                    continue;
+                }
+                let Some(rest) = line.strip_prefix("func ") else {
+                    continue;
+                };
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if ["Test", "Fuzz", "Example", "Benchmark"]
+                    .iter()
+                    .any(|p| name.starts_with(p))
+                    && rest[name.len()..].starts_with('(')
+                {
+                    out.entry(name)
+                        .or_insert_with(|| (f.to_string(), constraint.clone()));
+                }
+            }
+        }
+        out
     }
 
     /// Directories whose path ends with `suffix` at a `/` boundary (only those holding `.go`
@@ -688,6 +1144,87 @@ impl<'a> Ctx<'a> {
             }
         }
         out
+    }
+}
+
+/// What a context stands for, size-wise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ContextSize {
+    /// Code run outside any test (coverage.py's empty context: imports, collection): any
+    /// run of any subset of the tests runs it too.
+    AnyRun,
+    Sized(Size),
+    Unsized,
+}
+
+/// A report's contexts, sized, and the contexts of each of its files.
+struct SizedContexts {
+    sizes: Vec<ContextSize>,
+    /// Report path → (line, context) pairs, sorted.
+    by_file: HashMap<String, Vec<(u32, u32)>>,
+    any_small: bool,
+    any_large: bool,
+}
+
+impl SizedContexts {
+    /// The small-test and the medium/large-test views of `f` (report path), at `path`:
+    /// the same executable lines, covered when a test of that size (or code outside tests)
+    /// ran them.
+    fn split(&self, f: &FileCoverage, path: &str) -> (FileCoverage, FileCoverage) {
+        let ctx = self.by_file.get(&f.path).map_or(&[][..], Vec::as_slice);
+        let mut small = FileCoverage::new(path);
+        let mut large = FileCoverage::new(path);
+        for l in &f.lines {
+            let start = ctx.partition_point(|&(line, _)| line < l.line);
+            let (mut s, mut g) = (false, false);
+            for &(_, c) in ctx[start..].iter().take_while(|&&(line, _)| line == l.line) {
+                match self.sizes.get(c as usize) {
+                    Some(ContextSize::AnyRun) => (s, g) = (true, true),
+                    Some(ContextSize::Sized(Size::Small)) => s = true,
+                    Some(ContextSize::Sized(Size::Medium | Size::Large)) => g = true,
+                    _ => {}
+                }
+            }
+            let hit = l.hits > 0;
+            small.add_line(l.line, u64::from(hit && s));
+            large.add_line(l.line, u64::from(hit && g));
+        }
+        (small, large)
+    }
+}
+
+/// The rule a size came from, as the explanations name it; one string per rule, shared by
+/// the tests it sized (this runs for every test case).
+#[derive(Default)]
+struct SizeReasons {
+    report: Option<SharedStr>,
+    none: Option<SharedStr>,
+    config: HashMap<String, SharedStr>,
+}
+
+impl SizeReasons {
+    fn of(&mut self, source: &SizeSource) -> SharedStr {
+        match source {
+            SizeSource::Report => self
+                .report
+                .get_or_insert_with(|| {
+                    SharedStr::from("the report's size, category or trait property")
+                })
+                .clone(),
+            SizeSource::Config(glob) => match self.config.get(glob) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = SharedStr::from(format!("the [[size]] rule {glob}"));
+                    self.config.insert(glob.clone(), r.clone());
+                    r
+                }
+            },
+            SizeSource::Default(why) => why.clone(),
+            SizeSource::None => self
+                .none
+                .get_or_insert_with(|| SharedStr::from("no size rule applies"))
+                .clone(),
+        }
     }
 }
 

@@ -48,7 +48,9 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         );
     }
     let projects = crate::discover::projects::projects(&root, &config)?;
-    let mut files = crate::discover::reports::reports(&root, &config)?;
+    let ci_outputs = crate::discover::ci::report_outputs(&root);
+    let found = crate::discover::reports::discover(&root, &config, &ci_outputs)?;
+    let mut files = found.files.clone();
     let mut warnings = Vec::new();
     let aggregates = {
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -87,18 +89,47 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     let (reports, report_errors) = read(&root, &files);
     if files.is_empty() {
         warnings.push(format!(
-            "no report found under {} (default globs{}): run the tests with coverage and JUnit output first",
+            "no report found under {} (default globs, report folders, CI output paths{}): run the tests with coverage and JUnit output first",
             root.display(),
             if config.reports.include.is_empty() { "" } else { " and [reports] include" }
         ));
     }
+    warnings.extend(discovery_warnings(&found));
     for (f, r) in &reports {
         for w in &r.ctx.warnings {
             warnings.push(format!("{}: {}", f.path, local_paths(w, &mapper)));
         }
     }
-    let (evidence, explanations) =
-        crate::attribute::attribute(&projects, reports, &config, &root, &mapper);
+    let crate::attribute::Attributed {
+        evidence,
+        mut explanations,
+        warnings: attribution_warnings,
+    } = crate::attribute::attribute(&projects, reports, &config, &root, &mapper);
+    warnings.extend(attribution_warnings);
+    // How the reports not named like one were found, and what was looked at and skipped
+    // (reports found by a default glob or `[reports] include` need no word).
+    let discovered = found
+        .sniffed
+        .iter()
+        .map(|(p, how)| (p, format!("read: {how}")))
+        .chain(
+            found
+                .skipped
+                .iter()
+                .map(|(p, why)| (p, format!("skipped: {why}"))),
+        )
+        .chain(found.hidden.iter().map(|p| {
+            (
+                p,
+                "not read: in a hidden directory (add it to [reports] include)".to_string(),
+            )
+        }))
+        .map(|(p, reason)| crate::result::Explanation {
+            subject: p.clone(),
+            project: None,
+            reason,
+        });
+    explanations.splice(0..0, discovered);
 
     let test_files = crate::classify::TestFiles::new(&config);
     let is_test_file = |p: &str| test_files.matches(p);
@@ -188,6 +219,44 @@ fn local_paths(warning: &str, mapper: &PathMapper) -> String {
             out.push_str(&parts.into_iter().rev().collect::<Vec<_>>().join("/"));
         }
         out.push_str(tail);
+    }
+    out
+}
+
+/// What discovery skipped, as warnings: a count of the candidates that are no report (with
+/// the first), and the report-looking files of hidden directories with the `[reports]
+/// include` line that reads them.
+fn discovery_warnings(found: &crate::discover::reports::Found) -> Vec<String> {
+    use crate::words::plural;
+    let mut out = Vec::new();
+    if let Some((first, why)) = found.skipped.first() {
+        out.push(format!(
+            "{} in report folders or at CI output paths skipped: not reports (first: {first}: {why}); --explain-attribution lists them",
+            plural(found.skipped.len() as u64, "file"),
+        ));
+    }
+    if !found.hidden.is_empty() {
+        const SHOWN: usize = 3;
+        let quoted: Vec<String> = found
+            .hidden
+            .iter()
+            .take(SHOWN)
+            .map(|p| format!("{p:?}"))
+            .collect();
+        out.push(format!(
+            "{} in hidden directories {} and {} not read: {}{}; to read {}, add to testcert.toml: [reports] include = [{}]",
+            plural(found.hidden.len() as u64, "file"),
+            if found.hidden.len() == 1 { "looks like a report" } else { "look like reports" },
+            if found.hidden.len() == 1 { "was" } else { "were" },
+            found.hidden.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", "),
+            if found.hidden.len() > SHOWN {
+                format!(" and {} more", found.hidden.len() - SHOWN)
+            } else {
+                String::new()
+            },
+            if found.hidden.len() == 1 { "it" } else { "them" },
+            quoted.join(", "),
+        ));
     }
     out
 }

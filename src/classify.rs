@@ -7,18 +7,32 @@
 //!    whose value, or one of its comma/space separated words, [`Size::parse`]s;
 //! 2. **the config**: the first `[[size]]` rule whose glob matches the test's file, suite,
 //!    class, `suite/class/name` or `class.name` (case-sensitive; `*` also crosses `/`);
-//! 3. **ecosystem defaults**:
+//! 3. **ecosystem defaults**, each named in the reason it gives:
 //!    - Rust: a test in a crate's library or binary target is small (nextest binary id
 //!      `crate-name` or `crate-name::bin/x`, or a test file under `src/`); a test in a
 //!      `tests/*.rs` target is medium (binary id `crate-name::target`, or a test file under
 //!      `tests/`), large when the target's name says `e2e`/`system`/`acceptance`;
+//!    - Go (a `_test.go` file; attribution finds it from the package and the test's name):
+//!      an `e2e` build constraint (`//go:build e2e`, the `go:build` property), `TestE2E*`, or
+//!      an `e2e` folder large; an `integration` build constraint, `TestIntegration*`, or an
+//!      `integration` folder medium; any other test small (`go test`'s unit tests);
+//!    - JS/TS (jest, vitest, mocha, node:test; a `.js`/`.ts`/`.jsx`/`.tsx`/`.mjs`/`.cjs`/
+//!      `.mts`/`.cts` file): `e2e`, `playwright`, `cypress` or `.cy.` in the path large;
+//!      `integration`, `.int.` or an `it/` folder medium; a plain `*.test.*`, `*.spec.*` or
+//!      `__tests__/` file small;
 //!    - Java-style class names: `*IT`, `*ITCase`, `*IntegrationTest` medium (Maven Failsafe's
 //!      conventions), `*E2ETest`, `*EndToEndTest`, `*AcceptanceTest` large, `*UnitTest`
-//!      small (not `*SystemTest`: `FileSystemTest` tests a file system);
+//!      small;
 //!    - words of the file path, then of the class, then of the suite (split at `/`, `.`,
 //!      `::`, `_`, `-`): `unit` small; `integration`, `it` medium; `e2e`, `end2end`,
-//!      `endtoend`, `system`, `acceptance` large. Within one name the innermost word wins
-//!      (`integration/unit/x` is small).
+//!      `endtoend`, `system`, `acceptance`, `playwright`, `cypress` large. Within one name
+//!      the innermost word wins (`integration/unit/x` is small) — this is also Python's
+//!      `tests/unit|integration|e2e` rule;
+//!    - last, a JVM or .NET class named `*Test`, `*Tests` or `*TestCase` (Maven Surefire's
+//!      unit-test conventions) small.
+//!
+//! .NET sizes come from the report (rule 1): NUnit categories, xUnit traits and MSTest
+//! `TestCategory` named Small/Medium/Large, Unit/Integration or E2E.
 //!
 //! Nothing else: a test no rule sizes is unclassified (L1.sizes says which).
 
@@ -62,7 +76,25 @@ pub const DEFAULT_TEST_GLOBS: &[&str] = &[
 /// Property keys that may carry a size.
 const SIZE_KEYS: &[&str] = &["size", "test_size"];
 /// Property keys whose value is a list of tags.
-const TAG_KEYS: &[&str] = &["category", "categories", "tag", "tags"];
+const TAG_KEYS: &[&str] = &[
+    "category",
+    "categories",
+    "testcategory",
+    "trait",
+    "traits",
+    "tag",
+    "tags",
+];
+
+/// The property attribution sets on a Go test from its file's build constraint
+/// (`//go:build integration` → `integration`).
+pub const GO_BUILD_PROPERTY: &str = "go:build";
+
+/// Extensions of JS/TS test files.
+const JS_EXTS: &[&str] = &[".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts"];
+
+/// Extensions of files that hold JVM or .NET classes (the Surefire rule).
+const CLASS_FILE_EXTS: &[&str] = &[".java", ".kt", ".scala", ".groovy", ".cs", ".fs", ".vb"];
 
 const OPTS: MatchOptions = MatchOptions {
     case_sensitive: true,
@@ -122,6 +154,18 @@ impl Classifier {
 
     /// [`Classifier::default_size`], remembered per (suite, class, file).
     fn default_size_cached(&self, case: &TestCase) -> (Option<Size>, SizeSource) {
+        // Go's rules read the test's name and build constraint too, which the cache key
+        // leaves out: decided per test (they are cheap).
+        if case
+            .file
+            .as_deref()
+            .is_some_and(|f| f.ends_with("_test.go"))
+        {
+            return match go_size(case) {
+                Some((s, why)) => (Some(s), SizeSource::Default(SharedStr::from(why))),
+                None => (None, SizeSource::None),
+            };
+        }
         let key = (
             case.suite.clone(),
             case.class.clone(),
@@ -187,47 +231,39 @@ impl Classifier {
         if let Some(r) = self.rust_size(case) {
             return Some(r);
         }
-        if let Some(class) = case.class.as_deref().or(Some(case.suite.as_str())) {
-            let simple = class
-                .rsplit(['.', ':', '/'])
-                .next()
-                .unwrap_or(class)
-                .split('$')
-                .next()
-                .unwrap_or(class);
-            for (suffixes, size) in [
-                (
-                    &["IT", "ITCase", "IntegrationTest", "IntegrationTests"][..],
-                    Size::Medium,
-                ),
-                (
-                    &[
-                        "E2ETest",
-                        "E2ETests",
-                        "EndToEndTest",
-                        "EndToEndTests",
-                        "AcceptanceTest",
-                        "AcceptanceTests",
-                    ][..],
-                    Size::Large,
-                ),
-                (&["UnitTest", "UnitTests"][..], Size::Small),
-            ] {
-                if let Some(sfx) = suffixes
-                    .iter()
-                    .find(|s| simple.len() > s.len() && simple.ends_with(*s))
-                {
-                    return Some((size, format!("class name {simple} ends with {sfx}")));
-                }
+        if let Some(r) = go_size(case) {
+            return Some(r);
+        }
+        if let Some(r) = js_size(case) {
+            return Some(r);
+        }
+        let simple = simple_class(case);
+        for (suffixes, size) in [
+            (
+                &["IT", "ITCase", "IntegrationTest", "IntegrationTests"][..],
+                Size::Medium,
+            ),
+            (
+                &[
+                    "E2ETest",
+                    "E2ETests",
+                    "EndToEndTest",
+                    "EndToEndTests",
+                    "AcceptanceTest",
+                    "AcceptanceTests",
+                ][..],
+                Size::Large,
+            ),
+            (&["UnitTest", "UnitTests"][..], Size::Small),
+        ] {
+            if let Some(sfx) = suffixes
+                .iter()
+                .find(|s| simple.len() > s.len() && simple.ends_with(*s))
+            {
+                return Some((size, format!("class name {simple} ends with {sfx}")));
             }
         }
-        let file = case.file.as_deref().map(|f| {
-            // The file's extension is not a word of its name.
-            match f.rsplit_once('.') {
-                Some((stem, ext)) if !ext.contains('/') => stem,
-                _ => f,
-            }
-        });
+        let file = case.file.as_deref().map(strip_file_ext);
         for (what, name) in [
             ("file", file),
             ("class", case.class.as_deref()),
@@ -237,6 +273,23 @@ impl Classifier {
             if let Some((size, word)) = words(name).filter_map(|w| Some((word_size(w)?, w))).last()
             {
                 return Some((size, format!("{what} {name} has the word `{word}`")));
+            }
+        }
+        // Maven Surefire's unit-test names, for JVM and .NET classes (a Python class named
+        // `*Test` is sized by its folder, above, or not at all).
+        let jvm = case
+            .file
+            .as_deref()
+            .is_none_or(|f| CLASS_FILE_EXTS.iter().any(|e| f.ends_with(e)));
+        if jvm && simple.starts_with(|c: char| c.is_ascii_uppercase()) {
+            if let Some(sfx) = ["TestCase", "Tests", "Test"]
+                .iter()
+                .find(|s| simple.len() > s.len() && simple.ends_with(*s))
+            {
+                return Some((
+                    Size::Small,
+                    format!("class name {simple} ends with {sfx} (Maven Surefire's unit tests)"),
+                ));
             }
         }
         None
@@ -360,6 +413,103 @@ fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
+/// The simple name of the test's class (else suite): `com.example.FooTest$Inner` → `FooTest`.
+fn simple_class(case: &TestCase) -> &str {
+    let class = case.class.as_deref().unwrap_or(case.suite.as_str());
+    let simple = class.rsplit(['.', ':', '/']).next().unwrap_or(class);
+    simple.split('$').next().unwrap_or(simple)
+}
+
+/// A path without its extension (the extension is not a word of its name).
+fn strip_file_ext(f: &str) -> &str {
+    match f.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains('/') => stem,
+        _ => f,
+    }
+}
+
+/// Go's defaults, for a test whose file is a `_test.go`.
+fn go_size(case: &TestCase) -> Option<(Size, String)> {
+    let file = case.file.as_deref()?;
+    if !file.ends_with("_test.go") {
+        return None;
+    }
+    let test = case.name.split('/').next().unwrap_or(&case.name);
+    if let Some(tags) = case.property(GO_BUILD_PROPERTY) {
+        let tag_words: Vec<&str> = tags
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (word, size) in [("e2e", Size::Large), ("integration", Size::Medium)] {
+            if tag_words.iter().any(|w| w.eq_ignore_ascii_case(word)) {
+                return Some((
+                    size,
+                    format!("Go test file {file} has the `{word}` build constraint"),
+                ));
+            }
+        }
+    }
+    for (prefix, size) in [("TestE2E", Size::Large), ("TestIntegration", Size::Medium)] {
+        if test.starts_with(prefix) {
+            return Some((size, format!("Go test name {test} starts with {prefix}")));
+        }
+    }
+    if let Some((size, word)) = words(strip_file_ext(file))
+        .filter_map(|w| Some((word_size(w)?, w)))
+        .last()
+    {
+        return Some((size, format!("Go test file {file} has the word `{word}`")));
+    }
+    Some((
+        Size::Small,
+        format!("Go test in {file} (a plain go test: unit)"),
+    ))
+}
+
+/// JS/TS defaults (jest, vitest, mocha, node:test), for a test whose file is JS or TS.
+fn js_size(case: &TestCase) -> Option<(Size, String)> {
+    let file = case.file.as_deref()?;
+    let lower = file.to_ascii_lowercase();
+    if !JS_EXTS.iter().any(|e| lower.ends_with(e)) {
+        return None;
+    }
+    let stem = strip_file_ext(&lower);
+    let dirs: Vec<&str> = lower.split('/').collect();
+    let dirs = &dirs[..dirs.len() - 1];
+    let sized = words(stem)
+        .filter_map(|w| {
+            let size = match w {
+                "e2e" | "end2end" | "endtoend" | "playwright" | "cypress" | "cy" => Size::Large,
+                "integration" | "int" => Size::Medium,
+                // `it` only as a folder: `it-works.test.ts` is a unit test.
+                "it" if dirs.contains(&"it") => Size::Medium,
+                "unit" => Size::Small,
+                _ => return None,
+            };
+            Some((size, w))
+        })
+        .last();
+    if let Some((size, word)) = sized {
+        let kind = match size {
+            Size::Large => "end-to-end",
+            Size::Medium => "integration",
+            Size::Small => "unit",
+        };
+        return Some((
+            size,
+            format!("JS/TS {kind} test: {file} has the word `{word}`"),
+        ));
+    }
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if name.contains(".test.") || name.contains(".spec.") || dirs.contains(&"__tests__") {
+        return Some((
+            Size::Small,
+            format!("JS/TS test file {file} (*.test.* / *.spec.*: unit)"),
+        ));
+    }
+    None
+}
+
 /// A size stated by the report itself.
 fn report_size(case: &TestCase) -> Option<Size> {
     case.all_properties().find_map(|(k, v)| {
@@ -388,7 +538,9 @@ fn word_size(w: &str) -> Option<Size> {
     match w.to_ascii_lowercase().as_str() {
         "unit" | "unittest" | "unittests" => Some(Size::Small),
         "integration" | "it" | "integrationtest" | "integrationtests" => Some(Size::Medium),
-        "e2e" | "end2end" | "endtoend" | "system" | "acceptance" => Some(Size::Large),
+        "e2e" | "end2end" | "endtoend" | "system" | "acceptance" | "playwright" | "cypress" => {
+            Some(Size::Large)
+        }
         _ => None,
     }
 }

@@ -77,9 +77,9 @@ impl ColorWhen {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
-    /// Repository root (default: the current directory).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    /// Repository root (default: the repository containing the current directory — the
+    /// nearest ancestor with `.git` —, else the current directory).
+    pub dir: Option<PathBuf>,
     /// Configuration file (default: DIR/testcert.toml, else the Cargo.toml metadata tables).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -308,8 +308,24 @@ fn print_warnings(result: &crate::result::CheckResult) {
 }
 
 fn check(args: CheckArgs) -> Result<i32> {
+    let dir = match args.dir {
+        Some(d) => d,
+        None => {
+            // Run from a subdirectory, check the whole repository (as `init` does), and say
+            // so: the levels of one package alone would be a different answer.
+            let cwd = std::env::current_dir().context("current directory")?;
+            let root = paths::repo_root(&cwd);
+            if std::fs::canonicalize(&cwd).is_ok_and(|c| c != root) {
+                eprintln!(
+                    "testcert: checking the repository at {} (the one containing the current directory; pass a DIR to check another)",
+                    crate::escape::text(&root.display().to_string())
+                );
+            }
+            root
+        }
+    };
     let opts = crate::check::CheckOptions {
-        dir: args.dir,
+        dir,
         config: args.config,
         min_level: args.min_level,
         base: args.base,

@@ -79,7 +79,7 @@ fn write_atomically(path: &Path, text: &str, force: bool) -> Result<()> {
 fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, String)> {
     let config = Config::default();
     let discovery = projects::discover(root, &config);
-    let found = reports::reports(root, &config)?;
+    let found = reports::discover(root, &config, &ci::report_outputs(root))?.files;
     let facts = ci::repo_facts(root, env);
     let cargo_config = Config::from_cargo_toml(&root.join("Cargo.toml"))
         .ok()
@@ -249,7 +249,50 @@ fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, 
     );
     line(w, "# First match wins.");
     let suggestions = tag_suggestions(root, &found);
-    if suggestions.is_empty() {
+    // The exact extra run per detected stack (once per command: one Rust run covers the
+    // workspace).
+    let mut runs: Vec<(String, String, String, String)> = Vec::new();
+    for p in discovery.iter().flat_map(|d| &d.projects) {
+        if let Some(stack) = crate::stack::detect(p, &[]) {
+            let (command, dir, glob) = crate::stack::small_run(p, stack);
+            if !runs.iter().any(|r| r.3 == glob) {
+                runs.push((p.name.clone(), command, dir, glob));
+            }
+        }
+    }
+    if suggestions.is_empty() && !runs.is_empty() {
+        line(
+            w,
+            "# No small-test coverage found yet: run the small tests alone with coverage, and tag",
+        );
+        line(w, "# the report it writes:");
+        for (name, command, dir, glob) in &runs {
+            // Names and paths come from the repository: inside the comment, always.
+            let c = crate::escape::toml_comment;
+            let _ = writeln!(w, "#   {}: `{}` in {}", c(name), c(command), c(dir));
+            line(w, "#[[reports.tag]]");
+            let _ = writeln!(w, "#glob = {}", quote(glob));
+            line(w, "#size = \"small\"");
+        }
+        if runs.iter().any(|r| r.1.starts_with("pytest")) {
+            line(
+                w,
+                "# (Python, from the one run you have: `pytest --cov --cov-context=test`, then",
+            );
+            line(
+                w,
+                "# `coverage json --show-contexts -o reports/coverage.json`: per-test contexts.)",
+            );
+        }
+        let _ = writeln!(
+            summary,
+            "small-test coverage: none yet; testcert.toml names the command ({})",
+            runs.iter()
+                .map(|r| format!("`{}`", r.1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    } else if suggestions.is_empty() {
         line(w, "#[[reports.tag]]");
         line(w, "#glob = \"coverage/unit/**\"");
         line(w, "# small, medium or large.");

@@ -28,5 +28,6 @@ pub mod paths;
 pub(crate) mod progress;
 pub mod render;
 pub mod result;
+pub(crate) mod stack;
 pub mod stamp;
 pub(crate) mod words;

@@ -98,7 +98,22 @@ fn run(
     config: &Config,
     reports: Vec<(ReportFile, Report)>,
 ) -> (BTreeMap<String, Evidence>, Vec<Explanation>) {
-    let (ev, ex) = attribute(projects, reports, config, Path::new("/nonexistent"), mapper);
+    let (ev, ex, _) = run_warn(projects, mapper, config, reports);
+    (ev, ex)
+}
+
+/// [`run`], with the warnings.
+fn run_warn(
+    projects: &[Project],
+    mapper: &PathMapper,
+    config: &Config,
+    reports: Vec<(ReportFile, Report)>,
+) -> (BTreeMap<String, Evidence>, Vec<Explanation>, Vec<String>) {
+    let Attributed {
+        evidence: ev,
+        explanations: ex,
+        warnings,
+    } = attribute(projects, reports, config, Path::new("/nonexistent"), mapper);
     assert_eq!(ev.len(), projects.len());
     for (e, p) in ev.iter().zip(projects) {
         assert_eq!(&e.project, p, "same order as the projects");
@@ -108,6 +123,7 @@ fn run(
             .map(|e| (e.project.name.clone(), e))
             .collect(),
         ex,
+        warnings,
     )
 }
 
@@ -215,19 +231,31 @@ fn files_outside_every_project_are_explained_not_attributed() {
             ("/elsewhere/x.rs", &[(1, 1)]),
         ],
     )];
-    let (ev, ex) = run(&projects, &mapper, &Config::default(), reports);
-    // The unmapped file goes to the root-most project (the report is in none).
-    assert_eq!(paths(&ev["svc"].coverage), ["/elsewhere/x.rs"]);
-    assert!(ex
-        .iter()
-        .any(|e| e.project.as_deref() == Some("svc") && e.reason.contains("root-most")));
-    let none = ex.iter().find(|e| e.project.is_none()).unwrap();
-    assert_eq!(
-        none.reason,
-        "1 source file in no project's directory (first: tools/script.sh): left out"
+    let (ev, ex, warnings) = run_warn(&projects, &mapper, &Config::default(), reports);
+    // The unmapped file goes to no project (the report is in none): never to a sibling.
+    assert!(
+        ev.values().all(|e| e.coverage.files().is_empty()),
+        "{ev:#?}"
     );
-    let total: u64 = ev.values().map(|e| e.coverage.totals().lines.total).sum();
-    assert_eq!(total, 1);
+    let none: Vec<&str> = ex
+        .iter()
+        .filter(|e| e.project.is_none())
+        .map(|e| e.reason.as_str())
+        .collect();
+    assert_eq!(
+        none,
+        [
+            "1 source file in no project's directory (first: tools/script.sh): left out",
+            "1 source file that map to no file under the root (first: /elsewhere/x.rs), and no \
+             project contains the report: left out"
+        ]
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("coverage/lcov.info: 1 source file maps to no file")
+            && warnings[0].contains("/elsewhere/x.rs"),
+        "{warnings:?}"
+    );
 }
 
 #[test]
@@ -413,7 +441,7 @@ fn java_package_directory_and_ambiguity() {
 }
 
 #[test]
-fn root_most_fallback_and_quarantine() {
+fn unplaced_tests_warn_and_quarantine() {
     let projects = vec![project("b", "x/b"), project("a", "a")];
     let mapper = PathMapper::from_files("/repo", ["a/f.rs", "x/b/g.rs"].map(String::from));
     let mut config = Config::default();
@@ -430,19 +458,27 @@ fn root_most_fallback_and_quarantine() {
             case("s2", Some("Klass"), "also_flaky"),
         ],
     )];
-    let (ev, ex) = run(&projects, &mapper, &config, reports);
-    // No project contains the report: the root-most one (shortest path) gets the tests.
-    assert_eq!(ev["a"].tests.len(), 3);
+    let (ev, ex, warnings) = run_warn(&projects, &mapper, &config, reports);
+    // No project contains the report and no name points into one: no project gets the
+    // tests (not the alphabetically first sibling), and a warning counts and names them.
+    assert!(ev.values().all(|e| e.tests.is_empty()));
     assert!(ex
         .iter()
-        .any(|e| e.reason.contains("the root-most project")));
-    let q: Vec<bool> = ev["a"].tests.iter().map(|t| t.quarantined).collect();
-    assert_eq!(q, [true, false, true]);
-    // Matched entries go to the project of their tests, unmatched ones to the root-most,
-    // in config order.
+        .any(|e| e.project.is_none() && e.reason == "3 of 3 tests"));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(
+            "reports/out.xml: 3 tests in no project (no test file, suite or class name points \
+             into one, and no project contains the report), e.g. s/flaky_one, s/steady, \
+             s2/Klass/also_flaky: "
+        ),
+        "{warnings:?}"
+    );
+    // Entries matching no placed test are still kept (for the root-most project), in
+    // config order.
     assert_eq!(
         ev["a"].quarantine,
-        ["s/flaky_*", "Klass.also_flaky", "nothing/matches/*"]
+        ["nothing/matches/*", "s/flaky_*", "Klass.also_flaky"]
     );
     assert!(ev["b"].quarantine.is_empty());
 }
@@ -477,7 +513,7 @@ fn cargo_package_names_count_as_project_names() {
         "junit.xml",
         vec![case("fancy_parser::it", Some("fancy_parser::it"), "t")],
     )];
-    let (ev, _) = attribute(&projects, reports, &Config::default(), &dir, &mapper);
+    let ev = attribute(&projects, reports, &Config::default(), &dir, &mapper).evidence;
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(ev[1].tests.len(), 1);
     assert_eq!(ev[1].tests[0].size, Some(Size::Medium));
@@ -545,4 +581,242 @@ fn a_test_failed_in_another_run_is_failed_not_flaky() {
         .map(|t| t.case.outcome)
         .collect();
     assert_eq!(outcomes, [Outcome::Flaky, Outcome::Failed]);
+}
+
+#[test]
+fn suite_and_class_names_that_are_paths_are_test_files() {
+    // An npm-workspaces monorepo: the root package.json is no project, vitest ran from the
+    // root and wrote each test file's path (relative to the root) in classname and suite.
+    let projects = vec![
+        project("@acme/cli", "packages/cli"),
+        project("@acme/core", "packages/core"),
+    ];
+    let files = [
+        "package.json",
+        "packages/core/package.json",
+        "packages/core/src/math.ts",
+        "packages/core/src/math.test.ts",
+        "packages/core/test/integration/db.int.test.ts",
+        "packages/core/src/index.test.ts",
+        "packages/cli/package.json",
+        "packages/cli/src/main.ts",
+        "packages/cli/src/main.spec.ts",
+        "packages/cli/src/index.test.ts",
+    ];
+    let mapper = PathMapper::from_files("/repo", files.map(String::from));
+    let vitest = |file: &str, name: &str| case(file, Some(file), name);
+    let reports = vec![
+        junit(
+            "reports/junit.xml",
+            vec![
+                vitest("packages/core/src/math.test.ts", "math > adds"),
+                vitest("packages/core/src/math.test.ts", "math > subtracts"),
+                vitest("./packages/cli/src/main.spec.ts", "main > parses"),
+                // Absolute, from the CI checkout.
+                case(
+                    "vitest tests",
+                    Some(&format!(
+                        "{CI}/packages/core/test/integration/db.int.test.ts"
+                    )),
+                    "db > connects",
+                ),
+                // Ambiguous relative path from a root report: both packages have it.
+                vitest("src/index.test.ts", "exports"),
+            ],
+        ),
+        // vitest run inside a package writes package-relative paths.
+        junit(
+            "packages/cli/reports/junit.xml",
+            vec![vitest("src/index.test.ts", "exports")],
+        ),
+    ];
+    let (ev, ex, warnings) = run_warn(&projects, &mapper, &Config::default(), reports);
+    let names = |p: &str| -> Vec<String> {
+        let mut v: Vec<String> = ev[p]
+            .tests
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} @ {}",
+                    t.case.name,
+                    t.case.file.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names("@acme/core"),
+        [
+            "db > connects @ packages/core/test/integration/db.int.test.ts",
+            "math > adds @ packages/core/src/math.test.ts",
+            "math > subtracts @ packages/core/src/math.test.ts",
+        ]
+    );
+    assert_eq!(
+        names("@acme/cli"),
+        [
+            "exports @ packages/cli/src/index.test.ts",
+            "main > parses @ packages/cli/src/main.spec.ts",
+        ]
+    );
+    assert!(ex.iter().any(|e| e.reason
+        == "2 tests: the class name packages/core/src/math.test.ts is the test file \
+            packages/core/src/math.test.ts"));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("reports/junit.xml: 1 test in no project")
+            && warnings[0].contains("e.g. src/index.test.ts/exports:"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn the_root_project_still_contains_root_reports() {
+    // A real project at the root of the repository is no sibling: reports there are its.
+    let projects = vec![project("app", ""), project("lib", "lib")];
+    let mapper = PathMapper::from_files(
+        "/repo",
+        ["package.json", "lib/package.json"].map(String::from),
+    );
+    let (ev, _, warnings) = run_warn(
+        &projects,
+        &mapper,
+        &Config::default(),
+        vec![junit("junit.xml", vec![case("describe", None, "works")])],
+    );
+    assert_eq!(ev["app"].tests.len(), 1);
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+#[test]
+fn go_tests_get_their_file_and_build_constraint_and_sizes_are_explained() {
+    let t = crate::discover::TempTree::new(
+        "calc",
+        &[
+            ("go.mod", "module example.com/calc\n"),
+            ("calc/calc.go", "package calc\n"),
+            (
+                "calc/calc_test.go",
+                "package calc\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {}\nfunc TestIntegrationDB(t *testing.T) {}\n",
+            ),
+            (
+                "calc/db_test.go",
+                "//go:build integration\n\npackage calc\n\nfunc TestDB(t *testing.T) {}\n",
+            ),
+        ],
+    );
+    let projects = vec![project("calc", "")];
+    let mapper = PathMapper::scan(t.path()).unwrap();
+    let go = |name: &str, secs: f64| {
+        let mut c = case("example.com/calc/calc", None, name);
+        c.duration = Some(secs);
+        c
+    };
+    let reports = vec![junit(
+        "reports/go-test.json",
+        vec![
+            go("TestAdd", 0.1),
+            go("TestAdd/zero", 75.0),
+            go("TestIntegrationDB", 2.0),
+            go("TestDB", 1.0),
+            go("TestGone", 1.0),
+        ],
+    )];
+    let Attributed {
+        evidence,
+        explanations,
+        warnings,
+    } = attribute(&projects, reports, &Config::default(), t.path(), &mapper);
+    let got: Vec<String> = evidence[0]
+        .tests
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {} {:?}",
+                t.case.name,
+                t.case.file.as_deref().unwrap_or("-"),
+                t.size
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "TestAdd calc/calc_test.go Some(Small)",
+            "TestAdd/zero calc/calc_test.go Some(Small)",
+            "TestDB calc/db_test.go Some(Medium)",
+            "TestGone - None",
+            "TestIntegrationDB calc/calc_test.go Some(Medium)",
+        ]
+    );
+    let sizes: Vec<&str> = explanations
+        .iter()
+        .filter(|e| e.subject == "reports/go-test.json :: sizes")
+        .map(|e| e.reason.as_str())
+        .collect();
+    // The commonest rule first.
+    assert_eq!(
+        sizes,
+        [
+            "2 tests small: Go test in calc/calc_test.go (a plain go test: unit)",
+            "1 test unsized: no size rule applies",
+            "1 test medium: Go test file calc/db_test.go has the `integration` build constraint",
+            "1 test medium: Go test name TestIntegrationDB starts with TestIntegration",
+        ]
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0],
+        "reports/go-test.json: 1 test ran longer than its size's timeout (small 1 min, medium 5 \
+         min, large 15 min): example.com/calc/calc/TestAdd/zero (small, 75.0 s); a test that \
+         slow is a bigger test than its size says"
+    );
+}
+
+#[test]
+fn lcov_test_sections_give_small_and_large_coverage() {
+    let projects = vec![project("app", "")];
+    let mapper = PathMapper::from_files(
+        "/repo",
+        ["src/a.c", "pkg/integration/BUILD"].map(String::from),
+    );
+    let (file, mut rep) = lcov(
+        "coverage/lcov.info",
+        None,
+        &[("src/a.c", &[(1, 2), (2, 1), (3, 1), (4, 0)])],
+    );
+    rep.ctx.contexts = Some(TestContexts {
+        names: vec![
+            "unit".into(),
+            "//pkg/integration:db_test".into(),
+            "mystery".into(),
+        ],
+        files: vec![
+            ("src/a.c".into(), vec![(1, 0)]),
+            ("src/a.c".into(), vec![(1, 1), (2, 1)]),
+            ("src/a.c".into(), vec![(3, 2)]),
+        ],
+    });
+    let (ev, ex) = run(&projects, &mapper, &Config::default(), vec![(file, rep)]);
+    let lines = |c: &Option<Coverage>| {
+        let c = c.as_ref().expect("derived view");
+        let t = c.totals().lines;
+        (t.covered, t.total)
+    };
+    // Line 1 by the `unit` test; 1-2 by the integration target; 3 only by an unsized one.
+    assert_eq!(lines(&ev["app"].coverage_small), (1, 4));
+    assert_eq!(lines(&ev["app"].coverage_large), (2, 4));
+    assert!(ex.iter().any(|e| e.subject == "coverage/lcov.info :: contexts"
+        && e.reason.starts_with("small-test coverage derived from the per-test contexts: 1 small, 1 medium, 1 unsized")));
+    // A tagged report keeps its tag: contexts are not looked at.
+    let (mut file, mut rep) = lcov("coverage/lcov.info", None, &[("src/a.c", &[(1, 2)])]);
+    file.size = Some(Size::Large);
+    rep.ctx.contexts = Some(TestContexts {
+        names: vec!["unit".into()],
+        files: vec![("src/a.c".into(), vec![(1, 0)])],
+    });
+    let (ev, _) = run(&projects, &mapper, &Config::default(), vec![(file, rep)]);
+    assert!(ev["app"].coverage_small.is_none());
 }

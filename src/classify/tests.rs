@@ -166,14 +166,146 @@ fn words_and_class_suffixes() {
         Some(Size::Medium)
     );
     assert_eq!(s(case("acceptance", None, "t", None)), Some(Size::Large));
-    // No false friends: FileSystemTest, Item, "edit".
+    // No false friends: FileSystemTest is no system test, ItemTest no integration test,
+    // "edit" no `it`: Surefire's and JS's plain unit-test rules size them small.
     assert_eq!(
         s(case("s", Some("com.example.FileSystemTest"), "t", None)),
-        None
+        Some(Size::Small)
     );
-    assert_eq!(s(case("s", Some("com.example.ItemTest"), "t", None)), None);
-    assert_eq!(s(case("s", None, "t", Some("src/edit.test.ts"))), None);
+    assert_eq!(
+        s(case("s", Some("com.example.ItemTest"), "t", None)),
+        Some(Size::Small)
+    );
+    assert_eq!(
+        s(case("s", None, "t", Some("src/edit.test.ts"))),
+        Some(Size::Small)
+    );
     assert_eq!(s(case("s", None, "t", None)), None);
+}
+
+#[test]
+fn ecosystem_defaults_name_their_rule() {
+    let cl = Classifier::new(&Config::default(), []);
+    let s = |c: TestCase| match size_of(&cl, &c) {
+        (Some(size), SizeSource::Default(why)) => format!("{size}: {why}"),
+        (size, src) => format!("{size:?} {src:?}"),
+    };
+    let file = |f: &str| case(f, Some(f), "does things", Some(f));
+    // JS/TS.
+    assert_eq!(
+        s(file("packages/core/src/math.test.js")),
+        "small: JS/TS test file packages/core/src/math.test.js (*.test.* / *.spec.*: unit)"
+    );
+    assert_eq!(
+        s(file("web/src/__tests__/App.tsx")),
+        "small: JS/TS test file web/src/__tests__/App.tsx (*.test.* / *.spec.*: unit)"
+    );
+    assert_eq!(
+        s(file("test/db.int.test.ts")),
+        "medium: JS/TS integration test: test/db.int.test.ts has the word `int`"
+    );
+    assert_eq!(
+        s(file("src/it/api.spec.mjs")),
+        "medium: JS/TS integration test: src/it/api.spec.mjs has the word `it`"
+    );
+    assert!(s(file("src/it-works.test.js")).starts_with("small: "));
+    assert!(s(file("tests/integration/a.test.ts")).starts_with("medium: "));
+    for f in [
+        "e2e/login.spec.ts",
+        "playwright/checkout.spec.ts",
+        "cypress/e2e/home.cy.ts",
+        "app/login.cy.js",
+    ] {
+        assert!(
+            s(file(f)).starts_with("large: JS/TS end-to-end test"),
+            "{f}"
+        );
+    }
+    // A JS file that is not named like a test: not sized by the JS rule.
+    assert_eq!(s(file("src/helpers.js")), "None None");
+    // Go.
+    let go = |f: &str, name: &str, tags: Option<&str>| {
+        let mut c = case(
+            "example.com/m/pkg",
+            Some("example.com/m/pkg"),
+            name,
+            Some(f),
+        );
+        if let Some(t) = tags {
+            c.properties.push((GO_BUILD_PROPERTY.into(), t.into()));
+        }
+        s(c)
+    };
+    assert_eq!(
+        go("pkg/calc_test.go", "TestAdd/zero", None),
+        "small: Go test in pkg/calc_test.go (a plain go test: unit)"
+    );
+    assert_eq!(
+        go("pkg/calc_test.go", "TestIntegrationDB", None),
+        "medium: Go test name TestIntegrationDB starts with TestIntegration"
+    );
+    assert_eq!(
+        go("pkg/db_test.go", "TestDB", Some("integration && !race")),
+        "medium: Go test file pkg/db_test.go has the `integration` build constraint"
+    );
+    assert_eq!(
+        go("pkg/flow_test.go", "TestFlow", Some("e2e")),
+        "large: Go test file pkg/flow_test.go has the `e2e` build constraint"
+    );
+    assert_eq!(
+        go("integration/api_test.go", "TestAPI", None),
+        "medium: Go test file integration/api_test.go has the word `integration`"
+    );
+    assert!(go("e2e/api_test.go", "TestAPI", None).starts_with("large: "));
+    // Java: Surefire's *Test small, Failsafe's *IT medium.
+    assert_eq!(
+        s(case(
+            "com.acme.ParserTest",
+            Some("com.acme.ParserTest"),
+            "parses",
+            None
+        )),
+        "small: class name ParserTest ends with Test (Maven Surefire's unit tests)"
+    );
+    assert_eq!(
+        s(case(
+            "com.acme.ParserIT",
+            Some("com.acme.ParserIT"),
+            "parses",
+            None
+        )),
+        "medium: class name ParserIT ends with IT"
+    );
+    // A Python class named *Test is not Surefire's.
+    assert_eq!(
+        s(case(
+            "pytest",
+            Some("tests.test_x.CalcTest"),
+            "t",
+            Some("tests/test_x.py")
+        )),
+        "None None"
+    );
+}
+
+#[test]
+fn dotnet_categories_and_traits_are_report_sizes() {
+    let cl = Classifier::new(&Config::default(), []);
+    for (key, value, size) in [
+        ("Category", "Integration", Size::Medium),
+        ("TestCategory", "Unit", Size::Small),
+        ("TestCategory", "E2E", Size::Large),
+        ("Trait", "Large", Size::Large),
+        ("category", "Medium", Size::Medium),
+    ] {
+        let mut c = case("My.Tests.dll", Some("My.Tests.Calc"), "Adds", None);
+        c.properties.push((key.into(), value.into()));
+        assert_eq!(
+            size_of(&cl, &c),
+            (Some(size), SizeSource::Report),
+            "{key}={value}"
+        );
+    }
 }
 
 #[test]

@@ -429,6 +429,255 @@ fn referenced_scripts(root: &Path, text: &str) -> Vec<String> {
     out
 }
 
+/// A file or directory a CI definition's run step writes a report to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CiOutput {
+    /// Repository-relative (as written; relative to the step's working directory, which
+    /// is not resolved: discovery also matches it as a path suffix).
+    pub path: String,
+    /// The CI definition (or script it runs) that names it.
+    pub file: String,
+    /// The words that name it (`> reports/go-test.json`, `--junitxml=reports/junit.xml`).
+    pub how: String,
+}
+
+/// Options whose value is a report file or directory, written `--opt=value` or
+/// `--opt value`. pytest's `--cov-report` takes `kind:path`.
+const OUTPUT_OPTIONS: &[&str] = &[
+    "--junitxml",
+    "--junit-xml",
+    "-coverprofile",
+    "--coverprofile",
+    "-test.coverprofile",
+    "--output-file",
+    "--output-path",
+    "--outputFile",
+    "--outputFile.junit",
+    "--junitfile",
+    "--jsonfile",
+    "--junit-output",
+    "--results-directory",
+    "--report-dir",
+    "--reports-dir",
+    "--cov-report",
+    "--coverage-output",
+    "--lcov-output",
+    "--xml-output",
+];
+
+/// Environment variables (`VAR=value`, `VAR: value`) naming a report file or directory.
+const OUTPUT_VARS: &[&str] = &[
+    "JEST_JUNIT_OUTPUT_FILE",
+    "JEST_JUNIT_OUTPUT_DIR",
+    "JEST_JUNIT_OUTPUT",
+    "MOCHA_FILE",
+    "PLAYWRIGHT_JUNIT_OUTPUT_NAME",
+    "GOTESTSUM_JUNITFILE",
+    "GOTESTSUM_JSONFILE",
+    "COVERAGE_FILE",
+];
+
+/// The report outputs the CI definitions (and the scripts they run) name in their run
+/// steps: shell redirections (`> file`, `>> file`, `| tee file`), the output options of
+/// test runners and coverage tools ([`OUTPUT_OPTIONS`], `coverage xml -o file`), and the
+/// environment variables reporters read ([`OUTPUT_VARS`]). Paths with a variable in them,
+/// absolute paths, `..` and `/dev/…` are left out: they cannot be found under the root.
+pub fn report_outputs(root: &Path) -> Vec<CiOutput> {
+    let mut out: Vec<CiOutput> = Vec::new();
+    let mut files: Vec<(String, String)> = Vec::new();
+    for (system, place) in DEFINITIONS {
+        let names: Vec<String> = match place {
+            Place::File(f) if root.join(f).is_file() => vec![f.to_string()],
+            Place::File(_) => Vec::new(),
+            Place::YamlDir(d) => entries(&root.join(d))
+                .into_iter()
+                .filter(|(n, k)| *k == Kind::File && (n.ends_with(".yml") || n.ends_with(".yaml")))
+                .map(|(n, _)| format!("{d}/{n}"))
+                .collect(),
+        };
+        for f in names {
+            if let Ok(raw) = std::fs::read_to_string(root.join(&f)) {
+                files.push((f, strip_comments(&raw, *system == JENKINS)));
+            }
+        }
+    }
+    let mut scripts = Vec::new();
+    for (_, t) in &files {
+        for s in referenced_scripts(root, t) {
+            if !scripts.contains(&s) && !files.iter().any(|(f, _)| *f == s) {
+                scripts.push(s);
+            }
+        }
+    }
+    for s in scripts {
+        let path = root.join(&s);
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_SCRIPT) {
+            if let Ok(raw) = std::fs::read_to_string(&path) {
+                files.push((s, strip_comments(&raw, false)));
+            }
+        }
+    }
+    for (file, text) in &files {
+        for (path, how) in output_paths(text) {
+            if !out.iter().any(|o| o.path == path) {
+                out.push(CiOutput {
+                    path,
+                    file: file.clone(),
+                    how,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// (path, the words naming it) for every report output named in `text`.
+fn output_paths(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let words = shell_words(line);
+        for (i, w) in words.iter().enumerate() {
+            let next = words.get(i + 1).map(String::as_str);
+            // Redirections: `> f`, `>f`, `>> f`, `1> f`; not `2> f` (the error stream) nor
+            // `>&2` / `2>&1` (stream copies).
+            if let Some(rest) = w
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .strip_prefix('>')
+            {
+                let rest = rest.strip_prefix('>').unwrap_or(rest);
+                if !w.starts_with('2') && !rest.starts_with('&') {
+                    let (value, how) = if rest.is_empty() {
+                        (next, format!("{w} {}", next.unwrap_or("")))
+                    } else {
+                        (Some(rest), w.clone())
+                    };
+                    push(&mut out, value, how);
+                }
+                continue;
+            }
+            if w == "tee" {
+                let value = words[i + 1..].iter().find(|x| !x.starts_with('-'));
+                push(
+                    &mut out,
+                    value.map(String::as_str),
+                    format!("tee {}", value.map_or("", |v| v)),
+                );
+                continue;
+            }
+            // `coverage xml -o file`, `coverage json -o file`, `coverage lcov -o file`.
+            if (w == "-o" || w == "--output")
+                && i >= 1
+                && matches!(words[i - 1].as_str(), "xml" | "json" | "lcov")
+                && i >= 2
+                && words[i - 2].ends_with("coverage")
+            {
+                push(
+                    &mut out,
+                    next,
+                    format!("{} {w} {}", words[i - 1], next.unwrap_or("")),
+                );
+                continue;
+            }
+            for opt in OUTPUT_OPTIONS {
+                let value = if w == opt {
+                    next
+                } else if let Some(v) = w.strip_prefix(opt).and_then(|r| r.strip_prefix('=')) {
+                    Some(v)
+                } else {
+                    continue;
+                };
+                let value = value.map(|v| {
+                    if *opt == "--cov-report" {
+                        // `xml:path`, `lcov:path`, `json:path`; a bare kind has its default
+                        // file name, found by the default globs.
+                        v.split_once(':').map_or("", |(_, p)| p)
+                    } else {
+                        v
+                    }
+                });
+                let how = if w == opt {
+                    format!("{opt} {}", next.unwrap_or(""))
+                } else {
+                    w.clone()
+                };
+                push(&mut out, value, how);
+                break;
+            }
+            for var in OUTPUT_VARS {
+                let value = w
+                    .strip_prefix(var)
+                    .and_then(|r| r.strip_prefix('=').or_else(|| r.strip_prefix(':')))
+                    .map(|v| if v.is_empty() { next.unwrap_or("") } else { v });
+                if value.is_some() {
+                    push(&mut out, value, format!("{var}={}", value.unwrap_or("")));
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Words of a shell line, quotes removed (`'a b'` is one word), split at blanks, `;`, `|`,
+/// `(` and `)` (`|` is kept as a word; `&` is not a separator, so `2>&1` stays one word).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => quote = Some(c),
+            (None, c) if c.is_whitespace() || matches!(c, ';' | '|' | '(' | ')') => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                if c == '|' {
+                    out.push("|".to_string());
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Adds `value` as a repository-relative output path when it can be one.
+fn push(out: &mut Vec<(String, String)>, value: Option<&str>, how: String) {
+    let Some(v) = value else { return };
+    let v = v.trim().trim_end_matches([',', ';']);
+    // `${{ github.workspace }}/x` and `$GITHUB_WORKSPACE/x` are the root.
+    let v = [
+        "${{ github.workspace }}/",
+        "${{github.workspace}}/",
+        "$GITHUB_WORKSPACE/",
+        "${GITHUB_WORKSPACE}/",
+        "$CI_PROJECT_DIR/",
+        "${CI_PROJECT_DIR}/",
+    ]
+    .iter()
+    .find_map(|p| v.strip_prefix(p))
+    .unwrap_or(v);
+    let v = v.trim_start_matches("./").trim_end_matches('/');
+    if v.is_empty()
+        || v.contains(['$', '*', '?', '{', '}', '<', '>', '=', '`'])
+        || v.starts_with('/')
+        || v.starts_with('-')
+        || v.starts_with('~')
+        || v.contains("..")
+        || v.contains(":\\")
+    {
+        return;
+    }
+    if !out.iter().any(|(p, _)| p == v) {
+        out.push((v.to_string(), how.trim().to_string()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -658,5 +907,51 @@ mod tests {
             "a: b\n\ne: 'x#y'\n"
         );
         assert_eq!(strip_comments("sh 'x' // y\n", true), "sh 'x'\n");
+    }
+
+    #[test]
+    fn report_outputs_of_run_steps() {
+        let got = |text: &str| -> Vec<String> {
+            output_paths(&strip_comments(text, false))
+                .into_iter()
+                .map(|(p, how)| format!("{p} <- {how}"))
+                .collect()
+        };
+        assert_eq!(
+            got("      - run: go test -json ./... > reports/go-test.json 2>&1\n"),
+            ["reports/go-test.json <- > reports/go-test.json"]
+        );
+        assert_eq!(
+            got("run: |\n  go test -coverprofile=cover/c.out ./...\n  go test ./... 2> err.log >>out/t.json\n"),
+            ["cover/c.out <- -coverprofile=cover/c.out", "out/t.json <- >>out/t.json"]
+        );
+        assert_eq!(
+            got("pytest --junitxml=reports/junit.xml --cov --cov-report=xml:reports/cov.xml --cov-report term\n"),
+            [
+                "reports/junit.xml <- --junitxml=reports/junit.xml",
+                "reports/cov.xml <- --cov-report=xml:reports/cov.xml"
+            ]
+        );
+        assert_eq!(
+            got("cargo llvm-cov --lcov --output-path \"${{ github.workspace }}/lcov.info\"\n"),
+            ["lcov.info <- --output-path ${{ github.workspace }}/lcov.info"]
+        );
+        assert_eq!(
+            got("coverage xml -o build/py.xml && gotestsum --junitfile ./test-out/unit.xml | tee log/run.json\n"),
+            [
+                "build/py.xml <- xml -o build/py.xml",
+                "test-out/unit.xml <- --junitfile ./test-out/unit.xml",
+                "log/run.json <- tee log/run.json"
+            ]
+        );
+        assert_eq!(
+            got("env:\n  JEST_JUNIT_OUTPUT_DIR: ./reports/jest\n  MOCHA_FILE=test-results/m.xml npx mocha\n"),
+            ["reports/jest <- JEST_JUNIT_OUTPUT_DIR=./reports/jest", "test-results/m.xml <- MOCHA_FILE=test-results/m.xml"]
+        );
+        // Streams, variables, absolute paths and comments name nothing.
+        assert!(
+            got("echo x >&2; make > /dev/null; go test > $OUT/x.json # > c.json\ncmd 2>&1\n")
+                .is_empty()
+        );
     }
 }

@@ -16,13 +16,24 @@
 //!
 //! Default globs are matched case-insensitively (tools disagree on `JUnit`/`junit`); the
 //! config's globs match as written.
+//!
+//! Besides the names, a report is found where it is written: a file with a report extension
+//! ([`REPORT_EXTS`]) up to [`REPORT_DIR_DEPTH`] levels below a report folder
+//! ([`REPORT_DIRS`]: `reports/`, `test-results/`, `coverage/`, `out/`, `target/nextest/`, …),
+//! or at a path a CI run step writes to (`go test -json > reports/go-test.json`, see
+//! [`super::ci::report_outputs`]), is a *candidate*: its first bytes are sniffed
+//! ([`crate::ingest::sniff::sniff_file`]) and it is read when they are a report's, else
+//! skipped and said so. Hidden directories are still not searched, but files there that look
+//! like reports are listed (within a budget of entries) so that `check` can say how to
+//! include them.
 
 use std::path::Path;
 
 use anyhow::{anyhow, Result};
 use glob::{MatchOptions, Pattern};
 
-use super::{entries, join, skipped_dir, Kind};
+use super::ci::CiOutput;
+use super::{entries, join, skipped_dir, Kind, SKIP_DIRS};
 use crate::config::{Config, Size};
 use crate::evidence::ReportFile;
 
@@ -71,12 +82,75 @@ pub const TARGET_REPORT_DIRS: &[&str] = &[
     "test-reports",
 ];
 
+/// Folders tools and CI write reports into (matched case-insensitively, at any depth).
+pub const REPORT_DIRS: &[&str] = &[
+    "reports",
+    "report",
+    "test-results",
+    "test-reports",
+    "testresults", // dotnet test's TestResults
+    "test-output",
+    "coverage",
+    "out",
+    "junit",
+    "nextest",
+    "llvm-cov",
+    "tarpaulin",
+    "surefire-reports",
+    "failsafe-reports",
+];
+
+/// Extensions of the files sniffed in report folders and at CI output paths.
+pub const REPORT_EXTS: &[&str] = &[
+    ".xml",
+    ".json",
+    ".info",
+    ".lcov",
+    ".out",
+    ".trx",
+    ".coverprofile",
+];
+
+/// Extensions a CI output file may have besides [`REPORT_EXTS`] (`-coverprofile=cover.txt`):
+/// a step that writes `src/lib.rs` writes a source file, not a report.
+const CI_EXTS: &[&str] = &[".txt", ".jsonl", ".ndjson"];
+
+/// How far below a report folder candidates are looked for (`build/test-results/test/x.xml`
+/// is 1, `target/nextest/ci/junit.xml` 1): deeper is build output, not reports.
+pub const REPORT_DIR_DEPTH: usize = 3;
+
+/// At most this many candidates are sniffed; the rest are skipped, and said so.
+const MAX_SNIFFED: usize = 2_000;
+
+/// Directory entries looked at, in all, when listing what hidden directories hold.
+const HIDDEN_BUDGET: usize = 20_000;
+
 /// Deeper than this is not a checkout anyone writes reports into; it is a loop or a cache.
 const MAX_DEPTH: usize = 32;
+
+/// What report discovery found, read and skipped.
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    /// The reports to read, sorted, each with its `[[reports.tag]]` size.
+    pub files: Vec<ReportFile>,
+    /// Reports found by their content rather than their name: (path, how it was found and
+    /// what it is).
+    pub sniffed: Vec<(String, String)>,
+    /// Candidates that are not reports: (path, why).
+    pub skipped: Vec<(String, String)>,
+    /// Files in hidden directories that look like reports (by name or folder): not read.
+    pub hidden: Vec<String>,
+}
 
 /// Report files under `root` (default globs unless `[reports] defaults = false`, plus
 /// `[reports] include`, minus `exclude`), sorted, each with its `[[reports.tag]]` size.
 pub fn reports(root: &Path, config: &Config) -> Result<Vec<ReportFile>> {
+    discover(root, config, &[]).map(|f| f.files)
+}
+
+/// [`reports`], plus the candidates of report folders and of `ci` outputs (sniffed), and
+/// what hidden directories hold.
+pub fn discover(root: &Path, config: &Config, ci: &[CiOutput]) -> Result<Found> {
     let rc = &config.reports;
     let compile = |what: &str, globs: &[String]| -> Result<Vec<Pattern>> {
         globs
@@ -111,27 +185,69 @@ pub fn reports(root: &Path, config: &Config) -> Result<Vec<ReportFile>> {
             .collect(),
         include,
         exclude,
+        candidates: rc.defaults,
+        ci: if rc.defaults { ci.to_vec() } else { Vec::new() },
     };
 
-    let mut found: Vec<(String, bool)> = Vec::new();
-    walker.walk(root, String::new(), 0, Mode::Normal, &mut found);
-    found.sort();
+    let mut out = Out::default();
+    walker.walk(root, String::new(), 0, None, Mode::Normal, &mut out);
+    // CI outputs under skipped directories (hidden, `target/debug`) or that are
+    // directories: looked up directly.
+    for c in &walker.ci {
+        walker.ci_direct(root, c, &mut out);
+    }
+    out.found.sort();
+    out.found.dedup_by(|a, b| a.0 == b.0);
+    out.hidden
+        .retain(|h| !out.found.iter().any(|(p, _)| p == h));
+
+    let mut result = Found::default();
+    let mut sniffed = 0usize;
+    out.found.retain_mut(|(path, how)| {
+        let How::Candidate(why) = how else {
+            return true;
+        };
+        if sniffed == MAX_SNIFFED {
+            result.skipped.push((
+                path.clone(),
+                format!("not sniffed: more than {MAX_SNIFFED} candidate files"),
+            ));
+            return false;
+        }
+        sniffed += 1;
+        match crate::ingest::sniff::sniff_file(&root.join(path.as_str())) {
+            Ok(format) => {
+                result
+                    .sniffed
+                    .push((path.clone(), format!("{why}: {}", format.name())));
+                true
+            }
+            Err(e) => {
+                result.skipped.push((path.clone(), format!("{why}: {e}")));
+                false
+            }
+        }
+    });
 
     // A default-found totals-only report (coverage-summary.json, JaCoCo's CSV) next to
     // another report is the same run: its totals would count twice.
     let dir_of = |p: &str| p.rfind('/').map_or(String::new(), |i| p[..i].to_string());
     let mut per_dir = std::collections::BTreeMap::<String, usize>::new();
-    for (p, _) in &found {
+    for (p, _) in &out.found {
         *per_dir.entry(dir_of(p)).or_default() += 1;
     }
-    found.retain(|(p, by_default_only)| {
+    out.found.retain(|(p, how)| {
         let name = p.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
         let summary = name == "coverage-summary.json"
             || (name.starts_with("jacoco") && name.ends_with(".csv"));
-        !(summary && *by_default_only && per_dir[&dir_of(p)] > 1)
+        !(summary && !matches!(how, How::Include) && per_dir[&dir_of(p)] > 1)
     });
+    result
+        .sniffed
+        .retain(|(p, _)| out.found.iter().any(|(f, _)| f == p));
 
-    Ok(found
+    result.files = out
+        .found
         .into_iter()
         .map(|(path, _)| {
             let size = tags
@@ -140,7 +256,49 @@ pub fn reports(root: &Path, config: &Config) -> Result<Vec<ReportFile>> {
                 .map(|(_, s)| *s);
             ReportFile { path, size }
         })
-        .collect())
+        .collect();
+    result.hidden = out.hidden;
+    Ok(result)
+}
+
+/// How a file was found.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum How {
+    Include,
+    Default,
+    /// To be sniffed; the reason it is a candidate.
+    Candidate(String),
+}
+
+/// What a walk collects.
+#[derive(Default)]
+struct Out {
+    found: Vec<(String, How)>,
+    hidden: Vec<String>,
+    /// Entries left to look at in hidden directories.
+    hidden_seen: usize,
+}
+
+/// Whether `name` ends with one of [`REPORT_EXTS`] (case-insensitively).
+fn report_ext(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    REPORT_EXTS.iter().any(|e| lower.ends_with(e))
+}
+
+/// Whether a file CI writes to may be a report: [`REPORT_EXTS`] or [`CI_EXTS`].
+fn ci_ext(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    report_ext(name) || CI_EXTS.iter().any(|e| lower.ends_with(e))
+}
+
+fn is_report_dir(name: &str) -> bool {
+    REPORT_DIRS.iter().any(|d| d.eq_ignore_ascii_case(name))
+}
+
+/// Whether `path` is `target` or ends with `/target` at a `/` boundary.
+fn ends_with_path(path: &str, target: &str) -> bool {
+    path == target
+        || (path.ends_with(target) && path.as_bytes()[path.len() - target.len() - 1] == b'/')
 }
 
 /// Ant's `<junitreport>` writes `TESTS-TestSuites.xml`, a copy of every `<testsuite>` of the
@@ -177,12 +335,22 @@ pub(crate) fn find(root: &Path, globs: &[&str]) -> Vec<String> {
         include: Vec::new(),
         include_prefixes: Vec::new(),
         exclude: Vec::new(),
+        candidates: false,
+        ci: Vec::new(),
     };
-    let mut found = Vec::new();
-    walker.walk(root, String::new(), 0, Mode::Normal, &mut found);
-    let mut out: Vec<String> = found.into_iter().map(|(p, _)| p).collect();
+    let mut found = Out {
+        // Nothing is listed in hidden directories here.
+        hidden_seen: HIDDEN_BUDGET,
+        ..Out::default()
+    };
+    walker.walk(root, String::new(), 0, None, Mode::Normal, &mut found);
+    let mut out: Vec<String> = found.found.into_iter().map(|(p, _)| p).collect();
     out.sort();
     out
+}
+
+fn ci_reason(c: &CiOutput) -> String {
+    format!("written by {} (`{}`)", c.file, c.how)
 }
 
 /// A glob as written in the config, relative to the root (`./x` → `x`).
@@ -230,17 +398,22 @@ struct Walker {
     include: Vec<Pattern>,
     include_prefixes: Vec<String>,
     exclude: Vec<Pattern>,
+    /// Whether files in report folders and at CI outputs are candidates.
+    candidates: bool,
+    ci: Vec<CiOutput>,
 }
 
 impl Walker {
-    /// Collects (path, found by a default glob only) for every matching file under `rel`.
+    /// Collects every matching file under `rel`: how it was found. `below_report_dir` is
+    /// how many levels below the nearest report folder `rel` is.
     fn walk(
         &self,
         root: &Path,
         rel: String,
         depth: usize,
+        below_report_dir: Option<usize>,
         mode: Mode,
-        out: &mut Vec<(String, bool)>,
+        out: &mut Out,
     ) {
         let dir = root.join(&rel);
         let in_target = rel.rsplit('/').next() == Some("target");
@@ -260,8 +433,14 @@ impl Walker {
                             .defaults
                             .iter()
                             .any(|p| p.matches_with(&path, default_options()));
-                    if by_include || by_default {
-                        out.push((path, !by_include));
+                    if by_include {
+                        out.found.push((path, How::Include));
+                    } else if by_default {
+                        out.found.push((path, How::Default));
+                    } else if mode == Mode::Normal && self.candidates {
+                        if let Some(why) = self.candidate(&rel, &path, &name, below_report_dir) {
+                            out.found.push((path, How::Candidate(why)));
+                        }
                     }
                 }
                 Kind::Dir if depth < MAX_DEPTH => {
@@ -273,13 +452,133 @@ impl Walker {
                         || dir.join(&name).join("pyvenv.cfg").is_file();
                     let next = if skip || mode == Mode::IncludeOnly {
                         if !self.opens(&path) {
+                            if skip
+                                && mode == Mode::Normal
+                                && name.starts_with('.')
+                                && !SKIP_DIRS.contains(&name.as_str())
+                            {
+                                self.list_hidden(root, &path, 0, out);
+                            }
                             continue;
                         }
                         Mode::IncludeOnly
                     } else {
                         Mode::Normal
                     };
-                    self.walk(root, path, depth + 1, next, out);
+                    let below = if is_report_dir(&name) {
+                        Some(0)
+                    } else {
+                        below_report_dir.map(|d| d + 1)
+                    };
+                    self.walk(root, path, depth + 1, below, next, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Why the file `name` at `path` (in `dir`) is a candidate, if it is: a CI output path
+    /// (whatever its extension: CI says it writes there), or a file with a report extension
+    /// in a CI output directory or a report folder.
+    fn candidate(
+        &self,
+        dir: &str,
+        path: &str,
+        name: &str,
+        below_report_dir: Option<usize>,
+    ) -> Option<String> {
+        // The longest CI path that names it (`go/cover.txt` before `cover.txt`).
+        if let Some(c) = self
+            .ci
+            .iter()
+            .filter(|c| ends_with_path(path, &c.path) && ci_ext(name))
+            .max_by_key(|c| c.path.len())
+        {
+            return Some(ci_reason(c));
+        }
+        if !report_ext(name) {
+            return None;
+        }
+        if let Some(c) = self
+            .ci
+            .iter()
+            .filter(|c| !dir.is_empty() && ends_with_path(dir, &c.path))
+            .max_by_key(|c| c.path.len())
+        {
+            return Some(ci_reason(c));
+        }
+        match below_report_dir {
+            Some(d) if d <= REPORT_DIR_DEPTH => {
+                let parts: Vec<&str> = dir.split('/').collect();
+                let folder = parts[..parts.len().saturating_sub(d)].join("/");
+                Some(format!("in the report folder {folder}/"))
+            }
+            _ => None,
+        }
+    }
+
+    /// A CI output looked up at its path under the root, wherever that is (the walk does not
+    /// enter hidden or build directories): the file, or the report-extension files up to
+    /// [`REPORT_DIR_DEPTH`] levels below the directory.
+    fn ci_direct(&self, root: &Path, c: &CiOutput, out: &mut Out) {
+        let Ok(meta) = std::fs::symlink_metadata(root.join(&c.path)) else {
+            return;
+        };
+        let add = |path: String, out: &mut Out| {
+            if !self.excluded(&path) && !out.found.iter().any(|(p, _)| *p == path) {
+                out.found.push((path, How::Candidate(ci_reason(c))));
+            }
+        };
+        if meta.is_file() && ci_ext(&c.path) {
+            add(c.path.clone(), out);
+        } else if meta.is_dir() {
+            let mut stack = vec![(c.path.clone(), 0usize)];
+            while let Some((dir, d)) = stack.pop() {
+                for (name, kind) in entries(&root.join(&dir)) {
+                    let path = join(&dir, &name);
+                    match kind {
+                        Kind::File if report_ext(&name) => add(path, out),
+                        Kind::Dir if d < REPORT_DIR_DEPTH && !skipped_dir(&name) => {
+                            stack.push((path, d + 1))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lists, in the hidden directory `rel`, the files a default glob or the report-folder
+    /// rule would find, within [`HIDDEN_BUDGET`] entries in all.
+    fn list_hidden(&self, root: &Path, rel: &str, depth: usize, out: &mut Out) {
+        if depth > 8 || root.join(rel).join("pyvenv.cfg").is_file() {
+            return;
+        }
+        for (name, kind) in entries(&root.join(rel)) {
+            if out.hidden_seen >= HIDDEN_BUDGET {
+                return;
+            }
+            out.hidden_seen += 1;
+            let path = join(rel, &name);
+            match kind {
+                Kind::File => {
+                    let by_name = self
+                        .defaults
+                        .iter()
+                        .any(|p| p.matches_with(&path, default_options()));
+                    let in_report_dir = report_ext(&name)
+                        && path
+                            .split('/')
+                            .rev()
+                            .skip(1)
+                            .take(REPORT_DIR_DEPTH + 1)
+                            .any(is_report_dir);
+                    if (by_name || in_report_dir) && !self.excluded(&path) {
+                        out.hidden.push(path);
+                    }
+                }
+                Kind::Dir if !SKIP_DIRS.contains(&name.as_str()) => {
+                    self.list_hidden(root, &path, depth + 1, out)
                 }
                 _ => {}
             }
@@ -499,5 +798,89 @@ mod tests {
         assert_eq!(literal_prefix("a/b/**/*.xml"), "a/b");
         assert_eq!(literal_prefix("**/x.xml"), "");
         assert_eq!(literal_prefix("a/x.xml"), "a/x.xml");
+    }
+
+    fn ci(path: &str) -> CiOutput {
+        CiOutput {
+            path: path.into(),
+            file: ".github/workflows/ci.yml".into(),
+            how: format!("> {path}"),
+        }
+    }
+
+    #[test]
+    fn report_folders_and_ci_outputs_are_sniffed() {
+        let t = TempTree::new(
+            "repo",
+            &[
+                (
+                    "reports/go-test.json",
+                    "{\"Time\":\"t\",\"Action\":\"run\",\"Package\":\"p\"}\n",
+                ),
+                ("reports/summary.json", "{\"passed\": 3}"),
+                ("svc/test-results/unit/results.xml", "<testsuites/>"),
+                ("svc/coverage/c.out", "mode: set\n"),
+                ("svc/coverage/a/b/c/d/deep.xml", "<testsuites/>"),
+                ("out/classes/config.xml", "<beans/>"),
+                ("src/results.xml", "<testsuites/>"),
+                ("cover.txt", "mode: atomic\n"),
+                ("svc/go/cover.txt", "mode: atomic\n"),
+                (".ci/junit/out.xml", "<testsuite/>"),
+                (".cache/x/lcov.info", "TN:\n"),
+                (".reports/junit.xml", "<testsuite/>"),
+                (".reports/notes.txt", ""),
+                ("target/debug/junit.xml", "<testsuite/>"),
+            ],
+        );
+        let f = discover(
+            t.path(),
+            &Config::default(),
+            &[ci("cover.txt"), ci("go/cover.txt"), ci(".ci/junit")],
+        )
+        .unwrap();
+        assert_eq!(
+            paths(&f.files),
+            [
+                ".ci/junit/out.xml",
+                "cover.txt",
+                "reports/go-test.json",
+                "svc/coverage/c.out",
+                "svc/go/cover.txt",
+                "svc/test-results/unit/results.xml",
+            ]
+        );
+        let how = |p: &str| {
+            f.sniffed
+                .iter()
+                .find(|(q, _)| q == p)
+                .map(|(_, h)| h.as_str())
+                .unwrap_or_else(|| panic!("{p}: {f:#?}"))
+        };
+        assert_eq!(
+            how("reports/go-test.json"),
+            "in the report folder reports/: go-test-json"
+        );
+        assert_eq!(
+            how("svc/coverage/c.out"),
+            "in the report folder svc/coverage/: go-coverprofile"
+        );
+        // CI paths are matched as a suffix too (a step's working-directory).
+        assert_eq!(
+            how("svc/go/cover.txt"),
+            "written by .github/workflows/ci.yml (`> go/cover.txt`): go-coverprofile"
+        );
+        let skipped: Vec<&str> = f.skipped.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(skipped, ["out/classes/config.xml", "reports/summary.json"]);
+        assert!(f.skipped[0].1.contains("<beans>"), "{:?}", f.skipped);
+        // Hidden directories: report-looking files are listed, not read (`.ci/junit` was
+        // read: CI writes there).
+        assert_eq!(f.hidden, [".cache/x/lcov.info", ".reports/junit.xml"]);
+        // defaults = false: neither folders nor CI outputs.
+        let off = with(ReportsConfig {
+            defaults: false,
+            ..ReportsConfig::default()
+        });
+        let f = discover(t.path(), &off, &[ci("cover.txt")]).unwrap();
+        assert!(f.files.is_empty() && f.sniffed.is_empty() && f.skipped.is_empty());
     }
 }

@@ -141,6 +141,38 @@ pub struct Ctx {
     /// Directories the report says its paths are relative to (Cobertura `<sources>`, a Go
     /// module path), tried in order by [`crate::paths`].
     pub roots: Vec<String>,
+    /// Which test covered each line, when the report says (coverage.py per-test contexts,
+    /// LCOV `TN:` sections): what small-test coverage is derived from in one run.
+    pub contexts: Option<TestContexts>,
+}
+
+/// The tests (contexts) that covered each line of a coverage report.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TestContexts {
+    /// Context names as the report spells them: a coverage.py context
+    /// (`tests/unit/test_x.py::test_y|run`; `""` is code run outside any test, at import),
+    /// or an LCOV test name (`TN:`).
+    pub names: Vec<String>,
+    /// Per file (its path as the report gives it), the covered lines with the context that
+    /// covered each: (line, index into `names`), one pair per context.
+    pub files: Vec<(String, Vec<(u32, u32)>)>,
+}
+
+impl TestContexts {
+    /// The index of `name`, added when new (`index` speeds up the look-up).
+    pub fn intern(
+        &mut self,
+        index: &mut std::collections::HashMap<String, u32>,
+        name: &str,
+    ) -> u32 {
+        if let Some(&i) = index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_string());
+        index.insert(name.to_string(), i);
+        i
+    }
 }
 
 impl Ctx {

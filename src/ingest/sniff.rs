@@ -6,6 +6,32 @@ use super::Format;
 /// How many leading bytes the sniffer looks at.
 pub(crate) const HEAD: usize = 16 * 1024;
 
+/// The format of the report at `path`, from its first [`HEAD`] bytes only (BOM and UTF-16
+/// handled as when it is read), or why it is not one: how discovery decides whether a file
+/// that is not named like a report is one.
+pub fn sniff_file(path: &std::path::Path) -> Result<Format, String> {
+    use std::io::Read;
+    // Reads the head itself rather than through `open`'s large buffer: discovery sniffs
+    // every candidate file of the report folders.
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut head = Vec::with_capacity(HEAD);
+    file.take(HEAD as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    match super::detect_encoding(&head) {
+        (super::Encoding::Utf8, skip) => sniff(&head[skip..]),
+        (enc, _) => {
+            let e = if enc == super::Encoding::Utf16Le {
+                encoding_rs::UTF_16LE
+            } else {
+                encoding_rs::UTF_16BE
+            };
+            let (text, _, _) = e.decode(&head);
+            sniff(text.as_bytes())
+        }
+    }
+}
+
 /// The format of a report whose text starts with `head`, or why it is not one we read.
 pub fn sniff(head: &[u8]) -> Result<Format, String> {
     let text = String::from_utf8_lossy(head);

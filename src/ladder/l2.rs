@@ -161,12 +161,14 @@ pub(super) fn incremental_all(f: &Figures, threshold: f64) -> Judgement {
     }
 }
 
-pub(super) fn incremental_small(f: &Figures, threshold: f64) -> Judgement {
+pub(super) fn incremental_small(ev: &Evidence, f: &Figures, threshold: f64) -> Judgement {
     let inc = &f.incremental;
     let Some(covered) = inc.covered_small else {
+        // The exact extra run for this project's stack.
+        let formats: Vec<&str> = ev.coverage_reports.iter().map(|r| r.format).collect();
         return (
             Status::Unknown,
-            "no coverage report is tagged small: run the small tests alone with coverage and add [[reports.tag]] glob = \"<that report>\", size = \"small\"".to_string(),
+            crate::stack::small_coverage_advice(&ev.project, &formats),
         );
     };
     match inc.ratio_small {

@@ -126,7 +126,7 @@ pub(crate) const CRITERIA: &[Criterion] = &[
         id: "L2.small-incremental",
         level: 2,
         title: "Incremental coverage by small tests >= 10%",
-        measured: "Incremental coverage counting only coverage reports tagged size = \"small\" is at least the threshold (default 10%).",
+        measured: "Incremental coverage by small tests only is at least the threshold (default 10%): lines covered in coverage reports tagged size = \"small\", or, from one run, lines a small test ran according to the report's per-test contexts (coverage.py --cov-context=test with coverage json --show-contexts; LCOV TN: sections per test).",
         how_to: "Run the small (unit) tests alone with coverage and tag that report: [[reports.tag]] glob = \"...\", size = \"small\"; then add unit tests for the changed lines.",
         rule: Rule::L2SmallIncremental,
     },

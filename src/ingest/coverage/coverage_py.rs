@@ -21,6 +21,10 @@
 //!   (module-level code) is not a function, nor is one whose lines are all excluded. Older
 //!   formats have no function data (a warning says so).
 //!
+//! - **Contexts** (`coverage json --show-contexts`, after `pytest --cov-context=test`): the
+//!   contexts of each line are kept in [`Ctx::contexts`] (the per-test small coverage is
+//!   derived from them); a report whose only context is `""` has none.
+//!
 //! Streamed one file entry at a time.
 
 use std::collections::HashMap;
@@ -63,6 +67,9 @@ struct FileEntry {
     missing_branches: Option<Vec<(i64, i64)>>,
     #[serde(default)]
     functions: Option<HashMap<String, FunctionEntry>>,
+    /// `--show-contexts`: line (as a string) → the contexts that ran it.
+    #[serde(default)]
+    contexts: Option<HashMap<String, Vec<String>>>,
 }
 
 #[derive(Default)]
@@ -74,6 +81,8 @@ struct State {
     files: u64,
     files_with_functions: u64,
     files_with_arcs: u64,
+    contexts: crate::ingest::TestContexts,
+    context_index: HashMap<String, u32>,
 }
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
@@ -91,6 +100,9 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
         return Err(ParseError::new(
             "the coverage.py report lists no files: it holds no coverage",
         ));
+    }
+    if st.contexts.names.iter().any(|n| !n.is_empty()) {
+        ctx.contexts = Some(std::mem::take(&mut st.contexts));
     }
     let meta = st.meta.unwrap_or_default();
     if st.files_with_arcs == 0 && meta.branch_coverage != Some(true) {
@@ -165,8 +177,25 @@ impl<'de> Visitor<'de> for Files<'_> {
         let st = self.0;
         while let Some(key) = map.next_key::<String>()? {
             st.path.key(&key);
-            let entry: FileEntry = map.next_value()?;
+            let mut entry: FileEntry = map.next_value()?;
             st.path.pop();
+            if let Some(contexts) = entry.contexts.take() {
+                // Keys are line numbers; anything else is not a line of the file. In line
+                // order, so that context numbers do not depend on hash order.
+                let mut by_line: Vec<(u32, Vec<String>)> = contexts
+                    .into_iter()
+                    .filter_map(|(line, names)| Some((line.parse::<u32>().ok()?, names)))
+                    .collect();
+                by_line.sort_unstable_by_key(|(line, _)| *line);
+                let mut lines: Vec<(u32, u32)> = Vec::new();
+                for (line, names) in by_line {
+                    for n in names {
+                        lines.push((line, st.contexts.intern(&mut st.context_index, &n)));
+                    }
+                }
+                lines.sort_unstable();
+                st.contexts.files.push((key.clone(), lines));
+            }
             if entry.executed_branches.is_some() || entry.missing_branches.is_some() {
                 st.files_with_arcs += 1;
             }
@@ -241,6 +270,32 @@ mod tests {
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
         super::super::read_with(parse, s)
+    }
+
+    #[test]
+    fn per_test_contexts_are_kept() {
+        // `coverage json --show-contexts` after `pytest --cov-context=test` (coverage.py
+        // 7.17.5's shape).
+        let doc = r#"{"meta": {"format": 3, "version": "7.17.5", "branch_coverage": false, "show_contexts": true},
+          "files": {"src/a.py": {"executed_lines": [1, 2, 3], "missing_lines": [4],
+            "contexts": {"1": [""], "2": ["tests/unit/test_a.py::test_x|run", "tests/it/test_b.py::T::test_y|run"], "3": ["tests/it/test_b.py::T::test_y|run"]}}}}"#;
+        let (_, ctx) = read(doc).unwrap();
+        let c = ctx.contexts.expect("contexts kept");
+        assert_eq!(
+            c.names,
+            [
+                "",
+                "tests/unit/test_a.py::test_x|run",
+                "tests/it/test_b.py::T::test_y|run"
+            ]
+        );
+        assert_eq!(
+            c.files,
+            [("src/a.py".to_string(), vec![(1, 0), (2, 1), (2, 2), (3, 2)])]
+        );
+        // `--show-contexts` without per-test contexts: only the empty one, no data.
+        let doc = r#"{"meta": {"format": 3}, "files": {"a.py": {"executed_lines": [1], "missing_lines": [], "contexts": {"1": [""]}}}}"#;
+        assert_eq!(read(doc).unwrap().1.contexts, None);
     }
 
     #[test]

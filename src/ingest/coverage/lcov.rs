@@ -30,6 +30,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
         carry: Vec::new(),
         line_base: 0,
         eof: false,
+        tn: None,
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let first = chunks.next()?;
@@ -56,6 +57,8 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
 struct Chunk {
     bytes: Vec<u8>,
     line_base: u64,
+    /// The test name (`TN:`) in force where the chunk starts: the last one before it.
+    tn: Option<String>,
 }
 
 /// Cuts the input after the last `end_of_record` line of each ~[`CHUNK`] bytes.
@@ -64,6 +67,8 @@ struct Chunker<'a> {
     carry: Vec<u8>,
     line_base: u64,
     eof: bool,
+    /// The last `TN:` value of the chunks cut so far.
+    tn: Option<String>,
 }
 
 impl Chunker<'_> {
@@ -99,13 +104,33 @@ impl Chunker<'_> {
         buf.truncate(cut);
         // A plain counting loop vectorises; memchr's iterator would stop at every line.
         let lines = buf.iter().filter(|&&b| b == b'\n').count() as u64;
+        let tn = self.tn.clone();
+        if let Some(last) = last_tn(&buf) {
+            self.tn = Some(last);
+        }
         let chunk = Chunk {
             bytes: buf,
             line_base: self.line_base,
+            tn,
         };
         self.line_base += lines;
         Ok(Some(chunk))
     }
+}
+
+/// The value of the last `TN:` line in `buf`, if any.
+fn last_tn(buf: &[u8]) -> Option<String> {
+    let finder = memchr::memmem::FinderRev::new(b"TN:");
+    let mut end = buf.len();
+    while let Some(i) = finder.rfind(&buf[..end]) {
+        if i == 0 || buf[i - 1] == b'\n' {
+            let rest = &buf[i + 3..];
+            let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+            return Some(String::from_utf8_lossy(trim(line)).into_owned());
+        }
+        end = i;
+    }
+    None
 }
 
 /// The index just after the last `end_of_record` line in `buf`, if any.
@@ -201,6 +226,7 @@ fn combine(parsers: Vec<Parser>, ctx: &mut Ctx) -> Result<Coverage> {
         all.summary_mismatches += p.summary_mismatches;
         all.negative_hits += p.negative_hits;
         all.instantiations += p.instantiations;
+        all.tests.extend(p.tests);
         all.cov.merge_unfinished(p.cov);
     }
     all.finish(ctx)
@@ -213,6 +239,10 @@ struct Parser {
     records: u64,
     /// The open `SF` record.
     cur: Option<Record>,
+    /// The test name in force (`TN:`).
+    tn: Option<String>,
+    /// (test name, file, covered lines) of every record in a named test section.
+    tests: Vec<(String, String, Vec<u32>)>,
     summary_mismatch: Option<String>,
     summary_mismatches: u64,
     negative_hits: u64,
@@ -247,6 +277,7 @@ impl Parser {
     fn run(chunk: Chunk) -> Result<Parser> {
         let mut p = Parser {
             lineno: chunk.line_base,
+            tn: chunk.tn,
             ..Parser::default()
         };
         let buf = &chunk.bytes[..];
@@ -405,7 +436,11 @@ impl Parser {
             self.rec("LH")?.lh = num(v);
             return Ok(());
         }
-        // TN, VER, FNF, FNH, BRF, BRH, MCDC and anything newer: nothing we need.
+        if let Some(v) = l.strip_prefix(b"TN:") {
+            self.tn = Some(String::from_utf8_lossy(trim(v)).into_owned());
+            return Ok(());
+        }
+        // VER, FNF, FNH, BRF, BRH, MCDC and anything newer: nothing we need.
         if l.first().is_some_and(|b| b.is_ascii_uppercase()) || l.starts_with(b"#") {
             return Ok(());
         }
@@ -537,6 +572,19 @@ impl Parser {
         rec.file.lines.shrink_to_fit();
         rec.file.branches.shrink_to_fit();
         rec.file.functions.shrink_to_fit();
+        // A named test section: which lines this test covered (an unnamed `TN:`, what
+        // cargo-llvm-cov and Istanbul write, says nothing per test and costs nothing).
+        if let Some(tn) = self.tn.as_deref().filter(|t| !t.is_empty()) {
+            let covered: Vec<u32> = rec
+                .file
+                .lines
+                .iter()
+                .filter(|l| l.hits > 0)
+                .map(|l| l.line)
+                .collect();
+            self.tests
+                .push((tn.to_string(), rec.file.path.clone(), covered));
+        }
         self.cov.push_file(rec.file);
     }
 
@@ -573,6 +621,17 @@ impl Parser {
             self.instantiations,
             "FN records of further instantiations (generics, templates, closures: mangled names at the start line of another) counted with that function, as lcov 2's function aliases and llvm-cov report count them",
         );
+        if !self.tests.is_empty() {
+            let mut contexts = crate::ingest::TestContexts::default();
+            let mut index = HashMap::new();
+            for (tn, path, lines) in std::mem::take(&mut self.tests) {
+                let i = contexts.intern(&mut index, &tn);
+                contexts
+                    .files
+                    .push((path, lines.into_iter().map(|l| (l, i)).collect()));
+            }
+            ctx.contexts = Some(contexts);
+        }
         Ok(self.cov)
     }
 }
@@ -741,6 +800,41 @@ fn trim(v: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
     use crate::model::Counter;
+
+    #[test]
+    fn named_test_sections_are_kept_across_chunks() {
+        // `geninfo -t` / Bazel: one TN per test; a section may hold several records, and
+        // chunks (256 bytes in tests) cut between them.
+        let mut s = String::new();
+        for t in 0..4 {
+            s.push_str(&format!("TN:suite_{t}\n"));
+            for f in 0..3 {
+                s.push_str(&format!(
+                    "SF:src/file_{f}.c\nDA:1,{}\nDA:2,0\nDA:3,1\nend_of_record\n",
+                    t % 2
+                ));
+            }
+        }
+        let (cov, ctx) = read(&s).unwrap();
+        assert_eq!(cov.files().len(), 3);
+        let c = ctx.contexts.expect("contexts kept");
+        assert_eq!(c.names, ["suite_0", "suite_1", "suite_2", "suite_3"]);
+        assert_eq!(c.files.len(), 12);
+        // Every record knows its section, also past a chunk boundary.
+        for (i, (path, lines)) in c.files.iter().enumerate() {
+            let t = (i / 3) as u32;
+            assert_eq!(path, &format!("src/file_{}.c", i % 3));
+            let want: Vec<(u32, u32)> = if t % 2 == 1 {
+                vec![(1, t), (3, t)]
+            } else {
+                vec![(3, t)]
+            };
+            assert_eq!(lines, &want, "record {i}");
+        }
+        // An unnamed TN (cargo-llvm-cov, Istanbul): nothing per test.
+        let (_, ctx) = read("TN:\nSF:a\nDA:1,1\nend_of_record\n").unwrap();
+        assert_eq!(ctx.contexts, None);
+    }
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
         super::super::read_with(parse, s)

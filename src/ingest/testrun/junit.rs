@@ -264,7 +264,7 @@ impl Head {
                 let v = self.text(value);
                 self.class_alt = Some(names.get(&v));
             }
-            (Tag::Testcase | Tag::Failure | Tag::Error, b"file") => {
+            (Tag::Testsuite | Tag::Testcase | Tag::Failure | Tag::Error, b"file") => {
                 self.file = Some(self.text(value).into_owned())
             }
             (Tag::Testcase | Tag::Failure | Tag::Error, b"line") => {
@@ -406,6 +406,9 @@ struct Suite {
     node: usize,
     /// Named `pytest` (pytest's default): its `line` attributes are 0-based.
     pytest: bool,
+    /// `file=` of the suite (mocha-junit-reporter, Playwright): its cases' file when they
+    /// name none.
+    file: Option<String>,
 }
 
 #[derive(Default)]
@@ -514,6 +517,7 @@ impl Parser {
             name_len,
             node: self.nodes.len() - 1,
             pytest: name == "pytest",
+            file: head.file.filter(|f| !f.trim().is_empty()),
         });
         if name == "pytest" {
             self.producer = Producer::Pytest;
@@ -661,6 +665,9 @@ impl Parser {
                     case.line = l;
                 }
             }
+        }
+        if case.file.is_none() {
+            case.file = self.suites.iter().rev().find_map(|s| s.file.clone());
         }
         case.properties = b.props;
         // The suite's properties are attached in `finish`: some come after the cases.
@@ -1395,7 +1402,10 @@ E  assert 1 == 2
 
 tests/test_b.py:10: AssertionError</failure></testcase>
   <testcase name="url"><failure message="see http://host:8080/x">at http://host:8080/x</failure></testcase>
-</testsuite></testsuites>"#;
+</testsuite>
+<testsuite name="mocha" file="/ci/test/math.test.js"><testcase classname="adds" name="math adds"/>
+  <testcase name="own" file="test/own.test.js"/></testsuite>
+</testsuites>"#;
         let (run, _) = read(doc).unwrap();
         let c = |n: &str| run.cases.iter().find(|c| c.name == n).unwrap();
         let loc = |n: &str| (c(n).file.as_deref(), c(n).line);
@@ -1407,6 +1417,9 @@ tests/test_b.py:10: AssertionError</failure></testcase>
         assert_eq!(loc("msg"), (Some("/home/i/main.cpp"), Some(72)));
         assert_eq!(loc("pytest2"), (Some("tests/test_b.py"), Some(10)));
         assert_eq!(loc("url"), (None, None));
+        // mocha-junit-reporter names the file on the suite.
+        assert_eq!(loc("math adds"), (Some("/ci/test/math.test.js"), None));
+        assert_eq!(loc("own"), (Some("test/own.test.js"), None));
         assert_eq!(c("text").message.as_deref(), Some("REQUIRE( v == 1 )"));
     }
 

@@ -17,7 +17,9 @@
 //! - retries: every result element is pushed; results of one test definition are attempts
 //!   ([`crate::model::Repeats::Attempts`]): [`TestRun::finish`] folds them (failed then
 //!   passed ⇒ flaky);
-//! - message: the first line of `<Output><ErrorInfo><Message>`.
+//! - message: the first line of `<Output><ErrorInfo><Message>`;
+//! - MSTest `<TestCategory><TestCategoryItem TestCategory="…"/>` of a definition ⇒ a
+//!   `TestCategory` property of each of its results (sizes and smoke tags are read from it).
 //!
 //! `<ResultSummary><Counters>` is never read: totals come from the results.
 
@@ -51,6 +53,7 @@ struct Open {
 struct Definition {
     class: Option<String>,
     suite: Option<String>,
+    categories: Vec<String>,
 }
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
@@ -157,6 +160,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                 let d = Definition {
                     class: None,
                     suite: util::non_empty(&storage).map(|s| util::file_name(&s).to_string()),
+                    categories: Vec::new(),
                 };
                 let id = util::text(&id).unwrap_or_default();
                 drop(e);
@@ -164,6 +168,16 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                     defs.insert(id, d);
                 } else {
                     def = Some((r.depth(), id, d));
+                }
+            }
+            b"TestCategoryItem" => {
+                let [category] = attrs!(r, e, empty, [b"TestCategory"]);
+                if let (Some((_, _, d)), Some(c)) = (def.as_mut(), util::non_empty(&category)) {
+                    d.categories.push(c);
+                }
+                drop(e);
+                if !empty {
+                    r.skip()?;
                 }
             }
             b"TestMethod" => {
@@ -220,6 +234,13 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
         case.class = class.map(|c| names.get(&c));
         case.duration = p.duration;
         case.message = p.message;
+        if let Some(d) = d {
+            case.properties.extend(
+                d.categories
+                    .iter()
+                    .map(|c| ("TestCategory".to_string(), c.clone())),
+            );
+        }
         run.push(case);
     }
     if undefined > 0 {
@@ -344,6 +365,29 @@ mod tests {
         );
         assert_eq!(c.name, "T0");
         assert_eq!(c.duration, Some(1.5));
+    }
+
+    #[test]
+    fn mstest_categories_are_properties() {
+        let defs = r#"<UnitTest name="Slow" storage="t.dll" id="a"><TestCategory><TestCategoryItem TestCategory="Integration" /><TestCategoryItem TestCategory="Nightly" /></TestCategory><TestMethod className="Ns.C" name="Slow" /></UnitTest><UnitTest name="Fast" storage="t.dll" id="b"><TestMethod className="Ns.C" name="Fast" /></UnitTest>"#;
+        let results = result("a", "Slow", "Passed") + &result("b", "Fast", "Passed");
+        let (run, _) = read(&doc(&results, defs)).unwrap();
+        let props = |n: &str| {
+            run.cases
+                .iter()
+                .find(|c| c.name == n)
+                .unwrap()
+                .properties
+                .clone()
+        };
+        assert_eq!(
+            props("Slow"),
+            [
+                ("TestCategory".to_string(), "Integration".to_string()),
+                ("TestCategory".to_string(), "Nightly".to_string())
+            ]
+        );
+        assert!(props("Fast").is_empty());
     }
 
     #[test]
