@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use testcert::ingest::{parse_as, sniff, Ctx, Format};
 
-const FORMATS: [Format; 15] = [
+const FORMATS: [Format; 22] = [
     Format::Lcov,
     Format::Cobertura,
     Format::Jacoco,
@@ -21,6 +21,13 @@ const FORMATS: [Format; 15] = [
     Format::Nunit3,
     Format::Trx,
     Format::GoTestJson,
+    Format::GcovrJson,
+    Format::GcovrSummary,
+    Format::JacocoCsv,
+    Format::TarpaulinJson,
+    Format::MochaJson,
+    Format::RspecJson,
+    Format::DartJson,
 ];
 
 /// A small valid-looking document per format, to corrupt.
@@ -40,6 +47,13 @@ fn seed(format: Format) -> &'static str {
         Format::XunitV2 => r#"<?xml version="1.0"?><assemblies><assembly name="a.dll"><collection name="c"><test name="T.A" type="T" method="A" time="0.1" result="Fail"><traits><trait name="Category" value="smoke"/></traits><failure><message>m</message></failure></test><test name="T.B" type="T" method="B" time="0" result="Skip"/></collection></assembly></assemblies>"#,
         Format::Nunit3 => r#"<?xml version="1.0"?><test-run><test-suite type="Assembly" name="a.dll"><test-suite type="TestFixture" name="F" classname="N.F"><test-case name="A" fullname="N.F.A" classname="N.F" methodname="A" result="Failed" label="Error" duration="0.1"><properties><property name="Category" value="smoke"/></properties></test-case></test-suite></test-suite></test-run>"#,
         Format::Trx => r#"<?xml version="1.0"?><TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010"><Results><UnitTestResult testId="1" testName="A" outcome="Failed" duration="00:00:01.5"><Output><ErrorInfo><Message>m</Message></ErrorInfo></Output></UnitTestResult></Results><TestDefinitions><UnitTest id="1" name="A"><TestMethod className="N.C" name="A"/></UnitTest></TestDefinitions></TestRun>"#,
+        Format::GcovrJson => r#"{"gcovr/format_version":"0.15","files":[{"file":"a.c","lines":[{"line_number":3,"count":1,"branches":[{"count":1},{"count":0}],"function_name":"f"}],"functions":[{"name":"f","lineno":3,"execution_count":1}]}]}"#,
+        Format::GcovrSummary => r#"{"root":"..","gcovr/summary_format_version":"0.6","line_total":2,"line_covered":1,"branch_total":2,"branch_covered":1,"function_total":1,"function_covered":1,"files":[]}"#,
+        Format::JacocoCsv => "GROUP,PACKAGE,CLASS,INSTRUCTION_MISSED,INSTRUCTION_COVERED,BRANCH_MISSED,BRANCH_COVERED,LINE_MISSED,LINE_COVERED,COMPLEXITY_MISSED,COMPLEXITY_COVERED,METHOD_MISSED,METHOD_COVERED\ng,p,C,1,2,0,2,1,3,0,1,0,1\n",
+        Format::TarpaulinJson => r#"{"files":[{"path":["/","src","lib.rs"],"content":"","traces":[{"line":1,"address":[1],"length":1,"stats":{"Line":1}}],"covered":1,"coverable":1}],"coverage":100.0,"covered":1,"coverable":1}"#,
+        Format::MochaJson => r#"{"stats":{"tests":1,"passes":1},"tests":[{"title":"a","fullTitle":"s a","file":"/t.js","duration":1,"currentRetry":0,"err":{}}],"pending":[],"failures":[],"passes":[]}"#,
+        Format::RspecJson => r#"{"version":"3.12.0","examples":[{"id":"./s_spec.rb[1:1]","description":"a","full_description":"S a","status":"failed","file_path":"./s_spec.rb","line_number":3,"exception":{"class":"E","message":"m"}}],"summary":{"example_count":1,"errors_outside_of_examples_count":0}}"#,
+        Format::DartJson => "{\"protocolVersion\":\"0.1.1\",\"runnerVersion\":\"1.15.4\",\"type\":\"start\",\"time\":0}\n{\"suite\":{\"id\":0,\"path\":\"t.dart\"},\"type\":\"suite\"}\n{\"test\":{\"id\":1,\"name\":\"a\",\"suiteID\":0,\"line\":3},\"type\":\"testStart\",\"time\":1}\n{\"testID\":1,\"result\":\"failure\",\"skipped\":false,\"hidden\":false,\"type\":\"testDone\",\"time\":2}\n",
         Format::GoTestJson => "{\"Time\":\"2024-01-01T00:00:00Z\",\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"TestA\"}\n{\"Action\":\"fail\",\"Package\":\"p\",\"Test\":\"TestA\",\"Elapsed\":0.1}\n{\"Action\":\"pass\",\"Package\":\"p\",\"Test\":\"TestA\",\"Elapsed\":0.1}\n",
     }
 }

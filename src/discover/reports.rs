@@ -44,7 +44,11 @@ pub const DEFAULT_GLOBS: &[&str] = &[
     "**/coverage.json", // coverage.py json, cargo llvm-cov --json
     "**/llvm-cov*.json",
     "**/*.coverprofile",
-    "**/cover*.out", // go test -coverprofile=coverage.out / cover.out
+    "**/cover*.out",            // go test -coverprofile=coverage.out / cover.out
+    "**/tarpaulin-report.json", // cargo tarpaulin --out Json
+    // JaCoCo's CSV (Maven writes it beside jacoco.xml): totals only, so read only when no
+    // other report sits next to it, as coverage-summary.json.
+    "**/jacoco*.csv",
     // Test results.
     "**/*junit*.xml",    // junit.xml (jest-junit, nextest, pytest), rspec_junit.xml
     "**/TEST-*.xml",     // Surefire, Gradle, Ant
@@ -113,14 +117,17 @@ pub fn reports(root: &Path, config: &Config) -> Result<Vec<ReportFile>> {
     walker.walk(root, String::new(), 0, Mode::Normal, &mut found);
     found.sort();
 
-    // A default-found coverage-summary.json next to another report is the same run.
+    // A default-found totals-only report (coverage-summary.json, JaCoCo's CSV) next to
+    // another report is the same run: its totals would count twice.
     let dir_of = |p: &str| p.rfind('/').map_or(String::new(), |i| p[..i].to_string());
     let mut per_dir = std::collections::BTreeMap::<String, usize>::new();
     for (p, _) in &found {
         *per_dir.entry(dir_of(p)).or_default() += 1;
     }
     found.retain(|(p, by_default_only)| {
-        let summary = p.rsplit('/').next() == Some("coverage-summary.json");
+        let name = p.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+        let summary = name == "coverage-summary.json"
+            || (name.starts_with("jacoco") && name.ends_with(".csv"));
         !(summary && *by_default_only && per_dir[&dir_of(p)] > 1)
     });
 
@@ -336,6 +343,9 @@ mod tests {
                 ),
                 ("java/target/surefire-reports/TEST-x.xml", "<testsuite/>"),
                 ("java/target/site/jacoco/jacoco.xml", "<report/>"),
+                ("java/target/site/jacoco/jacoco.csv", "GROUP,PACKAGE,CLASS"),
+                ("ant/jacoco/jacoco.csv", "GROUP,PACKAGE,CLASS"),
+                ("target/tarpaulin/tarpaulin-report.json", "{}"),
                 ("java/target/classes/junit.xml", "not here"),
                 ("target/nextest/ci/junit.xml", "<testsuites/>"),
                 ("target/nextest/default/custom-name.xml", "<testsuites/>"),
@@ -372,6 +382,7 @@ mod tests {
         assert_eq!(
             paths(&r),
             vec![
+                "ant/jacoco/jacoco.csv",
                 "api/build/reports/jacoco/test/jacocoTestReport.xml",
                 "api/build/test-results/test/TEST-com.acme.ApiTest.xml",
                 "api/coverage.xml",
@@ -387,6 +398,7 @@ mod tests {
                 "target/llvm-cov/lcov.info",
                 "target/nextest/ci/junit.xml",
                 "target/nextest/default/custom-name.xml",
+                "target/tarpaulin/tarpaulin-report.json",
                 "web/coverage/coverage-summary.json",
             ]
         );

@@ -31,11 +31,18 @@ pub enum Format {
     IstanbulJson,
     IstanbulSummary,
     CoveragePyJson,
+    GcovrJson,
+    GcovrSummary,
+    JacocoCsv,
+    TarpaulinJson,
     Junit,
     XunitV2,
     Nunit3,
     Trx,
     GoTestJson,
+    MochaJson,
+    RspecJson,
+    DartJson,
 }
 
 /// What a report is about.
@@ -60,6 +67,13 @@ impl Format {
             Format::IstanbulJson => "istanbul-json",
             Format::IstanbulSummary => "istanbul-summary",
             Format::CoveragePyJson => "coverage-py-json",
+            Format::GcovrJson => "gcovr-json",
+            Format::GcovrSummary => "gcovr-summary",
+            Format::JacocoCsv => "jacoco-csv",
+            Format::TarpaulinJson => "tarpaulin-json",
+            Format::MochaJson => "mocha-json",
+            Format::RspecJson => "rspec-json",
+            Format::DartJson => "dart-json",
             Format::Junit => "junit",
             Format::XunitV2 => "xunit2",
             Format::Nunit3 => "nunit3",
@@ -70,9 +84,14 @@ impl Format {
 
     pub fn kind(self) -> Kind {
         match self {
-            Format::Junit | Format::XunitV2 | Format::Nunit3 | Format::Trx | Format::GoTestJson => {
-                Kind::Tests
-            }
+            Format::Junit
+            | Format::XunitV2
+            | Format::Nunit3
+            | Format::Trx
+            | Format::GoTestJson
+            | Format::MochaJson
+            | Format::RspecJson
+            | Format::DartJson => Kind::Tests,
             _ => Kind::Coverage,
         }
     }
@@ -80,7 +99,7 @@ impl Format {
     /// Whether the format can express branch and function coverage at all.
     pub fn capabilities(self) -> Capabilities {
         let (branches, functions) = match self {
-            Format::GoCoverprofile => (false, false),
+            Format::GoCoverprofile | Format::TarpaulinJson => (false, false),
             Format::CoveragePyJson => (true, true),
             Format::Clover => (true, true),
             _ => (true, true),
@@ -330,11 +349,18 @@ pub fn parse_as(format: Format, input: &mut dyn BufRead, ctx: &mut Ctx) -> error
         Format::IstanbulJson => cov(c::istanbul::parse(input, ctx), ctx),
         Format::IstanbulSummary => cov(c::istanbul::parse_summary(input, ctx), ctx),
         Format::CoveragePyJson => cov(c::coverage_py::parse(input, ctx), ctx),
+        Format::GcovrJson => cov(c::gcovr_json::parse(input, ctx), ctx),
+        Format::GcovrSummary => cov(c::gcovr_json::parse_summary(input, ctx), ctx),
+        Format::JacocoCsv => cov(c::jacoco_csv::parse(input, ctx), ctx),
+        Format::TarpaulinJson => cov(c::tarpaulin::parse(input, ctx), ctx),
         Format::Junit => tests(t::junit::parse(input, ctx), ctx),
         Format::XunitV2 => tests(t::xunit::parse(input, ctx), ctx),
         Format::Nunit3 => tests(t::nunit::parse(input, ctx), ctx),
         Format::Trx => tests(t::trx::parse(input, ctx), ctx),
         Format::GoTestJson => tests(t::gotest::parse(input, ctx), ctx),
+        Format::MochaJson => tests(t::mocha_json::parse(input, ctx), ctx),
+        Format::RspecJson => tests(t::rspec_json::parse(input, ctx), ctx),
+        Format::DartJson => tests(t::dart_json::parse(input, ctx), ctx),
     }
 }
 

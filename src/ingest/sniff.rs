@@ -135,22 +135,31 @@ fn sniff_json(t: &str) -> Result<Format, String> {
     }
     // JSON test reports of other tools: say what they are and how to get JUnit XML instead.
     if first_line.contains("\"protocolVersion\"") && first_line.contains("\"type\"") {
+        return Ok(Format::DartJson);
+    }
+    // jest/vitest `--json` results may embed a coverage map (`statementMap`): named first.
+    if t.contains("\"numTotalTests\"") && t.contains("\"testResults\"") {
         return Err(unsupported_tests(
-            "Dart/Flutter test JSON (`--reporter json`)",
-            "tojunit",
+            "Jest/Vitest JSON results (`--json`)",
+            "jest-junit or vitest's junit reporter",
         ));
     }
     if t.contains("\"stats\"") && t.contains("\"passes\"") {
-        return Err(unsupported_tests(
-            "Mocha JSON (`--reporter json`)",
-            "mocha-junit-reporter",
-        ));
+        return Ok(Format::MochaJson);
     }
     if t.contains("\"examples\"") && (t.contains("\"summary\"") || t.contains("\"version\"")) {
-        return Err(unsupported_tests(
-            "RSpec JSON (`--format json`)",
-            "rspec_junit_formatter",
-        ));
+        return Ok(Format::RspecJson);
+    }
+    if t.contains("\"gcovr/format_version\"") {
+        return Ok(Format::GcovrJson);
+    }
+    if t.contains("\"gcovr/summary_format_version\"")
+        || (t.contains("\"line_total\"") && t.contains("\"line_covered\""))
+    {
+        return Ok(Format::GcovrSummary);
+    }
+    if t.contains("\"traces\"") && t.contains("\"coverable\"") {
+        return Ok(Format::TarpaulinJson);
     }
     // llvm-cov writes its keys sorted, so `"type":"llvm.coverage.json.export"` comes after
     // the whole `"data"` array: in a large export only the opening is in the head.
@@ -177,7 +186,7 @@ fn sniff_json(t: &str) -> Result<Format, String> {
     if t.starts_with('{') && t[1..].trim_start().starts_with('}') {
         return Err("empty JSON object: not a report".to_string());
     }
-    Err("JSON that is not a coverage or test report testcert reads (llvm-cov export, Istanbul, coverage.py, go test -json)".to_string())
+    Err("JSON that is not a coverage or test report testcert reads (llvm-cov export, Istanbul, coverage.py, gcovr, tarpaulin, go test -json, Mocha, RSpec)".to_string())
 }
 
 fn sniff_text(t: &str) -> Result<Format, String> {
@@ -186,6 +195,9 @@ fn sniff_text(t: &str) -> Result<Format, String> {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
+    if first.starts_with("GROUP,PACKAGE,CLASS,") && first.contains("LINE_COVERED") {
+        return Ok(Format::JacocoCsv);
+    }
     if let Some(mode) = first.strip_prefix("mode:") {
         return match mode.trim() {
             "set" | "count" | "atomic" => Ok(Format::GoCoverprofile),
@@ -271,14 +283,37 @@ mod tests {
             f("{\"ImportPath\":\"p [p.test]\",\"Action\":\"build-output\",\"Output\":\"# p\\n\"}\n"),
             Ok(Format::GoTestJson)
         );
-        for other in [
-            "{\"protocolVersion\":\"0.1.1\",\"runnerVersion\":\"1\",\"type\":\"start\",\"time\":0}\n",
-            "{\n  \"stats\": {\n    \"suites\": 0,\n    \"passes\": 0\n  }, \"tests\": []\n}",
-            "{\n  \"version\": \"3.13.0\",\n  \"examples\": [],\n  \"summary\": {}\n}",
-        ] {
-            let e = f(other).unwrap_err();
-            assert!(e.contains("is not a format testcert reads"), "{e}");
-        }
+        assert_eq!(
+            f("{\"protocolVersion\":\"0.1.1\",\"runnerVersion\":\"1\",\"type\":\"start\",\"time\":0}\n"),
+            Ok(Format::DartJson)
+        );
+        let e = f("{\"numTotalTests\":1,\"testResults\":[],\"coverageMap\":{\"statementMap\":{}}}")
+            .unwrap_err();
+        assert!(e.contains("is not a format testcert reads"), "{e}");
+        assert_eq!(
+            f("{\n  \"stats\": {\n    \"suites\": 0,\n    \"passes\": 0\n  }, \"tests\": []\n}"),
+            Ok(Format::MochaJson)
+        );
+        assert_eq!(
+            f("{\n  \"version\": \"3.13.0\",\n  \"examples\": [],\n  \"summary\": {}\n}"),
+            Ok(Format::RspecJson)
+        );
+        assert_eq!(
+            f("{\"gcovr/format_version\":\"0.15\",\"files\":[]}"),
+            Ok(Format::GcovrJson)
+        );
+        assert_eq!(
+            f("{\"root\":\"..\",\"gcovr/summary_format_version\":\"0.6\",\"files\":[]}"),
+            Ok(Format::GcovrSummary)
+        );
+        assert_eq!(
+            f("{\"files\":[{\"path\":[\"a.rs\"],\"traces\":[],\"covered\":0,\"coverable\":0}]}"),
+            Ok(Format::TarpaulinJson)
+        );
+        assert_eq!(
+            f("GROUP,PACKAGE,CLASS,INSTRUCTION_MISSED,INSTRUCTION_COVERED,BRANCH_MISSED,BRANCH_COVERED,LINE_MISSED,LINE_COVERED\n"),
+            Ok(Format::JacocoCsv)
+        );
         assert_eq!(
             f("# p [p.test]\n{\"Time\":\"t\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
             Ok(Format::GoTestJson)

@@ -65,7 +65,15 @@ pub struct XmlReader<R> {
     seen_root: bool,
     /// Undeclared or DTD-declared entity references seen (kept literally).
     pub unknown_entities: u64,
+    /// Short comments directly inside the root element, the first [`ROOT_COMMENTS`] of them
+    /// (node:test writes its run totals there: `<!-- tests 17 -->`). Bounded: a file of
+    /// millions of comments keeps a few.
+    pub root_comments: Vec<String>,
 }
+
+/// How many root-level comments [`XmlReader::root_comments`] keeps, and their longest.
+const ROOT_COMMENTS: usize = 32;
+const ROOT_COMMENT_LEN: usize = 64;
 
 impl<R: BufRead> XmlReader<R> {
     pub fn new(input: R) -> Self {
@@ -81,6 +89,7 @@ impl<R: BufRead> XmlReader<R> {
             ends: Vec::with_capacity(16),
             seen_root: false,
             unknown_entities: 0,
+            root_comments: Vec::new(),
         }
     }
 
@@ -198,7 +207,17 @@ impl<R: BufRead> XmlReader<R> {
                 ));
             }
             // Otherwise the DOCTYPE is skipped, never resolved: no DTD is fetched.
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => Ev::Other,
+            Event::Comment(c) => {
+                if self.ends.len() == 1
+                    && self.root_comments.len() < ROOT_COMMENTS
+                    && c.len() <= ROOT_COMMENT_LEN
+                {
+                    self.root_comments
+                        .push(String::from_utf8_lossy(&c).trim().to_string());
+                }
+                Ev::Other
+            }
+            Event::Decl(_) | Event::PI(_) | Event::DocType(_) => Ev::Other,
         })
     }
 

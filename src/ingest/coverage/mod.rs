@@ -3,13 +3,16 @@
 pub mod clover;
 pub mod cobertura;
 pub mod coverage_py;
+pub mod gcovr_json;
 pub mod gocover;
 pub mod istanbul;
 pub mod jacoco;
-mod json;
+pub mod jacoco_csv;
+pub(crate) mod json;
 pub mod lcov;
 pub mod llvm_cov;
 pub mod opencover;
+pub mod tarpaulin;
 mod xmlcov;
 
 /// Shared by the parsers' unit tests: parse a string with `parse` and finish the model.

@@ -150,7 +150,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             r.unknown_entities
         ));
     }
-    p.finish(ctx)
+    let stated = node_totals(&r.root_comments);
+    let run = p.finish(ctx)?;
+    if let Some(w) = stated.and_then(|s| s.disagreement(&run)) {
+        ctx.warn(w);
+    }
+    Ok(run)
 }
 
 /// The elements the parser acts on.
@@ -278,6 +283,7 @@ impl Head {
                 self.special = match value {
                     b"pytest.xfail" | b"XFAIL" => Some(Special::ExpectedFailure),
                     b"UnexpectedSuccess" => Some(Special::UnexpectedSuccess),
+                    b"todo" => Some(Special::Todo),
                     _ => None,
                 }
             }
@@ -309,6 +315,9 @@ enum Special {
     /// `<error type="UnexpectedSuccess">` (unittest-xml-reporting): an expected failure that
     /// passed. unittest counts it apart from errors, and it fails the run: failed.
     UnexpectedSuccess,
+    /// `<skipped type="todo">` (node:test): a todo test, skipped even when it threw (node
+    /// then writes a `<failure>` too, and counts it under todo, not fail).
+    Todo,
 }
 
 /// The outcome a `status=` or `result=` attribute states, if it states one we act on.
@@ -542,7 +551,9 @@ impl Parser {
         if start {
             b.read(r, head.file.is_none(), &mut self.names)?;
         }
-        let mut outcome = if b.error.is_some() {
+        let mut outcome = if b.todo {
+            Outcome::Skipped
+        } else if b.error.is_some() {
             Outcome::Error
         } else if b.failure.is_some() {
             Outcome::Failed
@@ -712,6 +723,58 @@ impl Parser {
     }
 }
 
+/// node:test's run totals, which its JUnit reporter writes only as comments at the end of
+/// `<testsuites>` (`<!-- tests 17 -->`, `<!-- pass 9 -->`, `<!-- fail 5 -->`, …).
+#[derive(Default)]
+struct NodeTotals {
+    tests: Option<u64>,
+    fail: Option<u64>,
+    skipped: Option<u64>,
+    todo: Option<u64>,
+}
+
+fn node_totals(comments: &[String]) -> Option<NodeTotals> {
+    let mut t = NodeTotals::default();
+    for c in comments {
+        let Some((key, n)) = c.split_once(' ') else {
+            continue;
+        };
+        let Ok(n) = n.trim().parse::<u64>() else {
+            continue;
+        };
+        match key {
+            "tests" => t.tests = Some(n),
+            "fail" => t.fail = Some(n),
+            "skipped" => t.skipped = Some(n),
+            "todo" => t.todo = Some(n),
+            _ => {}
+        }
+    }
+    t.tests.is_some().then_some(t)
+}
+
+impl NodeTotals {
+    /// A warning when node's figures differ from the testcases read: node counts a test with
+    /// subtests as a test (written as a `<testsuite>`) and a todo apart from failures.
+    fn disagreement(&self, run: &TestRun) -> Option<String> {
+        let t = run.totals();
+        let skipped = self.skipped.unwrap_or(0) + self.todo.unwrap_or(0);
+        let same = self.tests == Some(t.tests)
+            && self.fail.is_none_or(|f| f == t.failed + t.errors)
+            && skipped == t.skipped;
+        (!same).then(|| {
+            format!(
+                "the producer's totals (node:test comments: tests {}, fail {}, skipped {}, todo {}) differ from the {} testcases read: node counts a test with subtests, written as a <testsuite>, as a test too; the testcases are used",
+                self.tests.unwrap_or(0),
+                self.fail.unwrap_or(0),
+                self.skipped.unwrap_or(0),
+                self.todo.unwrap_or(0),
+                t.tests
+            )
+        })
+    }
+}
+
 /// A mocha-junit-reporter pseudo-testcase for a failed hook: `suite "before all" hook for
 /// "first test"`.
 fn is_mocha_hook(name: &str) -> bool {
@@ -776,6 +839,8 @@ struct Body {
     skipped: bool,
     /// The `<skipped>` marked an expected failure.
     xfail: bool,
+    /// The `<skipped>` marked a todo (node:test).
+    todo: bool,
     /// An `<error>` was an unexpected success (read into `failure`).
     unexpected_success: bool,
     /// `<failure>` elements (vitest writes one per attempt).
@@ -843,6 +908,7 @@ impl Body {
                 Tag::Skipped => {
                     self.skipped = true;
                     self.xfail |= head.special == Some(Special::ExpectedFailure);
+                    self.todo |= head.special == Some(Special::Todo);
                     if start {
                         r.skip()?;
                     }
@@ -1201,6 +1267,26 @@ oops</flakyFailure></testcase>
             ctx.warnings
         );
         assert!(ctx.warnings[1].starts_with("the file declares skipped=\"2\" but holds 0"));
+        // node:test: top-level testcases under <testsuites>, a todo that threw, run totals in
+        // comments (a test with subtests is a <testsuite> node counts as a test).
+        let doc = r#"<?xml version="1.0" encoding="utf-8"?>
+<testsuites>
+	<testcase name="adds" time="0.1" classname="test"/>
+	<testcase name="todo" time="0.1" classname="test" failure="boom"><skipped type="todo" message="true"/><failure type="testCodeFailure" message="boom"/></testcase>
+	<testsuite name="parent" tests="1" failures="1"><testcase name="child" classname="test"><failure message="x"/></testcase></testsuite>
+	<!-- tests 4 -->
+	<!-- pass 1 -->
+	<!-- fail 2 -->
+	<!-- skipped 0 -->
+	<!-- todo 1 -->
+</testsuites>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(3, 1, 1, 0, 1, 0));
+        assert!(
+            ctx.warnings[0].contains("node:test comments: tests 4, fail 2"),
+            "{:?}",
+            ctx.warnings
+        );
         // pytest xfail and unittest's expected failure / unexpected success.
         let doc = r#"<testsuites><testsuite name="t">
 <testcase classname="a" name="xf"><skipped type="pytest.xfail" message="reason"/></testcase>

@@ -1,8 +1,11 @@
 //! Test-result formats. Each module reads one format into [`crate::model::TestRun`].
 
+pub mod dart_json;
 pub mod gotest;
 pub mod junit;
+pub mod mocha_json;
 pub mod nunit;
+pub mod rspec_json;
 pub mod trx;
 mod util;
 pub mod xunit;
