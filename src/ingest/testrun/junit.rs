@@ -284,6 +284,7 @@ impl Head {
                     b"pytest.xfail" | b"XFAIL" => Some(Special::ExpectedFailure),
                     b"UnexpectedSuccess" => Some(Special::UnexpectedSuccess),
                     b"todo" => Some(Special::Todo),
+                    b"PHPUnit\\Framework\\RiskyTestError" => Some(Special::Risky),
                     _ => None,
                 }
             }
@@ -318,6 +319,10 @@ enum Special {
     /// `<skipped type="todo">` (node:test): a todo test, skipped even when it threw (node
     /// then writes a `<failure>` too, and counts it under todo, not fail).
     Todo,
+    /// `<error type="PHPUnit\Framework\RiskyTestError">`: a test PHPUnit calls risky (no
+    /// assertion, output, …). PHPUnit prints it apart (`Risky: 1`), not among errors, and it
+    /// does not fail the run by itself: passed, with a warning.
+    Risky,
 }
 
 /// The outcome a `status=` or `result=` attribute states, if it states one we act on.
@@ -445,6 +450,10 @@ struct Parser {
     /// unexpected successes (unittest, written as `<error>`) read as failed.
     xfail: u64,
     unexpected_successes: u64,
+    /// PHPUnit risky tests read as passed.
+    risky: u64,
+    /// Index of the last jest-junit suite-failure pseudo-case pushed (its pair is skipped).
+    jest_pseudo: Option<usize>,
 }
 
 /// The producer of a JUnit file, told by its default root name (`<testsuites name=…>`), a
@@ -587,22 +596,33 @@ impl Parser {
         if b.unexpected_success && outcome == Outcome::Failed {
             self.unexpected_successes += 1;
         }
+        if b.risky && outcome == Outcome::Passed {
+            self.risky += 1;
+        }
         let class = head.class.or(head.class_alt).filter(|c| !c.is_empty());
         // Pseudo-testcases some producers write for what is not a test.
         let class_str = class.as_deref().unwrap_or("");
-        if class_str == "Test suite failed to run" && outcome != Outcome::Passed {
-            // jest-junit (reportTestSuiteErrors): a suite that failed to run is two testcases
-            // named after the file, one <error> and one <failure>: one error.
-            let again = self.run.cases.last().is_some_and(|c| {
-                c.suite == suite
-                    && c.class.as_deref() == Some(class_str)
-                    && c.name == name
-                    && c.outcome == Outcome::Error
-            });
+        let failed_to_run = |f: &Option<Finding>| {
+            f.as_ref()
+                .and_then(|f| f.message.as_deref())
+                .is_some_and(|m| m.trim_start_matches('●').trim() == "Test suite failed to run")
+        };
+        let jest_pseudo = outcome != Outcome::Passed
+            && (class_str == "Test suite failed to run"
+                || failed_to_run(&b.error)
+                || name.starts_with("Test execution failure: could be caused by test hooks"));
+        if jest_pseudo {
+            // jest-junit (reportTestSuiteErrors): a suite that failed to run is two testcases,
+            // one <error> and one <failure> (named after the file by default, by the
+            // configured templates otherwise): one error.
+            let again = self
+                .jest_pseudo
+                .is_some_and(|i| i + 1 == self.run.cases.len() && self.run.cases[i].suite == suite);
             if again {
                 return Ok(());
             }
             self.jest_suite_errors += 1;
+            self.jest_pseudo = Some(self.run.cases.len());
             outcome = Outcome::Error;
         } else if self.producer == Producer::Vitest
             && outcome == Outcome::Failed
@@ -694,6 +714,10 @@ impl Parser {
         ctx.warn_count(
             self.xfail,
             "expected failures (xfail) counted as passed: the producer counts them apart from skipped and they do not fail the run",
+        );
+        ctx.warn_count(
+            self.risky,
+            "risky tests (PHPUnit writes them as <error type=\"PHPUnit\\Framework\\RiskyTestError\">) counted as passed: PHPUnit prints them apart from errors and they do not fail the run",
         );
         ctx.warn_count(
             self.unexpected_successes,
@@ -841,6 +865,8 @@ struct Body {
     xfail: bool,
     /// The `<skipped>` marked a todo (node:test).
     todo: bool,
+    /// A PHPUnit risky-test `<error>` (not kept as an error).
+    risky: bool,
     /// An `<error>` was an unexpected success (read into `failure`).
     unexpected_success: bool,
     /// `<failure>` elements (vitest writes one per attempt).
@@ -878,6 +904,13 @@ impl Body {
                 Tag::Failure | Tag::Error | Tag::FlakyFailure => {
                     let unexpected = head.special == Some(Special::UnexpectedSuccess);
                     self.unexpected_success |= tag == Tag::Error && unexpected;
+                    if tag == Tag::Error && head.special == Some(Special::Risky) {
+                        self.risky = true;
+                        if start {
+                            r.skip()?;
+                        }
+                        continue;
+                    }
                     if tag == Tag::Failure {
                         self.failures += 1;
                     }
@@ -1242,6 +1275,28 @@ oops</flakyFailure></testcase>
         let (run, ctx) = read(doc).unwrap();
         assert_eq!(run.totals(), t(1, 0, 0, 1, 0, 0));
         assert!(ctx.warnings[0].starts_with("1 test suites failed to run"));
+        // The same with jest-junit's classname/title templates: "" / "undefined", then
+        // "Test execution failure: …".
+        let doc = r#"<testsuites name="jest tests"><testsuite name="test/broken.test.js" tests="0">
+<testcase classname="" name="undefined"><error>  ● Test suite failed to run
+
+    Cannot find module</error></testcase>
+<testcase classname="" name="Test execution failure: could be caused by test hooks like &apos;afterAll&apos;."><failure>{}</failure></testcase>
+</testsuite></testsuites>"#;
+        let (run, _) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(1, 0, 0, 1, 0, 0));
+        // PHPUnit: a risky test is written as an <error>; PHPUnit counts it apart: passed.
+        let doc = r#"<testsuites><testsuite name="Real\Tests\CalcTest">
+<testcase name="testRisky" class="Real\Tests\CalcTest"><error type="PHPUnit\Framework\RiskyTestError">This test did not perform any assertions</error></testcase>
+<testcase name="testError" class="Real\Tests\CalcTest"><error type="RuntimeException">boom</error></testcase>
+</testsuite></testsuites>"#;
+        let (run, ctx) = read(doc).unwrap();
+        assert_eq!(run.totals(), t(2, 1, 0, 1, 0, 0));
+        assert!(
+            ctx.warnings[0].starts_with("1 risky tests"),
+            "{:?}",
+            ctx.warnings
+        );
         // vitest: a file that failed to import, and one <failure> per attempt of a test that
         // failed every retry (one failed test of 3 attempts).
         let doc = r#"<testsuites name="vitest tests"><testsuite name="test/broken.test.js"><testcase classname="test/broken.test.js" name="test/broken.test.js"><failure message="Cannot find module"/></testcase></testsuite>
