@@ -3,7 +3,7 @@
 //! producer itself printed (`expected.json`), field by field. A difference is allowed only
 //! through [`DEVIATIONS`], each naming the README counting rule that explains it; a deviation
 //! that no longer occurs fails too, so the table stays true. Also: a test counted flaky always
-//! has a retry record in its report.
+//! has a retry record in its report, and the test that fails on every attempt is never flaky.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -475,7 +475,7 @@ fn has_retry_record(text: &str, name: &str) -> bool {
 
 #[test]
 fn a_test_counted_flaky_was_retried_and_then_passed() {
-    let mut flaky_seen = 0;
+    let (mut flaky_seen, mut every_attempt_failed) = (0, 0);
     let mut problems = Vec::new();
     for (folder, exp) in expected_files() {
         let dir = real().join(&folder);
@@ -492,6 +492,32 @@ fn a_test_counted_flaky_was_retried_and_then_passed() {
                 };
                 run.finish();
                 let text = std::fs::read_to_string(&file).unwrap();
+                // Every project has a test that fails on every attempt (1 + retries): whatever
+                // the producer wrote for its attempts, it is failed, never flaky or passed
+                // (TestNG's retried attempts are skipped records of their own, as TestNG counts).
+                let always_failing: Vec<Outcome> = run
+                    .cases
+                    .iter()
+                    .filter(|c| {
+                        let plain: String =
+                            c.name.chars().filter(char::is_ascii_alphanumeric).collect();
+                        plain.to_ascii_lowercase().contains("failseveryattempt")
+                    })
+                    .map(|c| c.outcome)
+                    .collect();
+                if !always_failing.is_empty() {
+                    every_attempt_failed += 1;
+                    if !always_failing.contains(&Outcome::Failed)
+                        || always_failing
+                            .iter()
+                            .any(|o| matches!(o, Outcome::Flaky | Outcome::Passed))
+                    {
+                        problems.push(format!(
+                            "{}: the test failing every attempt reads as {always_failing:?}",
+                            file.display()
+                        ));
+                    }
+                }
                 for case in run.cases.iter().filter(|c| c.outcome == Outcome::Flaky) {
                     flaky_seen += 1;
                     if case.attempts < 2 || !has_retry_record(&text, &case.name) {
@@ -508,5 +534,9 @@ fn a_test_counted_flaky_was_retried_and_then_passed() {
     }
     // The fixtures retry on purpose (nextest, pytest, go, Surefire, mocha): the check has cases.
     assert!(flaky_seen >= 5, "only {flaky_seen} flaky cases seen");
+    assert!(
+        every_attempt_failed >= 10,
+        "only {every_attempt_failed} always-failing retried tests seen"
+    );
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
