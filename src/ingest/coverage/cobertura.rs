@@ -138,6 +138,8 @@ struct Parser {
     negative_hits: u64,
     /// Methods with no `<line>`, counted from their `line-rate`.
     methods_by_rate: u64,
+    /// Methods named with their generic arguments (`largest::<f64>`).
+    generic_instances: u64,
 }
 
 impl Parser {
@@ -165,7 +167,12 @@ impl Parser {
                         full.push_str("::");
                     }
                 }
-                full.push_str(&attr(e, b"name").unwrap_or(Cow::Borrowed("?")));
+                let name = attr(e, b"name").unwrap_or(Cow::Borrowed("?"));
+                let generic = without_generic_args(&name);
+                if generic.len() < name.len() {
+                    self.generic_instances += 1;
+                }
+                full.push_str(&generic);
                 if let Some(sig) = attr(e, b"signature") {
                     full.push_str(&sig);
                 }
@@ -368,8 +375,45 @@ impl Parser {
             self.methods_by_rate,
             "methods have no <line> (gcovr writes template instantiations so): counted as functions, covered when their line-rate is above 0",
         );
+        ctx.warn_count(
+            self.generic_instances,
+            "methods named per generic instantiation (`name::<T>`, cargo-llvm-cov) counted as one function with their source function, as llvm-cov report counts them",
+        );
         Ok(self.cov)
     }
+}
+
+/// A Rust method name without its generic arguments: cargo-llvm-cov's Cobertura writes one
+/// `<method>` per instantiation (`largest::<f64>`, `largest::<i32>`), which are one source
+/// function. Only the turbofish `::<…>` is removed (C++'s `twice<int>` is left alone: gcovr
+/// and lcov count template instances apart).
+fn without_generic_args(name: &str) -> Cow<'_, str> {
+    if !name.contains("::<") {
+        return Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(at) = rest.find("::<") {
+        out.push_str(&rest[..at]);
+        let mut depth = 0usize;
+        let mut end = rest.len();
+        for (i, c) in rest[at + 2..].char_indices() {
+            match c {
+                '<' => depth += 1,
+                '>' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = at + 2 + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// `covered/total` from `condition-coverage="50% (1/2)"`.
@@ -391,6 +435,29 @@ mod tests {
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
         super::super::read_with(parse, s)
+    }
+
+    #[test]
+    fn generic_instantiations_are_one_function() {
+        let (cov, ctx) = read(
+            r#"<coverage><packages><package name="p"><classes><class name="lib.rs" filename="src/lib.rs"><methods>
+<method name="c::largest::&lt;_&gt;" signature="" line-rate="0"><lines><line number="5" hits="0"/></lines></method>
+<method name="c::largest::&lt;f64&gt;" signature="" line-rate="1"><lines><line number="5" hits="2"/></lines></method>
+<method name="c::largest::&lt;Vec&lt;u8&gt;&gt;" signature="" line-rate="1"><lines><line number="5" hits="1"/></lines></method>
+<method name="c::unused" signature="" line-rate="0"><lines><line number="9" hits="0"/></lines></method>
+</methods><lines><line number="5" hits="3"/><line number="9" hits="0"/></lines></class></classes></package></packages></coverage>"#,
+        )
+        .unwrap();
+        assert_eq!(cov.totals().functions, Counter::new(2, 1));
+        assert!(ctx
+            .warnings
+            .iter()
+            .any(|w| w.contains("generic instantiation")));
+        assert_eq!(without_generic_args("a::<T>::b::<Vec<u8>>"), "a::b");
+        assert_eq!(
+            without_generic_args("int twice<int>(int)"),
+            "int twice<int>(int)"
+        );
     }
 
     #[test]
