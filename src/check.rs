@@ -24,7 +24,7 @@ pub struct CheckOptions {
     pub base: Option<String>,
     /// A GitHub Actions event payload (`$GITHUB_EVENT_PATH`): the change is what the event
     /// names, fetched when the checkout lacks it, and never an error (see
-    /// [`crate::change::event`]).
+    /// `crate::change::event`).
     pub event: Option<PathBuf>,
     /// Keep the per-report and per-suite attribution reasons in the result.
     pub explain_attribution: bool,

@@ -23,7 +23,7 @@
 
 use std::path::Path;
 
-use super::{entries, Kind};
+use super::{entries, CiOutput, Kind};
 use crate::evidence::RepoFacts;
 
 const GITHUB: &str = "GitHub Actions";
@@ -429,18 +429,6 @@ fn referenced_scripts(root: &Path, text: &str) -> Vec<String> {
     out
 }
 
-/// A file or directory a CI definition's run step writes a report to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CiOutput {
-    /// Repository-relative (as written; relative to the step's working directory, which
-    /// is not resolved: discovery also matches it as a path suffix).
-    pub path: String,
-    /// The CI definition (or script it runs) that names it.
-    pub file: String,
-    /// The words that name it (`> reports/go-test.json`, `--junitxml=reports/junit.xml`).
-    pub how: String,
-}
-
 /// Options whose value is a report file or directory, written `--opt=value` or
 /// `--opt value`. pytest's `--cov-report` takes `kind:path`.
 const OUTPUT_OPTIONS: &[&str] = &[
@@ -479,8 +467,8 @@ const OUTPUT_VARS: &[&str] = &[
 
 /// The report outputs the CI definitions (and the scripts they run) name in their run
 /// steps: shell redirections (`> file`, `>> file`, `| tee file`), the output options of
-/// test runners and coverage tools ([`OUTPUT_OPTIONS`], `coverage xml -o file`), and the
-/// environment variables reporters read ([`OUTPUT_VARS`]). Paths with a variable in them,
+/// test runners and coverage tools (`OUTPUT_OPTIONS`, `coverage xml -o file`), and the
+/// environment variables reporters read (`OUTPUT_VARS`). Paths with a variable in them,
 /// absolute paths, `..` and `/dev/…` are left out: they cannot be found under the root.
 pub fn report_outputs(root: &Path) -> Vec<CiOutput> {
     let mut out: Vec<CiOutput> = Vec::new();

@@ -10,6 +10,18 @@ pub mod projects;
 pub mod reports;
 pub mod retries;
 
+/// A file or directory (found in `ci`, looked at by `reports`) a CI definition's run step writes a report to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CiOutput {
+    /// Repository-relative (as written; relative to the step's working directory, which
+    /// is not resolved: discovery also matches it as a path suffix).
+    pub path: String,
+    /// The CI definition (or script it runs) that names it.
+    pub file: String,
+    /// The words that name it (`> reports/go-test.json`, `--junitxml=reports/junit.xml`).
+    pub how: String,
+}
+
 /// Directories never searched (for reports or projects): VCS data and vendored dependencies.
 pub const SKIP_DIRS: [&str; 5] = [".git", ".hg", "node_modules", "vendor", ".venv"];
 

@@ -32,8 +32,7 @@ use std::path::Path;
 use anyhow::{anyhow, Result};
 use glob::{MatchOptions, Pattern};
 
-use super::ci::CiOutput;
-use super::{entries, join, skipped_dir, Kind, SKIP_DIRS};
+use super::{entries, join, skipped_dir, CiOutput, Kind, SKIP_DIRS};
 use crate::config::{Config, Size};
 use crate::evidence::ReportFile;
 

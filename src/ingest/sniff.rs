@@ -6,7 +6,7 @@ use super::Format;
 /// How many leading bytes the sniffer looks at.
 pub(crate) const HEAD: usize = 16 * 1024;
 
-/// The format of the report at `path`, from its first [`HEAD`] bytes only (BOM and UTF-16
+/// The format of the report at `path`, from its first `HEAD` bytes only (BOM and UTF-16
 /// handled as when it is read), or why it is not one: how discovery decides whether a file
 /// that is not named like a report is one.
 pub fn sniff_file(path: &std::path::Path) -> Result<Format, String> {

@@ -145,7 +145,7 @@ impl FileCoverage {
         self.add_function_range(name, line, 0, hits);
     }
 
-    /// [`Self::add_function`] with the body's last line (`end`; 0 when unknown).
+    /// `add_function` with the body's last line (`end`; 0 when unknown).
     pub fn add_function_range(
         &mut self,
         name: impl Into<compact_str::CompactString>,

@@ -23,7 +23,7 @@
 //! - **Retries** (Surefire, Gradle, cargo-nextest): `<flakyFailure>`/`<flakyError>` in a passed
 //!   testcase ⇒ Flaky; `<rerunFailure>`/`<rerunError>` keep the outcome. Either way attempts =
 //!   1 + the number of those elements. Testcases written several times are pushed once per
-//!   occurrence; they are attempts of one test ([`Repeats::Attempts`], folded by
+//!   occurrence; they are attempts of one test ([`crate::model::Repeats::Attempts`], folded by
 //!   [`TestRun::finish`]) only when the producer guarantees unique names: pytest (root
 //!   `name="pytest tests"` or a suite named `pytest`), cargo-nextest (root `nextest-run`),
 //!   gotestsum/go-junit-report (a `go.version` suite property). Otherwise (jest, vitest, mocha,
@@ -53,10 +53,11 @@ use std::io::BufRead;
 use quick_xml::events::BytesStart;
 
 use super::location::find_location;
+use super::producers::{is_mocha_hook, is_system_property, node_totals, Producer};
 use crate::ingest::error::Result;
 use crate::ingest::xml::{each_attr, parse_u64, unescape, Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Inherited, Names, Outcome, Repeats, SharedStr, TestCase, TestRun};
+use crate::model::{Inherited, Names, Outcome, SharedStr, TestCase, TestRun};
 
 /// At most this much of a failure's text is kept to find its first line and location.
 const TEXT_LIMIT: usize = 64 * 1024;
@@ -458,36 +459,6 @@ struct Parser {
     jest_pseudo: Option<usize>,
 }
 
-/// The producer of a JUnit file, told by its default root name (`<testsuites name=…>`), a
-/// suite named `pytest`, or gotestsum's `go.version` property. It decides what a repeated
-/// testcase means ([`Repeats`]) and which pseudo-testcases are read how.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Producer {
-    #[default]
-    Unknown,
-    /// pytest: node ids are unique; pytest-rerunfailures writes failed attempts as empty
-    /// testcases before the last one ([`Repeats::Reruns`]).
-    Pytest,
-    /// cargo-nextest: libtest names are unique; reruns are `flakyFailure`/`rerunFailure`.
-    Nextest,
-    /// gotestsum / go-junit-report: names unique within a package; `-count`, `--rerun-fails`.
-    Go,
-    /// vitest: one `<failure>` per attempt of a test that failed every retry.
-    Vitest,
-    Jest,
-    Mocha,
-}
-
-impl Producer {
-    fn repeats(self) -> Repeats {
-        match self {
-            Producer::Pytest => Repeats::Reruns,
-            Producer::Nextest | Producer::Go => Repeats::Attempts,
-            _ => Repeats::Distinct,
-        }
-    }
-}
-
 impl Parser {
     fn open_suite(&mut self, head: Head, depth: usize) {
         let name_len = self.suite_name.len();
@@ -753,103 +724,11 @@ impl Parser {
     }
 }
 
-/// node:test's run totals, which its JUnit reporter writes only as comments at the end of
-/// `<testsuites>` (`<!-- tests 17 -->`, `<!-- pass 9 -->`, `<!-- fail 5 -->`, …).
-#[derive(Default)]
-struct NodeTotals {
-    tests: Option<u64>,
-    fail: Option<u64>,
-    skipped: Option<u64>,
-    todo: Option<u64>,
-}
-
-fn node_totals(comments: &[String]) -> Option<NodeTotals> {
-    let mut t = NodeTotals::default();
-    for c in comments {
-        let Some((key, n)) = c.split_once(' ') else {
-            continue;
-        };
-        let Ok(n) = n.trim().parse::<u64>() else {
-            continue;
-        };
-        match key {
-            "tests" => t.tests = Some(n),
-            "fail" => t.fail = Some(n),
-            "skipped" => t.skipped = Some(n),
-            "todo" => t.todo = Some(n),
-            _ => {}
-        }
-    }
-    t.tests.is_some().then_some(t)
-}
-
-impl NodeTotals {
-    /// A warning when node's figures differ from the testcases read: node counts a test with
-    /// subtests as a test (written as a `<testsuite>`) and a todo apart from failures.
-    fn disagreement(&self, run: &TestRun) -> Option<String> {
-        let t = run.totals();
-        let skipped = self.skipped.unwrap_or(0) + self.todo.unwrap_or(0);
-        let same = self.tests == Some(t.tests)
-            && self.fail.is_none_or(|f| f == t.failed + t.errors)
-            && skipped == t.skipped;
-        (!same).then(|| {
-            format!(
-                "the producer's totals (node:test comments: tests {}, fail {}, skipped {}, todo {}) differ from the {} testcases read: node counts a test with subtests, written as a <testsuite>, as a test too; the testcases are used",
-                self.tests.unwrap_or(0),
-                self.fail.unwrap_or(0),
-                self.skipped.unwrap_or(0),
-                self.todo.unwrap_or(0),
-                t.tests
-            )
-        })
-    }
-}
-
-/// A mocha-junit-reporter pseudo-testcase for a failed hook: `suite "before all" hook for
-/// "first test"`.
-fn is_mocha_hook(name: &str) -> bool {
-    [
-        "\"before all\" hook",
-        "\"after all\" hook",
-        "\"before each\" hook",
-        "\"after each\" hook",
-    ]
-    .iter()
-    .any(|h| name.contains(h))
-}
-
 /// A suite's properties while the file is read.
 #[derive(Default)]
 struct PropsNode {
     parent: Option<usize>,
     props: Vec<(String, String)>,
-}
-
-/// JVM system properties Surefire writes at suite level (machine description, not test data).
-fn is_system_property(name: &str) -> bool {
-    const PREFIXES: [&str; 12] = [
-        "java.",
-        "javax.",
-        "jdk.",
-        "sun.",
-        "os.",
-        "user.",
-        "file.",
-        "line.",
-        "path.",
-        "awt.",
-        "surefire.",
-        "maven.",
-    ];
-    const NAMES: [&str; 6] = [
-        "basedir",
-        "localRepository",
-        "native.encoding",
-        "stdout.encoding",
-        "stderr.encoding",
-        "idea.version",
-    ];
-    PREFIXES.iter().any(|p| name.starts_with(p)) || NAMES.contains(&name)
 }
 
 /// A `<failure>`/`<error>`/`<flakyFailure>` element: its message and the location it names.

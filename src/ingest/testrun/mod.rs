@@ -6,6 +6,7 @@ pub mod junit;
 mod location;
 pub mod mocha_json;
 pub mod nunit;
+mod producers;
 pub mod rspec_json;
 pub mod trx;
 mod util;

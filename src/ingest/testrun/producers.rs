@@ -1,0 +1,127 @@
+//! What JUnit producers leave in their files that tells them apart, and their quirks: the
+//! producer a file's markers name (which decides what a repeated testcase means), node:test's
+//! totals in comments, mocha's hook pseudo-testcases, Surefire's JVM system properties.
+
+use crate::model::{Repeats, TestRun};
+
+/// The producer of a JUnit file, told by its default root name (`<testsuites name=…>`), a
+/// suite named `pytest`, or gotestsum's `go.version` property. It decides what a repeated
+/// testcase means ([`Repeats`]) and which pseudo-testcases are read how.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum Producer {
+    #[default]
+    Unknown,
+    /// pytest: node ids are unique; pytest-rerunfailures writes failed attempts as empty
+    /// testcases before the last one ([`Repeats::Reruns`]).
+    Pytest,
+    /// cargo-nextest: libtest names are unique; reruns are `flakyFailure`/`rerunFailure`.
+    Nextest,
+    /// gotestsum / go-junit-report: names unique within a package; `-count`, `--rerun-fails`.
+    Go,
+    /// vitest: one `<failure>` per attempt of a test that failed every retry.
+    Vitest,
+    Jest,
+    Mocha,
+}
+
+impl Producer {
+    pub(super) fn repeats(self) -> Repeats {
+        match self {
+            Producer::Pytest => Repeats::Reruns,
+            Producer::Nextest | Producer::Go => Repeats::Attempts,
+            _ => Repeats::Distinct,
+        }
+    }
+}
+
+/// node:test's run totals, which its JUnit reporter writes only as comments at the end of
+/// `<testsuites>` (`<!-- tests 17 -->`, `<!-- pass 9 -->`, `<!-- fail 5 -->`, …).
+#[derive(Default)]
+pub(super) struct NodeTotals {
+    pub(super) tests: Option<u64>,
+    pub(super) fail: Option<u64>,
+    pub(super) skipped: Option<u64>,
+    pub(super) todo: Option<u64>,
+}
+
+pub(super) fn node_totals(comments: &[String]) -> Option<NodeTotals> {
+    let mut t = NodeTotals::default();
+    for c in comments {
+        let Some((key, n)) = c.split_once(' ') else {
+            continue;
+        };
+        let Ok(n) = n.trim().parse::<u64>() else {
+            continue;
+        };
+        match key {
+            "tests" => t.tests = Some(n),
+            "fail" => t.fail = Some(n),
+            "skipped" => t.skipped = Some(n),
+            "todo" => t.todo = Some(n),
+            _ => {}
+        }
+    }
+    t.tests.is_some().then_some(t)
+}
+
+impl NodeTotals {
+    /// A warning when node's figures differ from the testcases read: node counts a test with
+    /// subtests as a test (written as a `<testsuite>`) and a todo apart from failures.
+    pub(super) fn disagreement(&self, run: &TestRun) -> Option<String> {
+        let t = run.totals();
+        let skipped = self.skipped.unwrap_or(0) + self.todo.unwrap_or(0);
+        let same = self.tests == Some(t.tests)
+            && self.fail.is_none_or(|f| f == t.failed + t.errors)
+            && skipped == t.skipped;
+        (!same).then(|| {
+            format!(
+                "the producer's totals (node:test comments: tests {}, fail {}, skipped {}, todo {}) differ from the {} testcases read: node counts a test with subtests, written as a <testsuite>, as a test too; the testcases are used",
+                self.tests.unwrap_or(0),
+                self.fail.unwrap_or(0),
+                self.skipped.unwrap_or(0),
+                self.todo.unwrap_or(0),
+                t.tests
+            )
+        })
+    }
+}
+
+/// A mocha-junit-reporter pseudo-testcase for a failed hook: `suite "before all" hook for
+/// "first test"`.
+pub(super) fn is_mocha_hook(name: &str) -> bool {
+    [
+        "\"before all\" hook",
+        "\"after all\" hook",
+        "\"before each\" hook",
+        "\"after each\" hook",
+    ]
+    .iter()
+    .any(|h| name.contains(h))
+}
+
+/// JVM system properties Surefire writes at suite level (machine description, not test data).
+pub(super) fn is_system_property(name: &str) -> bool {
+    const PREFIXES: [&str; 12] = [
+        "java.",
+        "javax.",
+        "jdk.",
+        "sun.",
+        "os.",
+        "user.",
+        "file.",
+        "line.",
+        "path.",
+        "awt.",
+        "surefire.",
+        "maven.",
+    ];
+    const NAMES: [&str; 6] = [
+        "basedir",
+        "localRepository",
+        "native.encoding",
+        "stdout.encoding",
+        "stderr.encoding",
+        "idea.version",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p)) || NAMES.contains(&name)
+}
