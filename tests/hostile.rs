@@ -485,3 +485,35 @@ fn huge_durations_round_trip_through_json() {
     let render = testcert(&["render", "--from", from.to_str().unwrap()], &[]);
     assert_eq!(render.status.code(), Some(0), "{render:?}");
 }
+
+/// One absurd token after a valid head (here a sparse tail of zeros, nothing on disk): the
+/// report is refused with its name, exit 2, instead of being buffered whole.
+#[test]
+fn an_absurd_single_token_is_refused_not_buffered() {
+    let repo = Scratch::new(&[("a.c", "")]);
+    for (name, head) in [
+        ("lcov.info", "TN:\nSF:a.c\nDA:1,"),
+        (
+            "huge-junit.xml",
+            "<testsuite name=\"s\"><testcase name=\"a\"><failure>",
+        ),
+        (
+            "coverage.json",
+            "{\"meta\":{\"format\":3},\"files\":{\"a.c\":{\"executed_lines\":[1],\"x\":\"",
+        ),
+    ] {
+        let path = repo.path().join(name);
+        std::fs::write(&path, head).unwrap();
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(80 * 1024 * 1024).unwrap();
+        let out = testcert(&["inspect", path.to_str().unwrap()], &[]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(2), "{name}: {text}");
+        assert!(text.contains(name), "{name}: {text}");
+        std::fs::remove_file(&path).unwrap();
+    }
+}
