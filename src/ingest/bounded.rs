@@ -128,49 +128,52 @@ impl<R: Read> Bounded<R> {
                 Ok(buf.len())
             }
             Mode::Xml => {
+                // Between delimiters in one step (memchr), byte by byte only where text is cut.
                 let mut w = 0;
-                for r in 0..buf.len() {
-                    let b = buf[r];
-                    let keep = match (b, self.at) {
-                        (b'<', _) => {
-                            self.at = Xml::Open;
-                            self.run = 0;
-                            true
-                        }
-                        (b'>', _) => {
-                            self.at = Xml::Text;
-                            self.run = 0;
-                            true
-                        }
-                        (_, Xml::Open | Xml::Tag) => {
-                            self.at = if self.at == Xml::Open && b == b'!' {
-                                Xml::Decl
-                            } else {
-                                Xml::Tag
-                            };
-                            self.run += 1;
-                            if self.at == Xml::Tag && self.run > self.limit {
-                                return Err(self.too_long());
-                            }
-                            true
-                        }
-                        (_, Xml::Text | Xml::Decl) => {
-                            self.run += 1;
-                            // The ends of CDATA, comments and PIs pass; a flood of them is
-                            // as absurd as any other token.
-                            let special = matches!(b, b']' | b'-' | b'?');
-                            if special && self.run > self.limit {
-                                return Err(self.too_long());
-                            }
-                            self.run <= self.keep || special
-                        }
-                    };
-                    if keep {
-                        buf[w] = b;
-                        w += 1;
-                    } else {
-                        self.dropped += 1;
+                let mut r = 0;
+                while r < buf.len() {
+                    let d = memchr::memchr2(b'<', b'>', &buf[r..]).map_or(buf.len(), |i| r + i);
+                    if r < d && self.at == Xml::Open {
+                        self.at = if buf[r] == b'!' { Xml::Decl } else { Xml::Tag };
                     }
+                    let gap = (d - r) as u64;
+                    match self.at {
+                        Xml::Open | Xml::Tag => {
+                            self.run += gap;
+                            if self.run > self.limit {
+                                return Err(self.too_long());
+                            }
+                            buf.copy_within(r..d, w);
+                            w += d - r;
+                        }
+                        Xml::Text | Xml::Decl => {
+                            let whole = self.keep.saturating_sub(self.run).min(gap) as usize;
+                            buf.copy_within(r..r + whole, w);
+                            w += whole;
+                            self.run += whole as u64;
+                            for i in r + whole..d {
+                                self.run += 1;
+                                // The ends of CDATA, comments and PIs pass; a flood of them
+                                // is as absurd as any other token.
+                                if matches!(buf[i], b']' | b'-' | b'?') {
+                                    if self.run > self.limit {
+                                        return Err(self.too_long());
+                                    }
+                                    buf[w] = buf[i];
+                                    w += 1;
+                                } else {
+                                    self.dropped += 1;
+                                }
+                            }
+                        }
+                    }
+                    if d < buf.len() {
+                        self.at = if buf[d] == b'<' { Xml::Open } else { Xml::Text };
+                        self.run = 0;
+                        buf[w] = buf[d];
+                        w += 1;
+                    }
+                    r = d + 1;
                 }
                 Ok(w)
             }
