@@ -304,12 +304,13 @@ fn output_into_devices_and_fifos() {
         &[],
     );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let got = reader.join().unwrap();
-    assert!(got.contains("\"schema_version\""), "{got}");
+    // Still a FIFO (checked first: had it been replaced, the reader would wait forever).
     assert!(std::fs::symlink_metadata(&fifo)
         .unwrap()
         .file_type()
         .is_fifo());
+    let got = reader.join().unwrap();
+    assert!(got.contains("\"schema_version\""), "{got}");
 }
 
 /// Stamp times order results in `aggregate`: they parse strictly, and when one result

@@ -15,7 +15,7 @@
 use std::io::{self, Read};
 
 /// The longest line, tag or JSON token read: far beyond any real report's.
-pub const TOKEN_LIMIT: u64 = 64 * 1024 * 1024;
+pub const TOKEN_LIMIT: u64 = 16 * 1024 * 1024;
 /// What is kept of one XML text node.
 pub const XML_TEXT_KEEP: u64 = 1024 * 1024;
 
