@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 /// Runs testcert with a clean environment (no CI variables leak in from the test runner).
 fn testcert(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_testcert"));
@@ -517,4 +519,21 @@ fn an_absurd_single_token_is_refused_not_buffered() {
         assert!(text.contains(name), "{name}: {text}");
         std::fs::remove_file(&path).unwrap();
     }
+}
+
+/// `--badges` for many projects: one disk flush for the folder, not one per badge (100,000
+/// projects took 140 s of fsyncs).
+#[test]
+fn badges_for_many_projects_sync_the_folder_once() {
+    let projects = (0..400)
+        .map(|i| common::project(&format!("p{i}"), 1, false, 0))
+        .collect();
+    let r = common::result(3, projects);
+    let dir = Scratch::new(&[]);
+    let badges = dir.path().join("badges");
+    let before = testcert::output::syncs();
+    testcert::render::badge::write(&badges, &r).unwrap();
+    assert_eq!(testcert::output::syncs() - before, 1);
+    // Every badge is there: per project an SVG and a JSON, and the repository's pair.
+    assert_eq!(std::fs::read_dir(&badges).unwrap().count(), 2 * 400 + 2);
 }
