@@ -418,11 +418,24 @@ pub fn parse_unified_diff(text: &str) -> BTreeMap<String, FileChange> {
     let mut cur: Option<Pending> = None;
     // Lines of the current hunk still to come: (old side, new side).
     let mut remaining = (0u32, 0u32);
-    for raw in text.split('\n') {
+    // The new side's next line number. Lines are recorded as the body is read, never from
+    // the header's count alone: `@@ -0,0 +1,4000000000 @@` must not allocate 4 billion lines.
+    let mut next_new = 0u32;
+    fn new_line(cur: &mut Option<Pending>, remaining: &mut (u32, u32), next_new: &mut u32) {
+        if remaining.1 > 0 {
+            remaining.1 -= 1;
+            if let Some(p) = cur.as_mut() {
+                p.lines.push(*next_new);
+            }
+            *next_new = next_new.saturating_add(1);
+        }
+    }
+    // Not the empty piece after the last line break: it is no (context) line.
+    for raw in text.strip_suffix('\n').unwrap_or(text).split('\n') {
         if remaining != (0, 0) {
             match raw.as_bytes().first() {
                 Some(b'+') => {
-                    remaining.1 = remaining.1.saturating_sub(1);
+                    new_line(&mut cur, &mut remaining, &mut next_new);
                     continue;
                 }
                 Some(b'-') => {
@@ -433,7 +446,7 @@ pub fn parse_unified_diff(text: &str) -> BTreeMap<String, FileChange> {
                 // (some tools strip trailing whitespace).
                 Some(b' ') | None => {
                     remaining.0 = remaining.0.saturating_sub(1);
-                    remaining.1 = remaining.1.saturating_sub(1);
+                    new_line(&mut cur, &mut remaining, &mut next_new);
                     continue;
                 }
                 Some(b'\\') => continue,
@@ -456,7 +469,7 @@ pub fn parse_unified_diff(text: &str) -> BTreeMap<String, FileChange> {
         if let Some(h) = line.strip_prefix("@@ ") {
             if let Some((old, (start, count))) = parse_hunk(h) {
                 p.hunk = true;
-                p.lines.extend(start..start.saturating_add(count));
+                next_new = start;
                 remaining = (old, count);
             }
         } else if line.starts_with("\\ ") {

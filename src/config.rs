@@ -366,8 +366,13 @@ impl Config {
     pub fn from_file(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config {}", path.display()))?;
-        let c: Config = toml::from_str(&text).map_err(|e| config_error(path, &text, &e))?;
-        c.validate(path, &text, &[])?;
+        Self::from_text(&text, path)
+    }
+
+    /// Parses the text of a `testcert.toml` read from `path` (named in errors).
+    pub fn from_text(text: &str, path: &Path) -> Result<Config> {
+        let c: Config = toml::from_str(text).map_err(|e| config_error(path, text, &e))?;
+        c.validate(path, text, &[])?;
         Ok(c)
     }
 

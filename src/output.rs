@@ -220,9 +220,10 @@ mod tests {
             std::thread::spawn(move || std::fs::read(&fifo).unwrap())
         };
         write(&fifo, b"through the pipe").unwrap();
-        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        // Still a FIFO (checked first: had it been replaced, the reader would wait forever).
         let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
         assert!(kind.is_fifo(), "still a FIFO");
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 
 /// Directories never scanned for sources.
 const SKIP_DIRS: [&str; 4] = [".git", "node_modules", "target", ".hg"];
+/// At most this many of a report's roots (Cobertura `<source>`s) are tried per path: a report
+/// listing thousands must not multiply the work per class by thousands.
+pub const MAX_ROOTS: usize = 32;
 
 /// Maps report paths onto the files of one repository.
 #[derive(Debug, Default)]
@@ -28,6 +31,9 @@ pub struct PathMapper {
     by_name: HashMap<String, Vec<String>>,
     strip_prefixes: Vec<String>,
     path_prefix: Option<String>,
+    /// Bytes of paths looked up or compared by [`PathMapper::map`]: the work is counted so
+    /// that tests bound it (linear in the paths mapped), not timed.
+    work: std::sync::atomic::AtomicU64,
 }
 
 /// The result of mapping one path.
@@ -116,6 +122,10 @@ impl PathMapper {
     /// Maps one report path; `roots` are the directories the report says its paths are
     /// relative to.
     pub fn map(&self, raw: &str, roots: &[String]) -> Mapped {
+        let count = |n: usize| {
+            self.work
+                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        };
         let mut p = normalize(raw);
         for s in &self.strip_prefixes {
             if let Some(rest) = p.strip_prefix(s.as_str()) {
@@ -128,9 +138,18 @@ impl PathMapper {
                 p = format!("{prefix}/{p}");
             }
         }
-        let mut candidates = Vec::with_capacity(roots.len() + 1);
+        // Whatever the candidate, a hit is a repository file with the path's file name: the
+        // files of that name are all that is ever looked at.
+        let name = p.rsplit('/').next().unwrap_or(&p);
+        let Some(hits) = self.by_name.get(name) else {
+            return Mapped {
+                path: self.relative(&p).to_string(),
+                found: false,
+            };
+        };
+        let mut candidates = Vec::with_capacity(roots.len().min(MAX_ROOTS) + 1);
         if !is_absolute(&p) {
-            for r in roots {
+            for r in roots.iter().take(MAX_ROOTS) {
                 let r = normalize(r);
                 let r = r.trim_end_matches('/');
                 if !r.is_empty() && r != "." {
@@ -142,6 +161,7 @@ impl PathMapper {
         // 1. exact, relative to the root.
         for c in &candidates {
             let rel = self.relative(c);
+            count(rel.len());
             if self.files.contains(rel) {
                 return Mapped {
                     path: rel.to_string(),
@@ -149,44 +169,50 @@ impl PathMapper {
                 };
             }
         }
-        // 2. the longest existing suffix.
+        // 2. the longest existing proper suffix: the longest file of that name the path ends
+        // with at a `/` (comparing each such file once, not hashing every suffix).
         for c in &candidates {
-            let mut rest = self.relative(c);
-            while let Some(i) = rest.find('/') {
-                rest = &rest[i + 1..];
-                if self.files.contains(rest) {
-                    return Mapped {
-                        path: rest.to_string(),
-                        found: true,
-                    };
-                }
+            let rel = self.relative(c);
+            let longest = hits
+                .iter()
+                .filter(|f| {
+                    count(f.len());
+                    f.len() < rel.len()
+                        && rel.ends_with(f.as_str())
+                        && rel.as_bytes()[rel.len() - f.len() - 1] == b'/'
+                })
+                .max_by_key(|f| f.len());
+            if let Some(f) = longest {
+                return Mapped {
+                    path: f.clone(),
+                    found: true,
+                };
             }
         }
         // 3. a unique repository file ending with the path.
         for c in &candidates {
             let rel = self.relative(c).trim_start_matches('/');
-            let name = rel.rsplit('/').next().unwrap_or(rel);
-            if let Some(hits) = self.by_name.get(name) {
-                let matching: Vec<&String> = hits
-                    .iter()
-                    .filter(|f| {
-                        f.ends_with(rel)
-                            && (f.len() == rel.len()
-                                || f.as_bytes()[f.len() - rel.len() - 1] == b'/')
-                    })
-                    .collect();
-                if matching.len() == 1 {
-                    return Mapped {
-                        path: matching[0].clone(),
-                        found: true,
-                    };
-                }
+            let mut matching = hits.iter().filter(|f| {
+                count(rel.len().min(f.len()));
+                f.ends_with(rel)
+                    && (f.len() == rel.len() || f.as_bytes()[f.len() - rel.len() - 1] == b'/')
+            });
+            if let (Some(f), None) = (matching.next(), matching.next()) {
+                return Mapped {
+                    path: f.clone(),
+                    found: true,
+                };
             }
         }
         Mapped {
             path: self.relative(&p).to_string(),
             found: false,
         }
+    }
+
+    /// Bytes looked up or compared by [`PathMapper::map`] so far.
+    pub fn work(&self) -> u64 {
+        self.work.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// `p` relative to the root when it lies under it, else `p`.
@@ -354,6 +380,33 @@ mod tests {
                 found: false
             }
         );
+    }
+
+    /// A path of many components and a report of many roots: the work grows with the bytes
+    /// mapped, not with their square or with roots × classes.
+    #[test]
+    fn mapping_work_is_linear() {
+        let m = mapper();
+        let long = format!("{}crates/core/src/lib.rs", "deep/".repeat(20_000));
+        let before = m.work();
+        let hit = m.map(&long, &[]);
+        assert!(hit.found && hit.path == "crates/core/src/lib.rs");
+        let work = m.work() - before;
+        assert!(
+            work <= 4 * long.len() as u64,
+            "{work} bytes for a {}-byte path",
+            long.len()
+        );
+
+        let roots: Vec<String> = (0..5000).map(|i| format!("/ci/root-{i}")).collect();
+        let before = m.work();
+        for i in 0..200 {
+            m.map(&format!("pkg/mod{i}/A.java"), &roots);
+            m.map(&format!("missing{i}.c"), &roots);
+        }
+        let work = m.work() - before;
+        // Each class: at most MAX_ROOTS + 1 candidates, each compared with one file.
+        assert!(work <= 200 * 3 * (MAX_ROOTS as u64 + 1) * 64, "{work}");
     }
 
     #[test]

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 /// Runs testcert with a clean environment (no CI variables leak in from the test runner).
 fn testcert(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_testcert"));
@@ -304,12 +306,13 @@ fn output_into_devices_and_fifos() {
         &[],
     );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let got = reader.join().unwrap();
-    assert!(got.contains("\"schema_version\""), "{got}");
+    // Still a FIFO (checked first: had it been replaced, the reader would wait forever).
     assert!(std::fs::symlink_metadata(&fifo)
         .unwrap()
         .file_type()
         .is_fifo());
+    let got = reader.join().unwrap();
+    assert!(got.contains("\"schema_version\""), "{got}");
 }
 
 /// Stamp times order results in `aggregate`: they parse strictly, and when one result
@@ -484,4 +487,53 @@ fn huge_durations_round_trip_through_json() {
     let from = repo.path().join("result.json");
     let render = testcert(&["render", "--from", from.to_str().unwrap()], &[]);
     assert_eq!(render.status.code(), Some(0), "{render:?}");
+}
+
+/// One absurd token after a valid head (here a sparse tail of zeros, nothing on disk): the
+/// report is refused with its name, exit 2, instead of being buffered whole.
+#[test]
+fn an_absurd_single_token_is_refused_not_buffered() {
+    let repo = Scratch::new(&[("a.c", "")]);
+    for (name, head) in [
+        ("lcov.info", "TN:\nSF:a.c\nDA:1,"),
+        (
+            "huge-junit.xml",
+            "<testsuite name=\"s\"><testcase name=\"a\"><failure>",
+        ),
+        (
+            "coverage.json",
+            "{\"meta\":{\"format\":3},\"files\":{\"a.c\":{\"executed_lines\":[1],\"x\":\"",
+        ),
+    ] {
+        let path = repo.path().join(name);
+        std::fs::write(&path, head).unwrap();
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(80 * 1024 * 1024).unwrap();
+        let out = testcert(&["inspect", path.to_str().unwrap()], &[]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(2), "{name}: {text}");
+        assert!(text.contains(name), "{name}: {text}");
+        std::fs::remove_file(&path).unwrap();
+    }
+}
+
+/// `--badges` for many projects: one disk flush for the folder, not one per badge (100,000
+/// projects took 140 s of fsyncs).
+#[test]
+fn badges_for_many_projects_sync_the_folder_once() {
+    let projects = (0..400)
+        .map(|i| common::project(&format!("p{i}"), 1, false, 0))
+        .collect();
+    let r = common::result(3, projects);
+    let dir = Scratch::new(&[]);
+    let badges = dir.path().join("badges");
+    let before = testcert::output::syncs();
+    testcert::render::badge::write(&badges, &r).unwrap();
+    assert_eq!(testcert::output::syncs() - before, 1);
+    // Every badge is there: per project an SVG and a JSON, and the repository's pair.
+    assert_eq!(std::fs::read_dir(&badges).unwrap().count(), 2 * 400 + 2);
 }

@@ -12,6 +12,21 @@ fn fc(lines: &[u32]) -> FileChange {
     }
 }
 
+/// Found by the `unified_diff` fuzz target: a hunk header claiming four billion new lines
+/// allocated them all before reading the body (out of memory). Lines come from the body.
+#[test]
+fn a_hunk_header_count_is_not_trusted_for_memory() {
+    let d = parse_unified_diff(
+        "diff --git a/x.rs b/x.rs\n--- /dev/null\n+++ b/x.rs\n@@ -0,0 +1,4000000000 @@\n+a\n+b\n",
+    );
+    assert_eq!(d["x.rs"].lines, [1, 2]);
+    // A hunk whose counts were right still gives every new-side line, context included.
+    let d = parse_unified_diff(
+        "diff --git a/y.rs b/y.rs\n--- a/y.rs\n+++ b/y.rs\n@@ -4,3 +4,4 @@\n ctx\n-old\n+new\n+more\n ctx\n",
+    );
+    assert_eq!(d["y.rs"].lines, [4, 5, 6, 7]);
+}
+
 #[test]
 fn hunks_give_new_side_lines() {
     let d = parse_unified_diff(

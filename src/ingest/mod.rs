@@ -4,6 +4,7 @@
 //! A new format is one module under `coverage/` or `testrun/`, one [`Format`] variant and one
 //! line in [`sniff`].
 
+pub mod bounded;
 pub(crate) mod coverage;
 pub(crate) mod error;
 pub mod sniff;
@@ -290,6 +291,33 @@ pub fn read_report(path: &Path) -> Result<Report, IngestError> {
     let mut input = open(path).map_err(|e| fail(None, ParseError::new(io_message(&e))))?;
     let head = fill_head(&mut input).map_err(|e| fail(None, ParseError::new(io_message(&e))))?;
     let format = sniff::sniff(&head).map_err(|msg| fail(None, ParseError::new(msg)))?;
+    // One absurd token (a 10 GB line, a sparse tail of zeros) must not be buffered whole.
+    let mode = match format {
+        // Dart's reporter writes one JSON event per line, JaCoCo CSV one class per line.
+        Format::Lcov
+        | Format::GoCoverprofile
+        | Format::GoTestJson
+        | Format::DartJson
+        | Format::JacocoCsv => bounded::Mode::Lines,
+        Format::LlvmCovJson
+        | Format::IstanbulJson
+        | Format::IstanbulSummary
+        | Format::CoveragePyJson
+        | Format::GcovrJson
+        | Format::GcovrSummary
+        | Format::TarpaulinJson
+        | Format::MochaJson
+        | Format::RspecJson => bounded::Mode::Json,
+        Format::Cobertura
+        | Format::Jacoco
+        | Format::Clover
+        | Format::OpenCover
+        | Format::Junit
+        | Format::XunitV2
+        | Format::Nunit3
+        | Format::Trx => bounded::Mode::Xml,
+    };
+    let mut input = BufReader::with_capacity(READ_BUF, bounded::Bounded::new(input, mode));
     let mut ctx = Ctx::default();
     match parse_as(format, &mut input, &mut ctx) {
         Ok(data) => Ok(Report {
