@@ -4,8 +4,10 @@
 Generates LCOV, Cobertura, JaCoCo and JUnit files of about 50 MB and 500 MB with
 ../shared/tools/gen_reports.py (deterministic; cached under bench-data/), runs the release
 binary on each, checks every total against the generator's truth file, and prints a Markdown
-table: size, wall time, MB/s, peak RSS, and for XML the time `xmllint --stream --noout` takes
-on the same file (when xmllint is installed).
+table: size, wall time, MB/s, peak RSS, and the reference tool measured in the same run on the
+same file, with the ratio (testcert's time / the reference's; below 1 is faster): for XML
+`xmllint --stream --noout` (Debian's libxml2-utils), for LCOV `lcov --summary` (Debian's lcov),
+each when installed.
 
     python3 scripts/bench.py            # both sizes
     python3 scripts/bench.py --small    # ~50 MB only
@@ -93,8 +95,9 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
     sizes = ["50"] if args.small else ["50", "500"]
     xmllint = shutil.which("xmllint")
-    print("| format | file MB | testcert s | MB/s | peak RSS MiB | totals | xmllint --stream s | xmllint MB/s |")
-    print("|---|---|---|---|---|---|---|---|")
+    lcov = shutil.which("lcov")
+    print("| format | file MB | testcert s | MB/s | peak RSS MiB | totals | reference | reference s | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
     failed = False
     for size in sizes:
         for fmt in args.formats.split(","):
@@ -110,11 +113,14 @@ def main():
             got = json.loads(proc.stdout)[0]
             verdict = check(fmt, got, truth)
             failed |= verdict != "ok"
-            x_s = x_mbs = "-"
+            ref, ref_s, ratio = "-", "-", "-"
             if xmllint and EXT[fmt] == "xml":
-                _, xw, _ = run([xmllint, "--stream", "--noout", path])
-                x_s, x_mbs = f"{xw:.2f}", f"{mb / xw:.0f}"
-            print(f"| {fmt} | {mb:.0f} | {wall:.2f} | {mb / wall:.0f} | {rss:.0f} | {verdict} | {x_s} | {x_mbs} |",
+                _, rw, _ = run([xmllint, "--stream", "--noout", path])
+                ref, ref_s, ratio = "xmllint --stream", f"{rw:.2f}", f"{wall / rw:.2f}"
+            elif lcov and fmt == "lcov":
+                _, rw, _ = run([lcov, "--summary", path])
+                ref, ref_s, ratio = "lcov --summary", f"{rw:.2f}", f"{wall / rw:.2f}"
+            print(f"| {fmt} | {mb:.0f} | {wall:.2f} | {mb / wall:.0f} | {rss:.0f} | {verdict} | {ref} | {ref_s} | {ratio} |",
                   flush=True)
     sys.exit(1 if failed else 0)
 

@@ -143,12 +143,17 @@ impl<R: Read> Bounded<R> {
                             if self.run > self.limit {
                                 return Err(self.too_long());
                             }
-                            buf.copy_within(r..d, w);
+                            // Nothing dropped yet in this buffer: the bytes are already in place.
+                            if w != r {
+                                buf.copy_within(r..d, w);
+                            }
                             w += d - r;
                         }
                         Xml::Text | Xml::Decl => {
                             let whole = self.keep.saturating_sub(self.run).min(gap) as usize;
-                            buf.copy_within(r..r + whole, w);
+                            if w != r {
+                                buf.copy_within(r..r + whole, w);
+                            }
                             w += whole;
                             self.run += whole as u64;
                             for i in r + whole..d {
