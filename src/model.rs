@@ -375,12 +375,14 @@ impl Folds {
         }
         Some(match repeats {
             Repeats::Distinct => format!(
-                "{} repeated names kept as distinct tests: this producer does not make test names unique and counts each result",
-                self.repeated
+                "{} kept as distinct tests: this producer does not make test names unique and counts each result",
+                crate::words::plural_with(self.repeated, "repeated name", "repeated names")
             ),
             Repeats::Attempts | Repeats::Reruns => format!(
-                "{} reruns folded: {} failed then passed (flaky), {} failed on every attempt",
-                self.repeated, self.failed_then_passed, self.failed_every_attempt
+                "{} folded: {} failed then passed (flaky), {} failed on every attempt",
+                crate::words::plural(self.repeated, "rerun"),
+                self.failed_then_passed,
+                self.failed_every_attempt
             ),
         })
     }

@@ -183,9 +183,12 @@ impl Ctx {
 
     /// Warns `"{n} {what}"` when `n` is not zero: how parsers report records they had to
     /// skip or correct.
-    pub(crate) fn warn_count(&mut self, n: impl Into<u64>, what: &str) {
+    /// A warning for `n` records (none when 0), worded for one (`one`) or many (`many`):
+    /// "1 method has no <line>", "3 methods have no <line>".
+    pub(crate) fn warn_count(&mut self, n: impl Into<u64>, one: &str, many: &str) {
         let n = n.into();
         if n > 0 {
+            let what = if n == 1 { one } else { many };
             self.warnings.push(format!("{n} {what}"));
         }
     }

@@ -299,25 +299,31 @@ impl Parser {
         if self.files == 0 && self.test_files == 0 {
             ctx.warn("the Clover report lists no <file>: it holds no coverage");
         }
-        ctx.warn_count(self.test_files, "files under <testproject> (test sources) left out, as Clover's own totals leave them out");
+        ctx.warn_count(self.test_files, "file under <testproject> (test sources) left out, as Clover's own totals leave it out",
+            "files under <testproject> (test sources) left out, as Clover's own totals leave them out");
         ctx.warn_count(
             self.stray_lines,
+            "<line> element outside any <file> ignored",
             "<line> elements outside any <file> ignored",
         );
         ctx.warn_count(
             self.unknown_types,
+            "<line> element of a type other than stmt, cond or method ignored",
             "<line> elements of a type other than stmt, cond or method ignored",
         );
         ctx.warn_count(
             self.negative_counts,
+            "negative count (an overflow in the producer) read as 0",
             "negative counts (an overflow in the producer) read as 0",
         );
         ctx.warn_count(
             self.stated_methods,
+            "file lists no method: its function totals are the ones its <metrics methods coveredmethods> state (Istanbul writes no per-function record)",
             "files list no method: their function totals are the ones their <metrics methods coveredmethods> state (Istanbul writes no per-function record)",
         );
         ctx.warn_count(
             self.method_lines,
+            "method line without visibility (ReportGenerator's Clover export) counted as an executable line too, as its LCOV export counts it",
             "method lines without visibility (ReportGenerator's Clover export) counted as executable lines too, as its LCOV export counts them",
         );
         Ok(self.cov)

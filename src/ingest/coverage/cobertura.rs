@@ -365,18 +365,22 @@ impl Parser {
         }
         ctx.warn_count(
             self.stray_lines,
+            "<line> element outside any <class> ignored",
             "<line> elements outside any <class> ignored",
         );
         ctx.warn_count(
             self.negative_hits,
+            "negative hit count (an overflow in the producer) read as 0",
             "negative hit counts (an overflow in the producer) read as 0",
         );
         ctx.warn_count(
             self.methods_by_rate,
+            "method has no <line> (gcovr writes template instantiations so): counted as a function, covered when its line-rate is above 0",
             "methods have no <line> (gcovr writes template instantiations so): counted as functions, covered when their line-rate is above 0",
         );
         ctx.warn_count(
             self.generic_instances,
+            "method named per generic instantiation (`name::<T>`, cargo-llvm-cov) counted as one function with its source function, as llvm-cov report counts it",
             "methods named per generic instantiation (`name::<T>`, cargo-llvm-cov) counted as one function with their source function, as llvm-cov report counts them",
         );
         Ok(self.cov)

@@ -111,6 +111,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     }
     ctx.warn_count(
         excluded,
+        "line marked gcovr/noncode or gcovr/excluded is not executable",
         "lines marked gcovr/noncode or gcovr/excluded are not executable",
     );
     Ok(cov)

@@ -140,6 +140,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     }
     ctx.warn_count(
         st.unplaced_branches,
+        "branch count has no branchMap entry and is not counted",
         "branch counts have no branchMap entry and are not counted",
     );
     Ok(st.cov)

@@ -391,7 +391,8 @@ impl Parser {
                 "the JaCoCo report has no <package>: it holds no coverage",
             ));
         }
-        ctx.warn_count(self.orphan_methods, "methods belong to classes with no source file (no sourcefilename, no matching <sourcefile>) and are not counted");
+        ctx.warn_count(self.orphan_methods, "method belongs to a class with no source file (no sourcefilename, no matching <sourcefile>) and is not counted",
+            "methods belong to classes with no source file (no sourcefilename, no matching <sourcefile>) and are not counted");
         self.cov.finish();
         let t = self.cov.totals();
         if t.lines.total == 0 && self.bare_lines > 0 && self.file_stated[0].total > 0 {

@@ -615,10 +615,12 @@ impl Parser {
         }
         ctx.warn_count(
             self.negative_hits,
+            "negative execution count (a gcov overflow) read as 0",
             "negative execution counts (a gcov overflow) read as 0",
         );
         ctx.warn_count(
             self.instantiations,
+            "FN record of further instantiations (generics, templates, closures: mangled names at the start line of another) counted with that function, as lcov 2's function aliases and llvm-cov report count them",
             "FN records of further instantiations (generics, templates, closures: mangled names at the start line of another) counted with that function, as lcov 2's function aliases and llvm-cov report count them",
         );
         if !self.tests.is_empty() {
@@ -868,7 +870,7 @@ mod tests {
             c.file("a.js").unwrap().totals().functions,
             Counter::new(2, 1)
         );
-        assert!(ctx.warnings[0].starts_with("1 FN records of further instantiations"));
+        assert!(ctx.warnings[0].starts_with("1 FN record of further instantiations"));
     }
 
     #[test]

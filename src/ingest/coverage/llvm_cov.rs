@@ -138,6 +138,7 @@ impl State {
         }
         ctx.warn_count(
             self.files_without_segments,
+            "file has no segments (no per-line data) and counts no line",
             "files have no segments (no per-line data) and count no line",
         );
         let mut unlisted = 0u64;
@@ -156,10 +157,12 @@ impl State {
         }
         ctx.warn_count(
             self.unplaced_functions,
+            "function has no region in its own file and is not counted",
             "functions have no region in their own file and are not counted",
         );
         ctx.warn_count(
             unlisted,
+            "function belongs to a file the export's files list leaves out and is not counted",
             "functions belong to files the export's files list leaves out and are not counted",
         );
         Ok(self.cov)
@@ -868,7 +871,7 @@ mod tests {
         assert!(c.file("tests/it.rs").is_none());
         assert_eq!(
             ctx.warnings,
-            ["1 functions belong to files the export's files list leaves out and are not counted"]
+            ["1 function belongs to a file the export's files list leaves out and is not counted"]
         );
     }
 

@@ -340,14 +340,17 @@ impl Parser {
         }
         ctx.warn_count(
             self.orphan_points,
+            "sequence or branch point names no file declared in its <Module> and was ignored",
             "sequence or branch points name no file declared in their <Module> and were ignored",
         );
         ctx.warn_count(
             self.branches_without_line,
+            "branch point without a line (sl; OpenCover before 4.5.3207) ignored",
             "branch points without a line (sl; OpenCover before 4.5.3207) ignored",
         );
         ctx.warn_count(
             self.negative_counts,
+            "negative visit count (an overflow in the producer) read as 0",
             "negative visit counts (an overflow in the producer) read as 0",
         );
         Ok(self.cov)

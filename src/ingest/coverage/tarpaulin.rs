@@ -79,6 +79,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     }
     ctx.warn_count(
         other,
+        "trace without Line statistics (branch or condition data) skipped",
         "traces without Line statistics (branch or condition data) skipped",
     );
     if let Some(d) = disagree {

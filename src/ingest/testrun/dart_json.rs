@@ -192,16 +192,26 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             run.push(s.case);
         }
     }
-    ctx.warn_count(other_lines, "lines that are not JSON events skipped");
+    ctx.warn_count(
+        other_lines,
+        "line that is not a JSON event skipped",
+        "lines that are not JSON events skipped",
+    );
     ctx.warn_count(
         load_errors,
+        "test suite failed to load: counted as one error",
         "test suites failed to load: each counted as one error",
     );
     ctx.warn_count(
         unfinished,
+        "test started and never finished: counted as an error",
         "tests started and never finished: counted as errors",
     );
-    ctx.warn_count(unknown, "tests with an unknown result counted as errors");
+    ctx.warn_count(
+        unknown,
+        "test with an unknown result counted as an error",
+        "tests with an unknown result counted as errors",
+    );
     Ok(run)
 }
 

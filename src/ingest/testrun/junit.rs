@@ -664,10 +664,12 @@ impl Parser {
         }
         ctx.warn_count(
             self.dropped_props,
+            "suite-level property is beyond the first 1000 of the open suites and is not inherited",
             "suite-level properties are beyond the first 1000 of the open suites and are not inherited",
         );
         ctx.warn_count(
             self.unnamed,
+            "testcase element has no name; it is counted as a distinct test",
             "testcase elements have no name; each is counted as a distinct test",
         );
         if self.testcases == 0 && self.declared > 0 {
@@ -678,26 +680,32 @@ impl Parser {
         }
         ctx.warn_count(
             self.jest_suite_errors,
+            "test suite failed to run (jest-junit writes two pseudo-testcases for it): counted as one error, which jest leaves out of its Tests line",
             "test suites failed to run (jest-junit writes two pseudo-testcases for each): each counted as one error, which jest leaves out of its Tests line",
         );
         ctx.warn_count(
             self.vitest_import_errors,
+            "test file failed to import (vitest writes a testcase named after the file): counted as one error, which vitest leaves out of its Tests line",
             "test files failed to import (vitest writes a testcase named after the file): each counted as one error, which vitest leaves out of its Tests line",
         );
         ctx.warn_count(
             self.mocha_hooks,
+            "hook failure (mocha-junit-reporter writes it as a testcase) counted as a failed test, as mocha counts it; the tests it kept from running have no record",
             "hook failures (mocha-junit-reporter writes each as a testcase) counted as failed tests, as mocha counts them; the tests they kept from running have no record",
         );
         ctx.warn_count(
             self.xfail,
+            "expected failure (xfail) counted as passed: the producer counts it apart from skipped and it does not fail the run",
             "expected failures (xfail) counted as passed: the producer counts them apart from skipped and they do not fail the run",
         );
         ctx.warn_count(
             self.risky,
+            "risky test (PHPUnit writes it as <error type=\"PHPUnit\\Framework\\RiskyTestError\">) counted as passed: PHPUnit prints it apart from errors and it does not fail the run",
             "risky tests (PHPUnit writes them as <error type=\"PHPUnit\\Framework\\RiskyTestError\">) counted as passed: PHPUnit prints them apart from errors and they do not fail the run",
         );
         ctx.warn_count(
             self.unexpected_successes,
+            "unexpected success (written as <error type=\"UnexpectedSuccess\">) counted as failed: unittest counts it apart from errors, and it fails the run",
             "unexpected successes (written as <error type=\"UnexpectedSuccess\">) counted as failed: unittest counts them apart from errors, and they fail the run",
         );
         let mut run = self.run;
@@ -1069,7 +1077,7 @@ oops</flakyFailure></testcase>
         assert_eq!(x.duration, Some(2.0));
         assert_eq!(
             ctx.warnings,
-            ["1 reruns folded: 1 failed then passed (flaky), 0 failed on every attempt"]
+            ["1 rerun folded: 1 failed then passed (flaky), 0 failed on every attempt"]
         );
         // Without a producer that makes names unique, the same file is three tests: the
         // failure is not hidden by a namesake that passed.
@@ -1077,7 +1085,7 @@ oops</flakyFailure></testcase>
         assert_eq!(run.totals(), t(3, 2, 1, 0, 0, 0));
         assert_eq!(run.distinct(), 2);
         assert_eq!(run.runs(), 3);
-        assert!(ctx.warnings[0].starts_with("1 repeated names kept as distinct tests"));
+        assert!(ctx.warnings[0].starts_with("1 repeated name kept as distinct tests"));
         // pytest and nextest guarantee unique names too.
         for root in [
             r#"<testsuites name="pytest tests">"#,
@@ -1102,7 +1110,7 @@ oops</flakyFailure></testcase>
 </testsuite></testsuites>"#;
         let (run, ctx) = read(doc).unwrap();
         assert_eq!(run.totals(), t(1, 0, 0, 1, 0, 0));
-        assert!(ctx.warnings[0].starts_with("1 test suites failed to run"));
+        assert!(ctx.warnings[0].starts_with("1 test suite failed to run"));
         // The same with jest-junit's classname/title templates: "" / "undefined", then
         // "Test execution failure: …".
         let doc = r#"<testsuites name="jest tests"><testsuite name="test/broken.test.js" tests="0">
@@ -1121,7 +1129,7 @@ oops</flakyFailure></testcase>
         let (run, ctx) = read(doc).unwrap();
         assert_eq!(run.totals(), t(2, 1, 0, 1, 0, 0));
         assert!(
-            ctx.warnings[0].starts_with("1 risky tests"),
+            ctx.warnings[0].starts_with("1 risky test"),
             "{:?}",
             ctx.warnings
         );
@@ -1137,7 +1145,7 @@ oops</flakyFailure></testcase>
             .find(|c| c.outcome == Outcome::Failed)
             .unwrap();
         assert_eq!((failed.attempts, failed.message.as_deref()), (3, Some("a")));
-        assert!(ctx.warnings[0].starts_with("1 test files failed to import"));
+        assert!(ctx.warnings[0].starts_with("1 test file failed to import"));
         // mocha-junit-reporter: a hook failure is a failed pseudo-case (mocha counts it among
         // the failing); pending tests declared but not written.
         let doc = r#"<testsuites name="Mocha Tests" tests="4" failures="1" skipped="2"><testsuite name="hook fails" tests="2">
@@ -1145,7 +1153,7 @@ oops</flakyFailure></testcase>
         let (run, ctx) = read(doc).unwrap();
         assert_eq!(run.totals(), t(1, 0, 1, 0, 0, 0));
         assert!(
-            ctx.warnings[0].starts_with("1 hook failures"),
+            ctx.warnings[0].starts_with("1 hook failure"),
             "{:?}",
             ctx.warnings
         );

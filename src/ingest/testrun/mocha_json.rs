@@ -119,7 +119,8 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     }
     ctx.warn_count(
         hooks,
-        "failures outside the tests (failed hooks) counted as failed tests, as mocha counts them; the tests they kept from running have no record",
+        "failure outside the tests (failed hooks) counted as a failed test, as mocha counts it; the tests it kept from running have no record",
+            "failures outside the tests (failed hooks) counted as failed tests, as mocha counts them; the tests they kept from running have no record",
     );
     Ok(run)
 }
@@ -165,10 +166,10 @@ mod tests {
         assert!(ctx
             .warnings
             .iter()
-            .any(|w| w.starts_with("1 failures outside the tests")));
+            .any(|w| w.starts_with("1 failure outside the tests")));
         assert!(ctx
             .warnings
             .iter()
-            .any(|w| w.starts_with("1 repeated names kept")));
+            .any(|w| w.starts_with("1 repeated name kept")));
     }
 }

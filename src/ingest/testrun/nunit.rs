@@ -407,7 +407,7 @@ mod tests {
         assert!(ctx
             .warnings
             .iter()
-            .any(|w| w.starts_with("1 repeated names kept as distinct")));
+            .any(|w| w.starts_with("1 repeated name kept as distinct")));
     }
 
     #[test]

@@ -121,9 +121,14 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     }
     ctx.warn_count(
         outside,
+        "error outside of examples (a spec file failed to load) counted as an error",
         "errors outside of examples (a spec file failed to load) counted as errors",
     );
-    ctx.warn_count(unknown, "examples with an unknown status counted as errors");
+    ctx.warn_count(
+        unknown,
+        "example with an unknown status counted as an error",
+        "examples with an unknown status counted as errors",
+    );
     Ok(run)
 }
 

@@ -420,7 +420,7 @@ more</Message><StackTrace>at X</StackTrace></ErrorInfo></Output></UnitTestResult
         assert_eq!(ctx.warnings.len(), 3, "{:?}", ctx.warnings);
         assert_eq!(
             ctx.warnings[2],
-            "1 reruns folded: 1 failed then passed (flaky), 0 failed on every attempt"
+            "1 rerun folded: 1 failed then passed (flaky), 0 failed on every attempt"
         );
     }
 
