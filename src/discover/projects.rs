@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use glob::{MatchOptions, Pattern};
 
-use super::{entries, join, skipped_dir, Kind};
+use super::{join, skipped_dir, Kind, Tree};
 use crate::config::Config;
 use crate::evidence::Project;
 use crate::paths::normalize;
@@ -66,6 +66,11 @@ pub fn discover(root: &Path, config: &Config) -> Result<Discovery> {
     discover_with(root, config, None)
 }
 
+/// [`discover`] over listings shared with the other searches of the run.
+pub fn discover_in(tree: &Tree, config: &Config) -> Result<Discovery> {
+    discover_tree(tree, config, None)
+}
+
 /// The index of the deepest project that contains the repository-relative `file`.
 ///
 /// (The brief sketched `owner<'a>`; the lifetime is not needed, and clippy says so.)
@@ -83,9 +88,15 @@ pub fn owner(projects: &[Project], file: &str) -> Option<usize> {
 fn discover_with(root: &Path, config: &Config, cargo: Option<&Path>) -> Result<Discovery> {
     let root = std::fs::canonicalize(root)
         .with_context(|| format!("cannot open the repository root {}", root.display()))?;
+    discover_tree(&Tree::new(&root), config, cargo)
+}
+
+/// [`discover_with`] at the (canonical) root of `tree`.
+fn discover_tree(tree: &Tree, config: &Config, cargo: Option<&Path>) -> Result<Discovery> {
+    let root = tree.root().to_path_buf();
     let mut found: BTreeMap<String, Project> = BTreeMap::new();
     let mut notes = Vec::new();
-    let manifests = manifest_dirs(&root);
+    let manifests = manifest_dirs(tree);
     let has = |dir: &str, file: &str| {
         manifests
             .get(dir)
@@ -156,13 +167,13 @@ fn discover_with(root: &Path, config: &Config, cargo: Option<&Path>) -> Result<D
 }
 
 /// Directories holding a manifest, each with the manifest names present (sorted).
-fn manifest_dirs(root: &Path) -> BTreeMap<String, Vec<String>> {
+fn manifest_dirs(tree: &Tree) -> BTreeMap<String, Vec<String>> {
     const MANIFESTS: [&str; 4] = ["Cargo.toml", "go.mod", "package.json", "pyproject.toml"];
     let mut out = BTreeMap::new();
     let mut stack = vec![(String::new(), 0usize)];
     while let Some((rel, depth)) = stack.pop() {
         let mut here = Vec::new();
-        for (name, kind) in entries(&root.join(&rel)) {
+        for (name, kind) in tree.entries(&rel).iter().cloned() {
             match kind {
                 Kind::File if MANIFESTS.contains(&name.as_str()) => here.push(name),
                 Kind::Dir if depth < MAX_DEPTH && !skipped_dir(&name) && name != "target" => {
