@@ -49,7 +49,9 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     }
     // Every search below lists a directory at most once between them.
     let tree = crate::discover::Tree::new(&root);
-    let projects = crate::discover::projects::discover_in(&tree, &config)?.projects;
+    let crate::discover::projects::Discovery {
+        projects, packages, ..
+    } = crate::discover::projects::discover_in(&tree, &config)?;
     let ci_outputs = crate::discover::ci::report_outputs_in(&tree);
     let found = crate::discover::reports::discover_in(&tree, &config, &ci_outputs)?;
     let mut files = found.files.clone();
@@ -106,7 +108,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         evidence,
         mut explanations,
         warnings: attribution_warnings,
-    } = crate::attribute::attribute(&projects, reports, &config, &root, &mapper);
+    } = crate::attribute::attribute_known(&projects, &packages, reports, &config, &root, &mapper);
     warnings.extend(attribution_warnings);
     // How the reports not named like one were found, and what was looked at and skipped
     // (reports found by a default glob or `[reports] include` need no word).

@@ -52,6 +52,10 @@ const ROOT: &str = "repository root";
 pub struct Discovery {
     pub projects: Vec<Project>,
     pub notes: Vec<String>,
+    /// Directory → the `[package] name` of its `Cargo.toml`, for every manifest discovery
+    /// read (through `cargo metadata` or itself): attribution needs the names and need not
+    /// read those manifests again.
+    pub packages: BTreeMap<String, String>,
 }
 
 /// Every project under `root`, sorted by path, never empty (the root is one project when
@@ -96,6 +100,7 @@ fn discover_tree(tree: &Tree, config: &Config, cargo: Option<&Path>) -> Result<D
     let root = tree.root().to_path_buf();
     let mut found: BTreeMap<String, Project> = BTreeMap::new();
     let mut notes = Vec::new();
+    let mut packages = BTreeMap::new();
     let manifests = manifest_dirs(tree);
     let has = |dir: &str, file: &str| {
         manifests
@@ -113,6 +118,10 @@ fn discover_tree(tree: &Tree, config: &Config, cargo: Option<&Path>) -> Result<D
         match cargo_projects(&root, dir, cargo, &mut notes) {
             Ok(ps) => {
                 for p in ps {
+                    // A Cargo project is named after its package (both ways of reading).
+                    packages
+                        .entry(p.path.clone())
+                        .or_insert_with(|| p.name.clone());
                     found.entry(p.path.clone()).or_insert(p);
                 }
             }
@@ -163,7 +172,11 @@ fn discover_tree(tree: &Tree, config: &Config, cargo: Option<&Path>) -> Result<D
 
     let projects: Vec<Project> = found.into_values().collect();
     check_names(&projects)?;
-    Ok(Discovery { projects, notes })
+    Ok(Discovery {
+        projects,
+        notes,
+        packages,
+    })
 }
 
 /// Directories holding a manifest, each with the manifest names present (sorted).
@@ -737,6 +750,23 @@ mod tests {
             ]
         );
         assert!(d.notes[0].contains("cargo metadata"), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn the_package_names_read_are_kept_both_ways() {
+        let tree = cargo_workspace();
+        let missing = tree.path().join("no-such-cargo");
+        let want: BTreeMap<String, String> = [
+            ("crates/cli", "ws-cli"),
+            ("crates/core", "ws-core"),
+            ("tools/gen", "gen"),
+        ]
+        .map(|(d, n)| (d.to_string(), n.to_string()))
+        .into();
+        let by_metadata = discover(tree.path(), &Config::default()).unwrap();
+        let by_manifest = discover_with(tree.path(), &Config::default(), Some(&missing)).unwrap();
+        assert_eq!(by_metadata.packages, want);
+        assert_eq!(by_manifest.packages, want);
     }
 
     #[test]
