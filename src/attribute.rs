@@ -53,7 +53,7 @@ const EXAMPLES: usize = 3;
 /// How many size rules the explanations list per report.
 const SIZE_REASONS: usize = 20;
 
-/// What [`attribute`] returns: per-project evidence (same order as the projects), the
+/// What [`attribute_known`] returns: per-project evidence (same order as the projects), the
 /// explanations (`--explain-attribution`), and warnings for what went nowhere.
 pub struct Attributed {
     pub evidence: Vec<Evidence>,
@@ -61,10 +61,8 @@ pub struct Attributed {
     pub warnings: Vec<String>,
 }
 
-/// Splits the reports' coverage and tests over `projects` (same order as `projects`).
-///
-/// `root` is used to read Cargo package names (`Cargo.toml`), which may differ from project
-/// names declared in the config.
+/// [`attribute_known`] knowing no package names: every project's `Cargo.toml` is read.
+#[cfg(test)]
 pub fn attribute(
     projects: &[Project],
     reports: Vec<(ReportFile, Report)>,
@@ -72,7 +70,23 @@ pub fn attribute(
     root: &Path,
     mapper: &PathMapper,
 ) -> Attributed {
-    let ctx = Ctx::new(projects, config, root, mapper);
+    attribute_known(projects, &BTreeMap::new(), reports, config, root, mapper)
+}
+
+/// Splits the reports' coverage and tests over `projects` (same order as `projects`).
+///
+/// Cargo package names may differ from project names declared in the config: `packages`
+/// holds those discovery already read (directory → `[package] name`, as in
+/// `Discovery::packages`), and `root` is used to read the other projects' `Cargo.toml`.
+pub fn attribute_known(
+    projects: &[Project],
+    packages: &BTreeMap<String, String>,
+    reports: Vec<(ReportFile, Report)>,
+    config: &Config,
+    root: &Path,
+    mapper: &PathMapper,
+) -> Attributed {
+    let ctx = Ctx::new(projects, packages, config, root, mapper);
     let mut acc: Vec<Acc> = projects.iter().map(|_| Acc::default()).collect();
     let mut explain = Vec::new();
     let mut warnings = Vec::new();
@@ -264,6 +278,7 @@ type GoTests = HashMap<String, (String, Option<String>)>;
 impl<'a> Ctx<'a> {
     fn new(
         projects: &'a [Project],
+        packages: &BTreeMap<String, String>,
         config: &Config,
         root: &'a Path,
         mapper: &'a PathMapper,
@@ -281,7 +296,8 @@ impl<'a> Ctx<'a> {
             };
             if mapper.contains(&manifest) {
                 rust.push(p.name.clone());
-                if let Some(pkg) = cargo_package_name(&root.join(&manifest)) {
+                let known = packages.get(&p.path).cloned();
+                if let Some(pkg) = known.or_else(|| cargo_package_name(&root.join(&manifest))) {
                     rust.push(pkg.clone());
                     names.push(crate_key(&pkg));
                 }

@@ -47,9 +47,13 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
             config.max_level()
         );
     }
-    let projects = crate::discover::projects::projects(&root, &config)?;
-    let ci_outputs = crate::discover::ci::report_outputs(&root);
-    let found = crate::discover::reports::discover(&root, &config, &ci_outputs)?;
+    // Every search below lists a directory at most once between them.
+    let tree = crate::discover::Tree::new(&root);
+    let crate::discover::projects::Discovery {
+        projects, packages, ..
+    } = crate::discover::projects::discover_in(&tree, &config)?;
+    let ci_outputs = crate::discover::ci::report_outputs_in(&tree);
+    let found = crate::discover::reports::discover_in(&tree, &config, &ci_outputs)?;
     let mut files = found.files.clone();
     let mut warnings = Vec::new();
     let aggregates = {
@@ -64,7 +68,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         files.remove(i);
     }
     warnings.reverse();
-    let repo = crate::discover::ci::repo_facts(&root, env);
+    let repo = crate::discover::ci::repo_facts_in(&tree, env);
     let (change, change_warnings) = match &opts.event {
         Some(event) => crate::change::event::change(&root, event, opts.base.as_deref(), env),
         None => (
@@ -80,7 +84,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     };
 
     let mut mapper =
-        PathMapper::scan(&root).with_context(|| format!("cannot list {}", root.display()))?;
+        PathMapper::from_tree(&tree).with_context(|| format!("cannot list {}", root.display()))?;
     for p in &config.paths.strip_prefix {
         mapper = mapper.strip_prefix(p.clone());
     }
@@ -104,7 +108,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
         evidence,
         mut explanations,
         warnings: attribution_warnings,
-    } = crate::attribute::attribute(&projects, reports, &config, &root, &mapper);
+    } = crate::attribute::attribute_known(&projects, &packages, reports, &config, &root, &mapper);
     warnings.extend(attribution_warnings);
     // How the reports not named like one were found, and what was looked at and skipped
     // (reports found by a default glob or `[reports] include` need no word).

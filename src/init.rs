@@ -78,9 +78,16 @@ fn write_atomically(path: &Path, text: &str, force: bool) -> Result<()> {
 /// The file's text and the summary.
 fn render(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<(String, String)> {
     let config = Config::default();
-    let discovery = projects::discover(root, &config);
-    let found = reports::discover(root, &config, &ci::report_outputs(root))?.files;
-    let facts = ci::repo_facts(root, env);
+    // Every search below lists a directory at most once between them.
+    let canonical = std::fs::canonicalize(root);
+    let tree = crate::discover::Tree::new(canonical.as_deref().unwrap_or(root));
+    let discovery = match canonical {
+        Ok(_) => projects::discover_in(&tree, &config),
+        // Says which root cannot be opened.
+        Err(_) => projects::discover(root, &config),
+    };
+    let found = reports::discover_in(&tree, &config, &ci::report_outputs_in(&tree))?.files;
+    let facts = ci::repo_facts_in(&tree, env);
     let cargo_config = Config::from_cargo_toml(&root.join("Cargo.toml"))
         .ok()
         .flatten()

@@ -15,6 +15,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::discover::{join, Kind, Tree};
+
 /// Directories never scanned for sources.
 const SKIP_DIRS: [&str; 4] = [".git", "node_modules", "target", ".hg"];
 /// At most this many of a report's roots (Cobertura `<source>`s) are tried per path: a report
@@ -48,9 +50,20 @@ impl PathMapper {
     /// Scans the files under `root` (skipping `.git`, `node_modules`, `target`).
     pub fn scan(root: &Path) -> std::io::Result<Self> {
         let abs = std::fs::canonicalize(root)?;
+        Self::from_tree(&Tree::new(&abs))
+    }
+
+    /// [`PathMapper::scan`] over listings shared with discovery (`tree`'s root is
+    /// canonical). This walk has its own skip list on purpose: sources live in `vendor/`,
+    /// fixture and hidden folders that discovery leaves out.
+    pub fn from_tree(tree: &Tree) -> std::io::Result<Self> {
+        if tree.listing("").is_none() {
+            // An unreadable root fails the run: read it again for the reason.
+            std::fs::read_dir(tree.root())?;
+        }
         let mut files = Vec::new();
-        walk(&abs, String::new(), &mut files)?;
-        Ok(Self::from_files(&abs.to_string_lossy(), files))
+        walk(tree, String::new(), &mut files);
+        Ok(Self::from_files(&tree.root().to_string_lossy(), files))
     }
 
     /// A mapper over a known list of repository-relative files (for tests and callers that
@@ -228,28 +241,17 @@ impl PathMapper {
     }
 }
 
-fn walk(dir: &Path, rel: String, out: &mut Vec<String>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Ok(ft) = e.file_type() else { continue };
-        let child = if rel.is_empty() {
-            name.clone()
-        } else {
-            format!("{rel}/{name}")
-        };
-        if ft.is_dir() {
-            if SKIP_DIRS.contains(&name.as_str()) {
-                continue;
-            }
-            // An unreadable directory is not worth failing the run for.
-            let _ = walk(&dir.join(&name), child, out);
-        } else if ft.is_file() {
-            out.push(child);
+/// Every file below `rel` (symbolic links are neither files nor directories: never followed).
+/// An unreadable directory lists nothing: not worth failing the run for.
+fn walk(tree: &Tree, rel: String, out: &mut Vec<String>) {
+    for (name, kind) in tree.entries(&rel).iter() {
+        let child = join(&rel, name);
+        match kind {
+            Kind::Dir if !SKIP_DIRS.contains(&name.as_str()) => walk(tree, child, out),
+            Kind::File => out.push(child),
+            _ => {}
         }
     }
-    Ok(())
 }
 
 fn is_absolute(p: &str) -> bool {

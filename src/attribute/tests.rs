@@ -520,6 +520,33 @@ fn cargo_package_names_count_as_project_names() {
 }
 
 #[test]
+fn package_names_discovery_read_are_not_read_again() {
+    // No manifest on disk: the name can only come from discovery's map.
+    let projects = vec![project("ws", ""), project("parser", "crates/x")];
+    let mapper = PathMapper::from_files("/repo", ["crates/x/Cargo.toml".to_string()]);
+    let reports = || {
+        vec![junit(
+            "junit.xml",
+            vec![case("fancy_parser::it", Some("fancy_parser::it"), "t")],
+        )]
+    };
+    let packages = BTreeMap::from([("crates/x".to_string(), "fancy-parser".to_string())]);
+    let missing = Path::new("/nonexistent");
+    let known = attribute_known(
+        &projects,
+        &packages,
+        reports(),
+        &Config::default(),
+        missing,
+        &mapper,
+    );
+    assert_eq!(known.evidence[1].tests.len(), 1);
+    // Without the map the manifest is looked for on disk, and is not there.
+    let unknown = attribute(&projects, reports(), &Config::default(), missing, &mapper);
+    assert_eq!(unknown.evidence[1].tests.len(), 0);
+}
+
+#[test]
 fn a_test_failed_in_another_run_is_failed_not_flaky() {
     // A CI matrix: the same suite on two platforms, each with its own report.
     let (projects, mapper) = workspace();

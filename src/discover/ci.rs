@@ -23,7 +23,7 @@
 
 use std::path::Path;
 
-use super::{entries, CiOutput, Kind};
+use super::{CiOutput, Kind, Tree};
 use crate::evidence::RepoFacts;
 
 const GITHUB: &str = "GitHub Actions";
@@ -120,14 +120,21 @@ const MAX_SCRIPT: u64 = 256 * 1024;
 /// What the repository's CI definitions say, and whether this run is inside CI (`env`
 /// reads an environment variable; tests pass a map).
 pub fn repo_facts(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> RepoFacts {
+    repo_facts_in(&Tree::new(root), env)
+}
+
+/// [`repo_facts`] over listings shared with the other searches of the run.
+pub fn repo_facts_in(tree: &Tree, env: &dyn Fn(&str) -> Option<String>) -> RepoFacts {
+    let root = tree.root();
     let mut facts = RepoFacts::default();
     let mut texts = Vec::new();
     for (system, place) in DEFINITIONS {
         let files: Vec<String> = match place {
             Place::File(f) if root.join(f).is_file() => vec![f.to_string()],
             Place::File(_) => Vec::new(),
-            Place::YamlDir(d) => entries(&root.join(d))
-                .into_iter()
+            Place::YamlDir(d) => tree
+                .entries(d)
+                .iter()
                 .filter(|(n, k)| *k == Kind::File && (n.ends_with(".yml") || n.ends_with(".yaml")))
                 .map(|(n, _)| format!("{d}/{n}"))
                 .collect(),
@@ -158,7 +165,7 @@ pub fn repo_facts(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> RepoFact
     }
     // The CI files and the scripts they run: where retry options are passed on a command line.
     let commands: Vec<String> = facts.ci_files.iter().chain(&scripts).cloned().collect();
-    facts.retry_mechanisms = super::retries::scan(root, &commands);
+    facts.retry_mechanisms = super::retries::scan_in(tree, &commands);
     for s in scripts {
         let path = root.join(&s);
         if std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_SCRIPT) {
@@ -178,7 +185,7 @@ pub fn repo_facts(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> RepoFact
     }
     tools.sort_by_key(|t| t.to_ascii_lowercase());
     facts.analysis_tools = tools;
-    facts.sarif_reports = super::reports::find(root, &["**/*.sarif", "**/*.sarif.json"]);
+    facts.sarif_reports = super::reports::find(tree, &["**/*.sarif", "**/*.sarif.json"]);
 
     let (in_ci, for_pr) = environment(env);
     facts.running_in_ci = in_ci;
@@ -471,14 +478,21 @@ const OUTPUT_VARS: &[&str] = &[
 /// environment variables reporters read (`OUTPUT_VARS`). Paths with a variable in them,
 /// absolute paths, `..` and `/dev/…` are left out: they cannot be found under the root.
 pub fn report_outputs(root: &Path) -> Vec<CiOutput> {
+    report_outputs_in(&Tree::new(root))
+}
+
+/// [`report_outputs`] over listings shared with the other searches of the run.
+pub fn report_outputs_in(tree: &Tree) -> Vec<CiOutput> {
+    let root = tree.root();
     let mut out: Vec<CiOutput> = Vec::new();
     let mut files: Vec<(String, String)> = Vec::new();
     for (system, place) in DEFINITIONS {
         let names: Vec<String> = match place {
             Place::File(f) if root.join(f).is_file() => vec![f.to_string()],
             Place::File(_) => Vec::new(),
-            Place::YamlDir(d) => entries(&root.join(d))
-                .into_iter()
+            Place::YamlDir(d) => tree
+                .entries(d)
+                .iter()
                 .filter(|(n, k)| *k == Kind::File && (n.ends_with(".yml") || n.ends_with(".yaml")))
                 .map(|(n, _)| format!("{d}/{n}"))
                 .collect(),

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use glob::{MatchOptions, Pattern};
 
-use super::{entries, join, skipped_dir, Kind};
+use super::{join, skipped_dir, Kind, Tree};
 use crate::config::Config;
 use crate::evidence::Project;
 use crate::paths::normalize;
@@ -52,6 +52,10 @@ const ROOT: &str = "repository root";
 pub struct Discovery {
     pub projects: Vec<Project>,
     pub notes: Vec<String>,
+    /// Directory → the `[package] name` of its `Cargo.toml`, for every manifest discovery
+    /// read (through `cargo metadata` or itself): attribution needs the names and need not
+    /// read those manifests again.
+    pub packages: BTreeMap<String, String>,
 }
 
 /// Every project under `root`, sorted by path, never empty (the root is one project when
@@ -64,6 +68,11 @@ pub fn projects(root: &Path, config: &Config) -> Result<Vec<Project>> {
 /// [`projects`], with notes.
 pub fn discover(root: &Path, config: &Config) -> Result<Discovery> {
     discover_with(root, config, None)
+}
+
+/// [`discover`] over listings shared with the other searches of the run.
+pub fn discover_in(tree: &Tree, config: &Config) -> Result<Discovery> {
+    discover_tree(tree, config, None)
 }
 
 /// The index of the deepest project that contains the repository-relative `file`.
@@ -83,9 +92,16 @@ pub fn owner(projects: &[Project], file: &str) -> Option<usize> {
 fn discover_with(root: &Path, config: &Config, cargo: Option<&Path>) -> Result<Discovery> {
     let root = std::fs::canonicalize(root)
         .with_context(|| format!("cannot open the repository root {}", root.display()))?;
+    discover_tree(&Tree::new(&root), config, cargo)
+}
+
+/// [`discover_with`] at the (canonical) root of `tree`.
+fn discover_tree(tree: &Tree, config: &Config, cargo: Option<&Path>) -> Result<Discovery> {
+    let root = tree.root().to_path_buf();
     let mut found: BTreeMap<String, Project> = BTreeMap::new();
     let mut notes = Vec::new();
-    let manifests = manifest_dirs(&root);
+    let mut packages = BTreeMap::new();
+    let manifests = manifest_dirs(tree);
     let has = |dir: &str, file: &str| {
         manifests
             .get(dir)
@@ -102,6 +118,10 @@ fn discover_with(root: &Path, config: &Config, cargo: Option<&Path>) -> Result<D
         match cargo_projects(&root, dir, cargo, &mut notes) {
             Ok(ps) => {
                 for p in ps {
+                    // A Cargo project is named after its package (both ways of reading).
+                    packages
+                        .entry(p.path.clone())
+                        .or_insert_with(|| p.name.clone());
                     found.entry(p.path.clone()).or_insert(p);
                 }
             }
@@ -152,17 +172,21 @@ fn discover_with(root: &Path, config: &Config, cargo: Option<&Path>) -> Result<D
 
     let projects: Vec<Project> = found.into_values().collect();
     check_names(&projects)?;
-    Ok(Discovery { projects, notes })
+    Ok(Discovery {
+        projects,
+        notes,
+        packages,
+    })
 }
 
 /// Directories holding a manifest, each with the manifest names present (sorted).
-fn manifest_dirs(root: &Path) -> BTreeMap<String, Vec<String>> {
+fn manifest_dirs(tree: &Tree) -> BTreeMap<String, Vec<String>> {
     const MANIFESTS: [&str; 4] = ["Cargo.toml", "go.mod", "package.json", "pyproject.toml"];
     let mut out = BTreeMap::new();
     let mut stack = vec![(String::new(), 0usize)];
     while let Some((rel, depth)) = stack.pop() {
         let mut here = Vec::new();
-        for (name, kind) in entries(&root.join(&rel)) {
+        for (name, kind) in tree.entries(&rel).iter().cloned() {
             match kind {
                 Kind::File if MANIFESTS.contains(&name.as_str()) => here.push(name),
                 Kind::Dir if depth < MAX_DEPTH && !skipped_dir(&name) && name != "target" => {
@@ -726,6 +750,23 @@ mod tests {
             ]
         );
         assert!(d.notes[0].contains("cargo metadata"), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn the_package_names_read_are_kept_both_ways() {
+        let tree = cargo_workspace();
+        let missing = tree.path().join("no-such-cargo");
+        let want: BTreeMap<String, String> = [
+            ("crates/cli", "ws-cli"),
+            ("crates/core", "ws-core"),
+            ("tools/gen", "gen"),
+        ]
+        .map(|(d, n)| (d.to_string(), n.to_string()))
+        .into();
+        let by_metadata = discover(tree.path(), &Config::default()).unwrap();
+        let by_manifest = discover_with(tree.path(), &Config::default(), Some(&missing)).unwrap();
+        assert_eq!(by_metadata.packages, want);
+        assert_eq!(by_manifest.packages, want);
     }
 
     #[test]

@@ -32,7 +32,7 @@ use std::path::Path;
 use anyhow::{anyhow, Result};
 use glob::{MatchOptions, Pattern};
 
-use super::{entries, join, skipped_dir, CiOutput, Kind, SKIP_DIRS};
+use super::{join, skipped_dir, CiOutput, Kind, Tree, SKIP_DIRS};
 use crate::config::{Config, Size};
 use crate::evidence::ReportFile;
 
@@ -150,6 +150,12 @@ pub fn reports(root: &Path, config: &Config) -> Result<Vec<ReportFile>> {
 /// [`reports`], plus the candidates of report folders and of `ci` outputs (sniffed), and
 /// what hidden directories hold.
 pub fn discover(root: &Path, config: &Config, ci: &[CiOutput]) -> Result<Found> {
+    discover_in(&Tree::new(root), config, ci)
+}
+
+/// [`discover`] over listings shared with the other searches of the run.
+pub fn discover_in(tree: &Tree, config: &Config, ci: &[CiOutput]) -> Result<Found> {
+    let root = tree.root();
     let rc = &config.reports;
     let compile = |what: &str, globs: &[String]| -> Result<Vec<Pattern>> {
         globs
@@ -189,11 +195,11 @@ pub fn discover(root: &Path, config: &Config, ci: &[CiOutput]) -> Result<Found> 
     };
 
     let mut out = Out::default();
-    walker.walk(root, String::new(), 0, None, Mode::Normal, &mut out);
+    walker.walk(tree, String::new(), 0, None, Mode::Normal, &mut out);
     // CI outputs under skipped directories (hidden, `target/debug`) or that are
     // directories: looked up directly.
     for c in &walker.ci {
-        walker.ci_direct(root, c, &mut out);
+        walker.ci_direct(tree, c, &mut out);
     }
     out.found.sort();
     out.found.dedup_by(|a, b| a.0 == b.0);
@@ -328,7 +334,7 @@ pub(crate) fn ant_aggregates<P: AsRef<Path>>(paths: &[P]) -> Vec<(usize, usize)>
 
 /// Files under `root` matching `globs` (case-insensitively), with the default walk's rules
 /// (skipped, fixture and `target` directories as for reports); sorted.
-pub(crate) fn find(root: &Path, globs: &[&str]) -> Vec<String> {
+pub(crate) fn find(tree: &Tree, globs: &[&str]) -> Vec<String> {
     let walker = Walker {
         defaults: globs.iter().filter_map(|g| Pattern::new(g).ok()).collect(),
         include: Vec::new(),
@@ -342,7 +348,7 @@ pub(crate) fn find(root: &Path, globs: &[&str]) -> Vec<String> {
         hidden_seen: HIDDEN_BUDGET,
         ..Out::default()
     };
-    walker.walk(root, String::new(), 0, None, Mode::Normal, &mut found);
+    walker.walk(tree, String::new(), 0, None, Mode::Normal, &mut found);
     let mut out: Vec<String> = found.found.into_iter().map(|(p, _)| p).collect();
     out.sort();
     out
@@ -407,16 +413,16 @@ impl Walker {
     /// how many levels below the nearest report folder `rel` is.
     fn walk(
         &self,
-        root: &Path,
+        tree: &Tree,
         rel: String,
         depth: usize,
         below_report_dir: Option<usize>,
         mode: Mode,
         out: &mut Out,
     ) {
-        let dir = root.join(&rel);
+        let dir = tree.root().join(&rel);
         let in_target = rel.rsplit('/').next() == Some("target");
-        for (name, kind) in entries(&dir) {
+        for (name, kind) in tree.entries(&rel).iter().cloned() {
             let path = join(&rel, &name);
             match kind {
                 Kind::File => {
@@ -456,7 +462,7 @@ impl Walker {
                                 && name.starts_with('.')
                                 && !SKIP_DIRS.contains(&name.as_str())
                             {
-                                self.list_hidden(root, &path, 0, out);
+                                self.list_hidden(tree, &path, 0, out);
                             }
                             continue;
                         }
@@ -469,7 +475,7 @@ impl Walker {
                     } else {
                         below_report_dir.map(|d| d + 1)
                     };
-                    self.walk(root, path, depth + 1, below, next, out);
+                    self.walk(tree, path, depth + 1, below, next, out);
                 }
                 _ => {}
             }
@@ -519,8 +525,8 @@ impl Walker {
     /// A CI output looked up at its path under the root, wherever that is (the walk does not
     /// enter hidden or build directories): the file, or the report-extension files up to
     /// [`REPORT_DIR_DEPTH`] levels below the directory.
-    fn ci_direct(&self, root: &Path, c: &CiOutput, out: &mut Out) {
-        let Ok(meta) = std::fs::symlink_metadata(root.join(&c.path)) else {
+    fn ci_direct(&self, tree: &Tree, c: &CiOutput, out: &mut Out) {
+        let Ok(meta) = std::fs::symlink_metadata(tree.root().join(&c.path)) else {
             return;
         };
         let add = |path: String, out: &mut Out| {
@@ -533,7 +539,7 @@ impl Walker {
         } else if meta.is_dir() {
             let mut stack = vec![(c.path.clone(), 0usize)];
             while let Some((dir, d)) = stack.pop() {
-                for (name, kind) in entries(&root.join(&dir)) {
+                for (name, kind) in tree.entries(&dir).iter().cloned() {
                     let path = join(&dir, &name);
                     match kind {
                         Kind::File if report_ext(&name) => add(path, out),
@@ -549,11 +555,11 @@ impl Walker {
 
     /// Lists, in the hidden directory `rel`, the files a default glob or the report-folder
     /// rule would find, within [`HIDDEN_BUDGET`] entries in all.
-    fn list_hidden(&self, root: &Path, rel: &str, depth: usize, out: &mut Out) {
-        if depth > 8 || root.join(rel).join("pyvenv.cfg").is_file() {
+    fn list_hidden(&self, tree: &Tree, rel: &str, depth: usize, out: &mut Out) {
+        if depth > 8 || tree.root().join(rel).join("pyvenv.cfg").is_file() {
             return;
         }
-        for (name, kind) in entries(&root.join(rel)) {
+        for (name, kind) in tree.entries(rel).iter().cloned() {
             if out.hidden_seen >= HIDDEN_BUDGET {
                 return;
             }
@@ -577,7 +583,7 @@ impl Walker {
                     }
                 }
                 Kind::Dir if !SKIP_DIRS.contains(&name.as_str()) => {
-                    self.list_hidden(root, &path, depth + 1, out)
+                    self.list_hidden(tree, &path, depth + 1, out)
                 }
                 _ => {}
             }

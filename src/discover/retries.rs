@@ -25,7 +25,7 @@
 
 use std::path::Path;
 
-use super::{entries, join, skipped_dir, Kind};
+use super::{join, skipped_dir, Kind, Tree};
 use crate::evidence::{Ecosystem, Project, RetryMechanism};
 
 /// Files larger than this are not read: configuration is small, and a generated bundle that
@@ -35,6 +35,12 @@ const MAX_FILE: u64 = 256 * 1024;
 /// Every retry mechanism configured under `root`. `ci` are the CI definitions and the
 /// scripts they run (repository-relative paths; their comments are dropped here).
 pub fn scan(root: &Path, ci: &[String]) -> Vec<RetryMechanism> {
+    scan_in(&Tree::new(root), ci)
+}
+
+/// [`scan`] over listings shared with the other searches of the run.
+pub fn scan_in(tree: &Tree, ci: &[String]) -> Vec<RetryMechanism> {
+    let root = tree.root();
     let mut out = Vec::new();
     let mut ci_profiles = Vec::new();
     // A nextest config is read only when nextest runs: with CI definitions that never call
@@ -67,7 +73,7 @@ pub fn scan(root: &Path, ci: &[String]) -> Vec<RetryMechanism> {
         }
     }
     let nextest = runs_nextest.then_some(ci_profiles.as_slice());
-    walk(root, "", 0, nextest, &mut out);
+    walk(tree, "", 0, nextest, &mut out);
     out.sort_by(|a, b| (&a.file, a.line, &a.what).cmp(&(&b.file, b.line, &b.what)));
     out.dedup();
     out
@@ -247,12 +253,13 @@ fn ci_command(line: &str) -> Vec<(String, Option<Ecosystem>)> {
 
 /// Visits the tree as project discovery does (same skipped directories and depth).
 fn walk(
-    root: &Path,
+    tree: &Tree,
     rel: &str,
     depth: usize,
     nextest: Option<&[String]>,
     out: &mut Vec<RetryMechanism>,
 ) {
+    let root = tree.root();
     let dir = root.join(rel);
     // nextest reads `.config/nextest.toml` beside the workspace manifest: a hidden directory
     // the walk does not enter, so read by name.
@@ -281,14 +288,14 @@ fn walk(
             }
         }
     }
-    for (name, kind) in entries(&dir) {
+    for (name, kind) in tree.entries(rel).iter().cloned() {
         match kind {
             Kind::Dir => {
                 if depth < super::projects::MAX_DEPTH
                     && !skipped_dir(&name)
                     && !matches!(name.as_str(), "target" | "dist" | "build" | "out")
                 {
-                    walk(root, &join(rel, &name), depth + 1, nextest, out);
+                    walk(tree, &join(rel, &name), depth + 1, nextest, out);
                 }
             }
             Kind::File => {
