@@ -123,22 +123,27 @@ pub fn repo_facts(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> RepoFact
     repo_facts_in(&Tree::new(root), env)
 }
 
+/// The CI definition files of one `place` (a file, or the YAML files of a folder).
+fn definition_files(tree: &Tree, place: &Place) -> Vec<String> {
+    match place {
+        Place::File(f) if tree.root().join(f).is_file() => vec![f.to_string()],
+        Place::File(_) => Vec::new(),
+        Place::YamlDir(d) => tree
+            .entries(d)
+            .iter()
+            .filter(|(n, k)| *k == Kind::File && (n.ends_with(".yml") || n.ends_with(".yaml")))
+            .map(|(n, _)| format!("{d}/{n}"))
+            .collect(),
+    }
+}
+
 /// [`repo_facts`] over listings shared with the other searches of the run.
 pub fn repo_facts_in(tree: &Tree, env: &dyn Fn(&str) -> Option<String>) -> RepoFacts {
     let root = tree.root();
     let mut facts = RepoFacts::default();
     let mut texts = Vec::new();
     for (system, place) in DEFINITIONS {
-        let files: Vec<String> = match place {
-            Place::File(f) if root.join(f).is_file() => vec![f.to_string()],
-            Place::File(_) => Vec::new(),
-            Place::YamlDir(d) => tree
-                .entries(d)
-                .iter()
-                .filter(|(n, k)| *k == Kind::File && (n.ends_with(".yml") || n.ends_with(".yaml")))
-                .map(|(n, _)| format!("{d}/{n}"))
-                .collect(),
-        };
+        let files = definition_files(tree, place);
         for f in files {
             let Ok(raw) = std::fs::read_to_string(root.join(&f)) else {
                 continue;
@@ -487,16 +492,7 @@ pub fn report_outputs_in(tree: &Tree) -> Vec<CiOutput> {
     let mut out: Vec<CiOutput> = Vec::new();
     let mut files: Vec<(String, String)> = Vec::new();
     for (system, place) in DEFINITIONS {
-        let names: Vec<String> = match place {
-            Place::File(f) if root.join(f).is_file() => vec![f.to_string()],
-            Place::File(_) => Vec::new(),
-            Place::YamlDir(d) => tree
-                .entries(d)
-                .iter()
-                .filter(|(n, k)| *k == Kind::File && (n.ends_with(".yml") || n.ends_with(".yaml")))
-                .map(|(n, _)| format!("{d}/{n}"))
-                .collect(),
-        };
+        let names = definition_files(tree, place);
         for f in names {
             if let Ok(raw) = std::fs::read_to_string(root.join(&f)) {
                 files.push((f, strip_comments(&raw, *system == JENKINS)));
