@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::progress::Progress;
+
 use crate::config::{Config, Source};
 use crate::evidence::{Change, Project, ReportFile};
 use crate::ladder::eval::{self, Inputs};
@@ -33,6 +35,15 @@ pub struct CheckOptions {
 /// Runs the check. Errors are usage or config errors; reports that cannot be read are
 /// recorded in the result (and make its exit code 2) without stopping the rest.
 pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<CheckResult> {
+    run_with(opts, env, Progress::HIDDEN)
+}
+
+/// [`run`], with the caller's progress bars while the reports are read.
+pub fn run_with(
+    opts: &CheckOptions,
+    env: &dyn Fn(&str) -> Option<String>,
+    progress: Progress,
+) -> Result<CheckResult> {
     let root = std::fs::canonicalize(&opts.dir).with_context(|| {
         format!(
             "cannot open the repository directory {}",
@@ -90,7 +101,7 @@ pub fn run(opts: &CheckOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<
     }
     mapper = mapper.path_prefix(config.paths.path_prefix.clone());
 
-    let (reports, report_errors) = read(&root, &files);
+    let (reports, report_errors) = read(&root, &files, progress);
     if files.is_empty() {
         warnings.push(format!(
             "no report found under {} (default globs, report folders, CI output paths{}): run the tests with coverage and JUnit output first",
@@ -327,10 +338,11 @@ fn summarize(change: &Change) -> ChangeSummary {
 fn read(
     root: &Path,
     files: &[ReportFile],
+    progress: Progress,
 ) -> (Vec<(ReportFile, crate::ingest::Report)>, Vec<ReportError>) {
     let reports = crate::ingest::sized(files.iter().map(|f| root.join(&f.path)));
     let bytes = reports.iter().map(|(_, size)| size).sum();
-    let pb = crate::progress::bar(reports.len(), bytes, "reading reports");
+    let pb = progress.bar(reports.len(), bytes, "reading reports");
     let results = crate::ingest::read_reports(&reports, &pb);
     pb.finish_and_clear();
     let mut ok = Vec::new();

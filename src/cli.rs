@@ -333,7 +333,7 @@ fn check(args: CheckArgs) -> Result<i32> {
         explain_attribution: args.explain_attribution,
     };
     let env = |k: &str| std::env::var(k).ok();
-    let mut result = crate::check::run(&opts, &env)?;
+    let mut result = crate::check::run_with(&opts, &env, TERMINAL)?;
     if args.stamp || args.repo_name.is_some() {
         let now = std::time::SystemTime::now();
         let stamp = crate::stamp::stamp(&opts.dir, args.repo_name.as_deref(), &env, now);
@@ -407,7 +407,7 @@ fn inspect(args: InspectArgs) -> Result<i32> {
         mapper = mapper.strip_prefix(p.clone());
     }
     mapper = mapper.path_prefix(args.path_prefix.clone());
-    let items = crate::inspect::inspect(&args.files, &mapper);
+    let items = crate::inspect::inspect_with(&args.files, &mapper, TERMINAL);
     let out = match args.format {
         InspectFormat::Json => crate::inspect::render_json(&items),
         InspectFormat::Text => crate::inspect::render_text(&items),
@@ -467,7 +467,7 @@ fn aggregate(args: AggregateArgs) -> Result<i32> {
         now: args.now,
         title: args.title,
     };
-    let outcome = crate::aggregate::build(&opts, std::time::SystemTime::now())?;
+    let outcome = crate::aggregate::build_with(&opts, std::time::SystemTime::now(), TERMINAL)?;
     crate::aggregate::write(&outcome, &args.out, args.history.as_deref())?;
     let a = &outcome.aggregate;
     for w in &a.inputs.warnings {
@@ -509,4 +509,29 @@ fn aggregate(args: AggregateArgs) -> Result<i32> {
         );
     }
     Ok(a.exit_code(args.fail_on_regression))
+}
+
+/// Progress bars on standard error when it is a terminal and the work is long enough to
+/// be worth one; hidden otherwise.
+const TERMINAL: crate::progress::Progress = crate::progress::Progress(terminal_bar);
+
+fn terminal_bar(files: usize, bytes: u64, what: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    // Work smaller than this finishes before a bar would be worth drawing.
+    const MIN_BYTES: u64 = 32 * 1024 * 1024;
+    const MIN_FILES: usize = 50;
+    if !std::io::stderr().is_terminal() || (bytes < MIN_BYTES && files < MIN_FILES) {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
 }

@@ -59,9 +59,18 @@ pub struct CoverageSummary {
 
 /// Reads every input and describes it. Paths are mapped against `mapper`.
 pub fn inspect(paths: &[PathBuf], mapper: &PathMapper) -> Vec<Inspected> {
+    inspect_with(paths, mapper, crate::progress::Progress::HIDDEN)
+}
+
+/// [`inspect`], with the caller's progress bars while the reports are read.
+pub fn inspect_with(
+    paths: &[PathBuf],
+    mapper: &PathMapper,
+    progress: crate::progress::Progress,
+) -> Vec<Inspected> {
     let reports = ingest::sized(paths.iter().cloned());
     let bytes = reports.iter().map(|(_, size)| size).sum();
-    let pb = crate::progress::bar(paths.len(), bytes, "reading reports");
+    let pb = progress.bar(paths.len(), bytes, "reading reports");
     // Ant's aggregate given with the TEST-*.xml it was made from: read once, from the latter.
     let aggregates = crate::discover::reports::ant_aggregates(paths);
     let skip: Vec<usize> = aggregates.iter().map(|&(i, _)| i).collect();

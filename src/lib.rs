@@ -25,7 +25,7 @@ pub mod model;
 pub mod output;
 pub(crate) mod parallel;
 pub mod paths;
-pub(crate) mod progress;
+pub mod progress;
 pub mod render;
 pub mod result;
 pub(crate) mod stack;

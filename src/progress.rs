@@ -1,27 +1,33 @@
-//! Progress on long work: an indicatif bar on a terminal, nothing otherwise.
+//! Progress on long work. The library says how much work there is and how far it got; whether
+//! a bar is drawn, and where, is the caller's choice: the command line passes
+//! `cli::terminal_bar`, everything else gets hidden bars (the default).
 
-use std::io::IsTerminal;
+use indicatif::ProgressBar;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+/// Makes the bar for `files` inputs of `bytes` in all, described as `what`.
+pub type NewBar = fn(files: usize, bytes: u64, what: &str) -> ProgressBar;
 
-/// Work smaller than this finishes before a bar would be worth drawing.
-const MIN_BYTES: u64 = 32 * 1024 * 1024;
-const MIN_FILES: usize = 50;
+/// The caller's bar maker (hidden bars by default).
+#[derive(Clone, Copy)]
+pub struct Progress(pub NewBar);
 
-/// A byte-counting bar over `files` inputs of `bytes` in all, hidden when stderr is not a
-/// terminal or the work is small.
-pub fn bar(files: usize, bytes: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() || (bytes < MIN_BYTES && files < MIN_FILES) {
-        return ProgressBar::hidden();
+impl Progress {
+    /// Bars that draw nothing.
+    pub const HIDDEN: Progress = Progress(|_, _, _| ProgressBar::hidden());
+
+    pub(crate) fn bar(self, files: usize, bytes: u64, what: &str) -> ProgressBar {
+        (self.0)(files, bytes, what)
     }
-    let pb = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr());
-    pb.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    pb.set_message(what.to_string());
-    pb
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress::HIDDEN
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }

@@ -199,6 +199,15 @@ struct Source {
 /// Reads every input and the history, and builds the roll-up. `wall_clock` is the snapshot
 /// time used when neither `--now` nor any stamp gives one.
 pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcome> {
+    build_with(opts, wall_clock, crate::progress::Progress::HIDDEN)
+}
+
+/// [`build`], with the caller's progress bars while the results are read.
+pub fn build_with(
+    opts: &Options,
+    wall_clock: std::time::SystemTime,
+    progress: crate::progress::Progress,
+) -> Result<Outcome> {
     if let Some(now) = &opts.now {
         anyhow::ensure!(
             crate::stamp::parse_rfc3339(now).is_some(),
@@ -217,7 +226,7 @@ pub fn build(opts: &Options, wall_clock: std::time::SystemTime) -> Result<Outcom
         .iter()
         .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
         .sum();
-    let pb = crate::progress::bar(files.len(), bytes, "aggregating results");
+    let pb = progress.bar(files.len(), bytes, "aggregating results");
     let reads = input::read_all(&files, &pb);
     pb.finish_and_clear();
 
