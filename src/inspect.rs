@@ -212,13 +212,13 @@ pub fn render_text(items: &[Inspected]) -> String {
                 "{}: {format} coverage, {}\n  lines     {}\n",
                 esc(&i.path),
                 plural(c.files as u64, "source file"),
-                fraction(&c.lines)
+                fraction(c.lines.covered, c.lines.total)
             ));
             if let Some(b) = &c.branches {
-                out.push_str(&format!("  branches  {}\n", fraction(b)));
+                out.push_str(&format!("  branches  {}\n", fraction(b.covered, b.total)));
             }
             if let Some(f) = &c.functions {
-                out.push_str(&format!("  functions {}\n", fraction(f)));
+                out.push_str(&format!("  functions {}\n", fraction(f.covered, f.total)));
             }
         }
         if let Some(s) = &i.tests {

@@ -6,7 +6,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(r) = testcert::check::CheckResult::from_json(text) {
+    if let Ok(r) = testcert::result::CheckResult::from_json(text) {
         let _ = testcert::render::json(&r);
         let _ = testcert::render::markdown::render(&r);
         let _ = testcert::render::text::render(&r, testcert::render::text::Style { color: false });

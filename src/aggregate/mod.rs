@@ -10,7 +10,7 @@
 
 pub mod history;
 pub mod html;
-pub(crate) mod input;
+pub mod input;
 pub mod markdown;
 
 use std::borrow::Cow;
