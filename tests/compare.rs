@@ -135,3 +135,24 @@ fn check_compare_to_on_the_command_line() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn names_from_the_earlier_result_reach_the_text_report_inert() {
+    // The earlier result is a file anyone could have written: a project that is gone from
+    // the new result keeps its hostile name only in the comparison.
+    let hostile = "gone\n::error::forged\u{1b}]0;title\u{7}";
+    let before = result(3, vec![project(hostile, 1, false, 0)]);
+    let now = result(3, vec![project("kept", 1, false, 0)]);
+    let mut r = now.clone();
+    r.comparison = Some(compare(&before, &now, "main\n::warning::x.json"));
+    let t = text::render(&r, text::Style { color: false });
+    assert!(
+        !t.contains('\u{1b}') && !t.contains('\u{7}'),
+        "control characters reach the terminal: {t:?}"
+    );
+    assert!(
+        !t.lines().any(|l| l.starts_with("::")),
+        "a workflow command starts a line: {t}"
+    );
+    assert!(t.contains("gone\\n::error::forged"), "{t}");
+}

@@ -92,7 +92,7 @@ pub fn render(r: &CheckResult, style: Style) -> String {
         (None, None) => "change: none".to_string(),
     };
     if let Some(c) = &r.comparison {
-        let line = format!("compared with {}: {}", c.against(), c.summary());
+        let line = esc(&format!("compared with {}: {}", c.against(), c.summary())).to_string();
         let _ = writeln!(
             out,
             "{}",
