@@ -779,20 +779,10 @@ impl Body {
         names: &mut Names,
     ) -> Result<()> {
         loop {
-            let (tag, start, head) = match r.event()? {
-                Ev::Start(e) => {
-                    let tag = Tag::of(&e);
-                    (tag, true, Head::read(&e, tag, false, names))
-                }
-                Ev::Empty(e) => {
-                    let tag = Tag::of(&e);
-                    (tag, false, Head::read(&e, tag, false, names))
-                }
-                // Children are consumed whole, so the next end tag is the testcase's.
-                Ev::End | Ev::Eof => return Ok(()),
-                Ev::Text(_) | Ev::Other => continue,
+            // Children are consumed whole, so the next end tag is the testcase's.
+            let Some((tag, start, head)) = next_child(r, names)? else {
+                return Ok(());
             };
-            r.unknown_entities += head.unknown_entities;
             match tag {
                 Tag::Failure | Tag::Error | Tag::FlakyFailure => {
                     let unexpected = head.special == Some(Special::UnexpectedSuccess);
@@ -882,12 +872,14 @@ fn read_result<R: BufRead>(
     Ok(res)
 }
 
-/// Reads `<property>` children of the `<properties>` element just started into `out`.
-fn read_properties<R: BufRead>(
+/// The next child element of the element being read: its tag, whether it has content (a
+/// start tag, not an empty one) and its attributes, with the unknown entities in them
+/// counted; text and other events are passed over. `None` at the parent's end tag or at the
+/// end of the file.
+fn next_child<R: BufRead>(
     r: &mut XmlReader<R>,
-    out: &mut Vec<(String, String)>,
     names: &mut Names,
-) -> Result<()> {
+) -> Result<Option<(Tag, bool, Head)>> {
     loop {
         let (tag, start, head) = match r.event()? {
             Ev::Start(e) => {
@@ -898,10 +890,24 @@ fn read_properties<R: BufRead>(
                 let tag = Tag::of(&e);
                 (tag, false, Head::read(&e, tag, false, names))
             }
-            Ev::End | Ev::Eof => return Ok(()),
+            Ev::End | Ev::Eof => return Ok(None),
             Ev::Text(_) | Ev::Other => continue,
         };
         r.unknown_entities += head.unknown_entities;
+        return Ok(Some((tag, start, head)));
+    }
+}
+
+/// Reads `<property>` children of the `<properties>` element just started into `out`.
+fn read_properties<R: BufRead>(
+    r: &mut XmlReader<R>,
+    out: &mut Vec<(String, String)>,
+    names: &mut Names,
+) -> Result<()> {
+    loop {
+        let Some((tag, start, head)) = next_child(r, names)? else {
+            return Ok(());
+        };
         if tag != Tag::Property {
             if start {
                 r.skip()?;
