@@ -40,6 +40,13 @@ TARGETS = {
     "nunit3": "nunit",
     "trx": "trx",
     "go-test-json": "gotest",
+    "gcovr-json": "gcovr_json",
+    "gcovr-summary": "gcovr_summary",
+    "jacoco-csv": "jacoco_csv",
+    "tarpaulin-json": "tarpaulin",
+    "mocha-json": "mocha_json",
+    "rspec-json": "rspec_json",
+    "dart-json": "dart_json",
 }
 
 
@@ -64,7 +71,9 @@ def main() -> int:
 
     reports = [
         p
-        for p in sorted((fixtures / "golden").rglob("*")) + sorted((fixtures / "corpus").rglob("*"))
+        for p in sorted((fixtures / "golden").rglob("*"))
+        + sorted((fixtures / "corpus").rglob("*"))
+        + sorted((fixtures / "real").glob("*/reports/**/*"))
         if p.is_file()
         and not p.name.endswith(".expected.json")
         and p.suffix != ".md"
