@@ -134,9 +134,9 @@ fn goldens() {
 fn without_history_there_are_no_changes_and_the_snapshot_comes_from_the_results() {
     let mut o = options(None);
     o.now = None;
-    let a = aggregate::build(&o, std::time::UNIX_EPOCH)
-        .unwrap()
-        .aggregate;
+    // A wall clock after every stamp (stamps beyond it are not trusted to supersede).
+    let wall_clock = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600);
+    let a = aggregate::build(&o, wall_clock).unwrap().aggregate;
     assert!(a.changes.is_none());
     // The newest stamp time among the results, not the wall clock.
     assert_eq!(a.snapshot, "2025-06-01T00:00:00Z");

@@ -362,10 +362,11 @@ fn aggregate_refuses_loose_stamp_times_and_names_what_superseded_what() {
     );
     let real = dir.path().join("real.json");
     let future = dir.path().join("far/future.json");
+    // The far-future stamp is named, and does not supersede the real result.
     let want = format!(
-        "{} (2025-05-30T08:00:00Z) by {} (2999-01-01T00:00:00Z)",
-        real.display(),
-        future.display()
+        "{} (stamped in the future) by {} (2025-05-30T08:00:00Z)",
+        future.display(),
+        real.display()
     );
     assert!(
         a.inputs.warnings.iter().any(|w| w.contains(&want)),
@@ -536,4 +537,44 @@ fn badges_for_many_projects_sync_the_folder_once() {
     assert_eq!(testcert::output::syncs() - before, 1);
     // Every badge is there: per project an SVG and a JSON, and the repository's pair.
     assert_eq!(std::fs::read_dir(&badges).unwrap().count(), 2 * 400 + 2);
+}
+
+#[test]
+fn a_far_future_stamp_does_not_supersede_a_real_result() {
+    // Two results of one repository: the real one, and one from another folder stamped in
+    // the year 2999 (a clock gone wrong, or a forged file).
+    let real: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/aggregate/results/hostile.json")).unwrap();
+    let mut forged = real.clone();
+    forged["stamp"]["time"] = "2999-01-01T00:00:00Z".into();
+    forged["stamp"]["commit"] = "ffffffffffffffffffffffffffffffffffffffff".into();
+    let dir = Scratch::new(&[
+        ("ci/real.json", &real.to_string()),
+        ("other/forged.json", &forged.to_string()),
+    ]);
+    let outcome = testcert::aggregate::build(
+        &testcert::aggregate::Options {
+            inputs: vec![dir.path().to_path_buf()],
+            history: None,
+            now: Some("2025-06-01T12:00:00Z".into()),
+            title: "t".into(),
+        },
+        std::time::UNIX_EPOCH,
+    )
+    .unwrap();
+    let a = &outcome.aggregate;
+    assert!(
+        a.projects
+            .iter()
+            .all(|r| r.commit.as_deref() == Some("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee")),
+        "the real result is the one shown"
+    );
+    let w = a.inputs.warnings.join("\n");
+    assert!(
+        w.contains("1 result is stamped more than a day after the snapshot time")
+            && w.contains("forged.json (2999-01-01T00:00:00Z)"),
+        "{w}"
+    );
+    assert!(w.contains("forged.json (stamped in the future) by"), "{w}");
+    assert_eq!(a.snapshot, "2025-06-01T12:00:00Z");
 }

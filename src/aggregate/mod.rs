@@ -235,6 +235,17 @@ pub fn build_with(
     let mut unstamped = Vec::new();
     let mut superseded = Vec::new();
     let mut with_report_errors = Vec::new();
+    let mut future = Vec::new();
+    let latest_real = opts
+        .now
+        .as_deref()
+        .and_then(crate::stamp::parse_rfc3339)
+        .unwrap_or_else(|| {
+            wall_clock
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
+        .saturating_add(86_400);
     for (file, read) in files.into_iter().zip(reads) {
         let parsed = match read {
             Read::Ok(p) => p,
@@ -266,6 +277,19 @@ pub fn build_with(
             .as_ref()
             .and_then(|s| crate::stamp::parse_rfc3339(&s.time))
             .unwrap_or(i64::MIN);
+        // A stamp later than the snapshot can be (a day of slack for clocks and zones) was
+        // not made by a run that has happened: it is named, and ranks below every real time
+        // so that it never supersedes a repository's real result.
+        let secs = if secs != i64::MIN && secs > latest_real {
+            future.push(format!(
+                "{} ({})",
+                file.path.display(),
+                crate::stamp::format_epoch(secs)
+            ));
+            FUTURE
+        } else {
+            secs
+        };
         let src = Source { file, parsed, secs };
         match by_repo.get(&repo) {
             Some(old) if rank(old) >= rank(&src) => {
@@ -302,6 +326,8 @@ pub fn build_with(
     let when = |secs: i64| {
         if secs == i64::MIN {
             "no stamp time".to_string()
+        } else if secs == FUTURE {
+            "stamped in the future".to_string()
         } else {
             crate::stamp::format_epoch(secs)
         }
@@ -321,6 +347,11 @@ pub fn build_with(
         &superseded,
     );
     warn(
+        "result is stamped more than a day after the snapshot time, so it does not supersede a result of its repository",
+        "results are stamped more than a day after the snapshot time, so they do not supersede results of their repositories",
+        &future,
+    );
+    warn(
         "result had reports that could not be read",
         "results had reports that could not be read",
         &with_report_errors,
@@ -329,7 +360,7 @@ pub fn build_with(
     let snapshot = opts.now.clone().unwrap_or_else(|| {
         by_repo
             .values()
-            .filter(|s| s.secs != i64::MIN)
+            .filter(|s| s.secs != i64::MIN && s.secs != FUTURE)
             .max_by_key(|s| s.secs)
             .map(|s| crate::stamp::format_epoch(s.secs))
             .unwrap_or_else(|| crate::stamp::rfc3339(wall_clock))
@@ -515,6 +546,10 @@ pub fn build_with(
 }
 
 /// Which of two results of one repository is newer: stamp time, then commit, then path.
+/// The rank time of a result stamped after the snapshot (see [`build_with`]): above an
+/// unstamped result, below every real time.
+const FUTURE: i64 = i64::MIN + 1;
+
 fn rank(s: &Source) -> (i64, Option<&str>, &Path) {
     (
         s.secs,
