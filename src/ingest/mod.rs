@@ -111,19 +111,39 @@ impl Format {
         }
     }
 
+    /// How the bounded reader cuts the file into tokens (lines, XML markup, JSON tokens):
+    /// every format says, so a new one does not build until it does.
+    pub(crate) fn tokens(self) -> bounded::Mode {
+        match self {
+            // Dart's reporter writes one JSON event per line, JaCoCo CSV one class per line.
+            Format::Lcov
+            | Format::GoCoverprofile
+            | Format::GoTestJson
+            | Format::DartJson
+            | Format::JacocoCsv => bounded::Mode::Lines,
+            Format::LlvmCovJson
+            | Format::IstanbulJson
+            | Format::IstanbulSummary
+            | Format::CoveragePyJson
+            | Format::GcovrJson
+            | Format::GcovrSummary
+            | Format::TarpaulinJson
+            | Format::MochaJson
+            | Format::RspecJson => bounded::Mode::Json,
+            Format::Cobertura
+            | Format::Jacoco
+            | Format::Clover
+            | Format::OpenCover
+            | Format::Junit
+            | Format::XunitV2
+            | Format::Nunit3
+            | Format::Trx => bounded::Mode::Xml,
+        }
+    }
+
     /// Whether the format is XML (errors get an element path).
     pub(crate) fn is_xml(self) -> bool {
-        matches!(
-            self,
-            Format::Cobertura
-                | Format::Jacoco
-                | Format::Clover
-                | Format::OpenCover
-                | Format::Junit
-                | Format::XunitV2
-                | Format::Nunit3
-                | Format::Trx
-        )
+        self.tokens() == bounded::Mode::Xml
     }
 }
 
@@ -295,31 +315,7 @@ pub fn read_report(path: &Path) -> Result<Report, IngestError> {
     let head = fill_head(&mut input).map_err(|e| fail(None, ParseError::new(io_message(&e))))?;
     let format = sniff::sniff(&head).map_err(|msg| fail(None, ParseError::new(msg)))?;
     // One absurd token (a 10 GB line, a sparse tail of zeros) must not be buffered whole.
-    let mode = match format {
-        // Dart's reporter writes one JSON event per line, JaCoCo CSV one class per line.
-        Format::Lcov
-        | Format::GoCoverprofile
-        | Format::GoTestJson
-        | Format::DartJson
-        | Format::JacocoCsv => bounded::Mode::Lines,
-        Format::LlvmCovJson
-        | Format::IstanbulJson
-        | Format::IstanbulSummary
-        | Format::CoveragePyJson
-        | Format::GcovrJson
-        | Format::GcovrSummary
-        | Format::TarpaulinJson
-        | Format::MochaJson
-        | Format::RspecJson => bounded::Mode::Json,
-        Format::Cobertura
-        | Format::Jacoco
-        | Format::Clover
-        | Format::OpenCover
-        | Format::Junit
-        | Format::XunitV2
-        | Format::Nunit3
-        | Format::Trx => bounded::Mode::Xml,
-    };
+    let mode = format.tokens();
     let mut input = BufReader::with_capacity(READ_BUF, bounded::Bounded::new(input, mode));
     let mut ctx = Ctx::default();
     match parse_as(format, &mut input, &mut ctx) {
