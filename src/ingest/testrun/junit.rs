@@ -611,7 +611,7 @@ impl Parser {
         }
         let mut case = TestCase::new(suite, name, outcome);
         case.class = class;
-        case.duration = head.time;
+        case.duration = head.time.into();
         case.attempts = 1 + b.flaky + b.reruns;
         if self.producer == Producer::Vitest && b.failures > 1 {
             // vitest writes one <failure> per attempt of a test that failed every retry.
@@ -623,24 +623,28 @@ impl Parser {
             Outcome::Flaky => b.flaky_result.take(),
             _ => None,
         };
-        case.file = head.file.filter(|f| !f.is_empty());
+        case.file = head.file.filter(|f| !f.is_empty()).map(Into::into);
         case.line = head.line;
         if case.file.is_some() && self.suites.last().is_some_and(|s| s.pytest) {
             case.line = case.line.map(|l| l.saturating_add(1));
         }
         if let Some(res) = deciding {
-            case.message = res.message;
+            case.message = res.message.map(Into::into);
             if case.file.is_none() {
                 if let Some((f, l)) = res.location {
-                    case.file = Some(f);
+                    case.file = Some(f.into());
                     case.line = l;
                 }
             }
         }
         if case.file.is_none() {
-            case.file = self.suites.iter().rev().find_map(|s| s.file.clone());
+            case.file = self
+                .suites
+                .iter()
+                .rev()
+                .find_map(|s| s.file.as_deref().map(Into::into));
         }
-        case.properties = b.props;
+        case.properties = b.props.into();
         // The suite's properties are attached in `finish`: some come after the cases.
         self.case_nodes
             .push(u32::try_from(self.current_node()).unwrap_or(u32::MAX));

@@ -232,8 +232,8 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
         let name = util::strip_class(&p.name, class.as_deref()).to_string();
         let mut case = TestCase::new(names.get(&suite), name, p.outcome);
         case.class = class.map(|c| names.get(&c));
-        case.duration = p.duration;
-        case.message = p.message;
+        case.duration = p.duration.into();
+        case.message = p.message.map(Into::into);
         if let Some(d) = d {
             case.properties.extend(
                 d.categories
@@ -378,7 +378,7 @@ mod tests {
                 .find(|c| c.name == n)
                 .unwrap()
                 .properties
-                .clone()
+                .to_vec()
         };
         assert_eq!(
             props("Slow"),
@@ -410,7 +410,7 @@ more</Message><StackTrace>at X</StackTrace></ErrorInfo></Output></UnitTestResult
         let flaky = run.cases.iter().find(|c| c.name == "Flaky").unwrap();
         assert_eq!(flaky.attempts, 2);
         assert_eq!(flaky.message.as_deref(), Some("Assert.AreEqual failed."));
-        assert!((flaky.duration.unwrap() - 0.3).abs() < 1e-9);
+        assert!((flaky.duration.get().unwrap() - 0.3).abs() < 1e-9);
         let row2 = run
             .cases
             .iter()
