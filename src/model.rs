@@ -535,8 +535,8 @@ impl TestRun {
             // identity (a stable sort, done as an unstable one on unique keys). Keys decide
             // most comparisons without touching the cases.
             keys.sort_unstable_by(|a, b| {
-                (a.suite, a.class, a.prefix)
-                    .cmp(&(b.suite, b.class, b.prefix))
+                (a.group, a.prefix)
+                    .cmp(&(b.group, b.prefix))
                     .then_with(|| {
                         cases[a.index as usize]
                             .name
@@ -623,13 +623,13 @@ impl TestRun {
     }
 }
 
-/// Where a case sorts: ranks of its suite and class among all of them (in string order, the
-/// class "" when it has none), the first 16 bytes of its name (big-endian, zero-padded: a tie
-/// there is settled by the whole names), and its report position.
+/// Where a case sorts: the rank of its (suite, class) pair among all of them (in string
+/// order, the class "" when it has none), the first 8 bytes of its name (big-endian,
+/// zero-padded: a tie there is settled by the whole names), and its report position. 16
+/// bytes a case: the keys are held beside every case while the run is sorted.
 struct SortKey {
-    suite: u32,
-    class: u32,
-    prefix: u128,
+    prefix: u64,
+    group: u32,
     index: u32,
 }
 
@@ -649,17 +649,27 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
         }
         last.1
     };
+    // Distinct (suite slot, class slot) pairs, consecutive cases mostly repeating the last.
+    let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut pair_list: Vec<(u32, u32)> = Vec::new();
+    let mut last_pair = ((u32::MAX, u32::MAX), 0u32);
     let mut keys = Vec::with_capacity(cases.len());
     for (i, c) in cases.iter().enumerate() {
         let suite = slot(&c.suite, &mut strings);
         let class = c.class.as_ref().map_or(0, |cl| slot(cl, &mut strings));
-        let mut prefix = [0u8; 16];
-        let n = c.name.len().min(16);
+        if last_pair.0 != (suite, class) {
+            let n = *pairs.entry((suite, class)).or_insert_with(|| {
+                pair_list.push((suite, class));
+                pair_list.len() as u32 - 1
+            });
+            last_pair = ((suite, class), n);
+        }
+        let mut prefix = [0u8; 8];
+        let n = c.name.len().min(8);
         prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
         keys.push(SortKey {
-            suite,
-            class,
-            prefix: u128::from_be_bytes(prefix),
+            prefix: u64::from_be_bytes(prefix),
+            group: last_pair.1,
             index: i as u32,
         });
     }
@@ -674,9 +684,23 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
         }
         rank[slot as usize] = r;
     }
+    // Pair -> rank in (suite, class) order, by the string ranks.
+    let ranked = |p: u32| {
+        let (s, c) = pair_list[p as usize];
+        (rank[s as usize], rank[c as usize])
+    };
+    let mut by_pair: Vec<u32> = (0..pair_list.len() as u32).collect();
+    by_pair.sort_unstable_by_key(|&p| ranked(p));
+    let mut group = vec![0u32; pair_list.len()];
+    let mut r = 0;
+    for (k, &p) in by_pair.iter().enumerate() {
+        if k > 0 && ranked(p) != ranked(by_pair[k - 1]) {
+            r += 1;
+        }
+        group[p as usize] = r;
+    }
     for k in &mut keys {
-        k.suite = rank[k.suite as usize];
-        k.class = rank[k.class as usize];
+        k.group = group[k.group as usize];
     }
     keys
 }

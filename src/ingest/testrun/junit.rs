@@ -200,7 +200,8 @@ impl Tag {
 struct Head {
     /// Element name, only kept for the root (error message).
     element: String,
-    name: Option<String>,
+    /// Inline when short (most test names): no allocation per testcase.
+    name: Option<compact_str::CompactString>,
     /// Shared through the parser's [`Names`]: every case of a class repeats it.
     class: Option<SharedStr>,
     /// PHPUnit `class=`, used when there is no `classname`.
@@ -254,7 +255,7 @@ impl Head {
     fn set(&mut self, tag: Tag, key: &[u8], value: &[u8], names: &mut Names) {
         match (tag, key) {
             (Tag::Testsuites | Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => {
-                self.name = Some(self.text(value).into_owned())
+                self.name = Some(compact_str::CompactString::from(self.text(value)))
             }
             (Tag::Testsuite, b"tests") => self.tests = parse_u64(value),
             (Tag::Testcase, b"classname") => {
@@ -556,7 +557,7 @@ impl Parser {
             Some(n) => n,
             None => {
                 self.unnamed += 1;
-                format!("(unnamed testcase {})", self.testcases)
+                compact_str::format_compact!("(unnamed testcase {})", self.testcases)
             }
         };
         let suite = match &self.suite {
@@ -930,7 +931,7 @@ fn read_properties<R: BufRead>(
             None => String::new(),
         };
         if let Some(name) = head.name.filter(|n| !n.is_empty()) {
-            out.push((name, value));
+            out.push((name.into_string(), value));
         }
     }
 }
