@@ -534,17 +534,35 @@ impl TestRun {
             // Ties broken by report position: the report order of attempts is kept within one
             // identity (a stable sort, done as an unstable one on unique keys). Keys decide
             // most comparisons without touching the cases.
-            keys.sort_unstable_by(|a, b| {
-                (a.group, a.prefix)
-                    .cmp(&(b.group, b.prefix))
+            let within = |a: &SortKey, b: &SortKey| {
+                a.prefix
+                    .cmp(&b.prefix)
                     .then_with(|| {
                         cases[a.index as usize]
                             .name
                             .cmp(&cases[b.index as usize].name)
                     })
                     .then(a.index.cmp(&b.index))
-            });
-            let order: Vec<u32> = keys.iter().map(|k| k.index).collect();
+            };
+            let order = match group_runs(&keys) {
+                // Each (suite, class) pair in one stretch of the report, as nearly every
+                // report writes them: the stretches are put in order and each is sorted
+                // alone (small, in cache), never the whole run at once.
+                Some(mut runs) => {
+                    runs.sort_unstable_by_key(|&(group, _, _)| group);
+                    let mut order = Vec::with_capacity(keys.len());
+                    for (_, start, end) in runs {
+                        let run = &mut keys[start as usize..end as usize];
+                        run.sort_unstable_by(within);
+                        order.extend(run.iter().map(|k| k.index));
+                    }
+                    order
+                }
+                None => {
+                    keys.sort_unstable_by(|a, b| a.group.cmp(&b.group).then_with(|| within(a, b)));
+                    keys.iter().map(|k| k.index).collect()
+                }
+            };
             drop(keys);
             permute(cases, order);
         }
@@ -703,6 +721,25 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
         k.group = group[k.group as usize];
     }
     keys
+}
+
+/// The stretches of consecutive keys of one group, as (group, start, end), when no group
+/// has more than one stretch; `None` otherwise (then the keys are sorted whole).
+fn group_runs(keys: &[SortKey]) -> Option<Vec<(u32, u32, u32)>> {
+    let groups = keys.iter().map(|k| k.group as usize + 1).max().unwrap_or(0);
+    let mut seen = vec![false; groups];
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for (i, k) in keys.iter().enumerate() {
+        if i + 1 == keys.len() || keys[i + 1].group != k.group {
+            if std::mem::replace(&mut seen[k.group as usize], true) {
+                return None;
+            }
+            runs.push((k.group, start as u32, i as u32 + 1));
+            start = i + 1;
+        }
+    }
+    Some(runs)
 }
 
 /// Puts `v[order[i]]` at position `i` for every `i`, in place, following the permutation's
@@ -1072,6 +1109,46 @@ mod tests {
             c.attempts = i;
             run.push(c);
         }
+        assert!(group_runs(&sort_keys(&run.cases)).is_none());
+        check_finish_order(run);
+        // Each (suite, class) pair in one stretch, the stretches out of order: sorted one
+        // stretch at a time.
+        let pairs = [
+            ("b", Some("C")),
+            ("a", None),
+            ("", Some("B")),
+            ("a", Some("C")),
+            ("b", None),
+            ("a", Some("B")),
+        ];
+        let mut run = TestRun {
+            repeats: Repeats::Attempts,
+            ..TestRun::new()
+        };
+        let mut i = 0;
+        for (suite, class) in pairs {
+            let suite = SharedStr::from(suite);
+            for _ in 0..1 + seed % 40 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let mut c = TestCase::new(
+                    suite.clone(),
+                    names[(seed >> 20) as usize % names.len()],
+                    Outcome::Passed,
+                );
+                c.class = class.map(SharedStr::from);
+                c.attempts = i;
+                i += 1;
+                run.push(c);
+            }
+        }
+        assert!(group_runs(&sort_keys(&run.cases)).is_some());
+        check_finish_order(run);
+    }
+
+    /// `run.finish()` orders and folds like a stable sort on identity followed by a fold.
+    fn check_finish_order(mut run: TestRun) {
         let mut want = run.cases.clone();
         want.sort_by(|a, b| {
             (
