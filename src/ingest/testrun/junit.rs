@@ -409,8 +409,8 @@ struct Suite {
     /// Named `pytest` (pytest's default): its `line` attributes are 0-based.
     pytest: bool,
     /// `file=` of the suite (mocha-junit-reporter, Playwright): its cases' file when they
-    /// name none.
-    file: Option<String>,
+    /// name none. Shared by those cases.
+    file: Option<SharedStr>,
 }
 
 #[derive(Default)]
@@ -425,6 +425,8 @@ struct Parser {
     suite: Option<SharedStr>,
     /// Suite and class names, one copy each.
     names: Names,
+    /// File names, one copy each (pytest, jest, … name the file in every testcase).
+    files: Names,
     /// Suite-level properties, one node per suite (0: the file's), each linked to its parent:
     /// stored once, shared by the cases below (see [`crate::model::Inherited`]).
     nodes: Vec<PropsNode>,
@@ -489,7 +491,10 @@ impl Parser {
             name_len,
             node: self.nodes.len() - 1,
             pytest: name == "pytest",
-            file: head.file.filter(|f| !f.trim().is_empty()),
+            file: head
+                .file
+                .filter(|f| !f.trim().is_empty())
+                .map(SharedStr::from),
         });
         if name == "pytest" {
             self.producer = Producer::Pytest;
@@ -624,7 +629,10 @@ impl Parser {
             Outcome::Flaky => b.flaky_result.take(),
             _ => None,
         };
-        case.file = head.file.filter(|f| !f.is_empty()).map(Into::into);
+        case.file = head
+            .file
+            .filter(|f| !f.is_empty())
+            .map(|f| self.files.get(&f));
         case.line = head.line;
         if case.file.is_some() && self.suites.last().is_some_and(|s| s.pytest) {
             case.line = case.line.map(|l| l.saturating_add(1));
@@ -639,11 +647,7 @@ impl Parser {
             }
         }
         if case.file.is_none() {
-            case.file = self
-                .suites
-                .iter()
-                .rev()
-                .find_map(|s| s.file.as_deref().map(Into::into));
+            case.file = self.suites.iter().rev().find_map(|s| s.file.clone());
         }
         case.properties = b.props.into();
         // The suite's properties are attached in `finish`: some come after the cases.
