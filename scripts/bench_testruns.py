@@ -8,6 +8,8 @@ libxml2-utils) in the same run, alternately, `--runs` times; the table gives the
 of each (the machine is shared: the minimum is the least disturbed run), the peak RSS of
 testcert, whether every total equals the generator's truth, and the ratio
 reference s / testcert s (above 1: testcert is faster; issue 13 asks for at least 1.5).
+The CPU columns (user + system seconds, minimum of the runs) say the same with less noise
+when other processes share the cores: wall time then mostly measures the wait for a core.
 
     python3 scripts/bench_testruns.py                  # all four formats
     python3 scripts/bench_testruns.py --formats nunit,trx --runs 5
@@ -44,12 +46,13 @@ def generate(fmt):
 
 
 def run(cmd):
-    """Wall seconds and peak RSS (MiB) of one process, by /usr/bin/time."""
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one process, by
+    /usr/bin/time."""
     t0 = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     wall = time.perf_counter() - t0
-    rss = int(proc.stderr.decode().strip().splitlines()[-1]) / 1024
-    return proc, wall, rss
+    rss, user, system = proc.stderr.decode().strip().splitlines()[-1].split()
+    return proc, wall, float(user) + float(system), int(rss) / 1024
 
 
 def check(fmt, got, truth):
@@ -70,8 +73,9 @@ def main():
     xmllint = shutil.which("xmllint")
     if not (xmllint and shutil.which("/usr/bin/time")):
         sys.exit("needs xmllint (apt-get install libxml2-utils) and /usr/bin/time (apt-get install time)")
-    print("| format | file MB | testcert s | MB/s | peak RSS MiB | RSS / file | totals | reference | reference s | ratio |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| format | file MB | testcert s | MB/s | peak RSS MiB | RSS / file | totals | reference | reference s | ratio "
+          "| testcert CPU s | reference CPU s | CPU ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     failed = False
     for fmt in args.formats.split(","):
         path, truth = generate(fmt)
@@ -79,9 +83,9 @@ def main():
         mb = size / 1e6
         # Warm the page cache so both tools read from memory.
         subprocess.run(["cat", path], stdout=subprocess.DEVNULL)
-        walls, refs, rss, verdict = [], [], 0.0, "ok"
+        walls, refs, cpus, ref_cpus, rss, verdict = [], [], [], [], 0.0, "ok"
         for _ in range(args.runs):
-            proc, wall, r = run([BIN, "inspect", "--format", "json", "--root", DATA, path])
+            proc, wall, cpu, r = run([BIN, "inspect", "--format", "json", "--root", DATA, path])
             if proc.returncode != 0:
                 print(proc.stderr.decode()[-2000:], file=sys.stderr)
                 verdict = "FAILED"
@@ -90,16 +94,19 @@ def main():
             if v != "ok":
                 verdict = v
             walls.append(wall)
+            cpus.append(cpu)
             rss = max(rss, r)
-            _, rw, _ = run([xmllint, "--stream", "--noout", path])
+            _, rw, rc, _ = run([xmllint, "--stream", "--noout", path])
             refs.append(rw)
+            ref_cpus.append(rc)
         failed |= verdict != "ok"
         if not walls:
-            print(f"| {fmt} | {mb:.0f} | - | - | - | - | {verdict} | - | - | - |", flush=True)
+            print(f"| {fmt} | {mb:.0f} | - | - | - | - | {verdict} | - | - | - | - | - | - |", flush=True)
             continue
-        wall, ref = min(walls), min(refs)
+        wall, ref, cpu, ref_cpu = min(walls), min(refs), min(cpus), min(ref_cpus)
         print(f"| {fmt} | {mb:.0f} | {wall:.2f} | {mb / wall:.0f} | {rss:.0f} | {rss * 1024 * 1024 / size:.2f} | "
-              f"{verdict} | xmllint --stream | {ref:.2f} | {ref / wall:.2f} |", flush=True)
+              f"{verdict} | xmllint --stream | {ref:.2f} | {ref / wall:.2f} | {cpu:.2f} | {ref_cpu:.2f} | "
+              f"{ref_cpu / max(cpu, 0.01):.2f} |", flush=True)
     sys.exit(1 if failed else 0)
 
 
