@@ -598,7 +598,10 @@ fn a_hostile_stamp_team_and_urls_stay_inert() {
         .iter()
         .all(|p| p.links == aggregate::Links::default()));
     let md = aggregate::markdown::render(&a);
-    assert!(!md.replace("\\<", "").contains("<img"), "only escaped: {md}");
+    assert!(
+        !md.replace("\\<", "").contains("<img"),
+        "only escaped: {md}"
+    );
     assert!(
         md.contains("\\<img src=x onerror=alert(1)\\>\\|\\*\\*x\\*\\*"),
         "{md}"
