@@ -172,6 +172,7 @@ fn the_page_sorts_filters_and_keeps_injections_inert_in_chromium() {
             history: Some(history),
             now: Some("2025-06-01T12:00:00Z".into()),
             title: "Acme: Test Certified".into(),
+            ..Options::default()
         },
         std::time::UNIX_EPOCH,
     )
