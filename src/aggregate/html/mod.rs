@@ -1,0 +1,642 @@
+//! `index.html`: one self-contained page (no external scripts, fonts, styles or images; it
+//! works offline and from a `file://` URL).
+//!
+//! What reads without JavaScript: the summary, the input notices, the "below required" list,
+//! projects per level and the level-over-time chart (inline SVG), the changes since the last
+//! snapshot and the heat map; everything above the projects table is drawn here. The table of
+//! every project is drawn by the page's one script from a JSON block embedded once, a page of
+//! rows at a time, so that 25,000 projects open in well under the 3 s the browser test holds
+//! it to (as DOM rows they took about 90 s); without script, the page says that `summary.md`
+//! and `aggregate.json` list every project. The script sorts, filters and pages the table
+//! from clicks and from the URL fragment (`#sort=level&dir=desc&q=core&level=2&below=1&page=2`,
+//! applied on load).
+//!
+//! Names from results are HTML-escaped wherever this file writes them, the JSON block is
+//! escaped for its `<script>` context ([`json_for_script`]) and the script only ever sets
+//! names as text; a Content-Security-Policy allows only the page's script (by its SHA-256),
+//! so an injected `<script>` would stay inert even if escaping were ever missed.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::{Aggregate, Change, CriterionRow, Row};
+
+/// Escapes text for HTML content and quoted attribute values.
+pub use crate::escape::html as escape;
+
+/// The page's style sheet; the level colours are appended from [`PILLS`] so that the
+/// contrast test reads the very colours the page uses.
+const STYLE: &str = include_str!("page.css");
+
+/// The page's one script (its SHA-256 goes into the Content-Security-Policy).
+const SCRIPT: &str = include_str!("page.js");
+
+/// The Content-Security-Policy source of a script (`script-src 'sha256-…'` allows the page's
+/// own script and nothing else): its SHA-256, base64 with padding.
+fn csp_hash(script: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
+}
+
+
+/// The pill colours per level (background, text), chosen so that the text meets WCAG AA
+/// (contrast ≥ 4.5:1, checked by a test): the badge hues for recognition, but white text only
+/// on backgrounds dark enough for it (not on yellow or orange), and a darker red and blue
+/// than the badges'. Index: level; level 3 is the top of a 3-level ladder (bright green) or
+/// the middle of a 5-level one (green).
+const PILLS: [(&str, &str); 6] = [
+    ("#cf222e", "#ffffff"),
+    ("#fe7d37", "#1f2328"),
+    ("#dfb317", "#1f2328"),
+    ("#97ca00", "#1f2328"),
+    ("#44cc11", "#1f2328"),
+    ("#0969da", "#ffffff"),
+];
+
+/// The [`PILLS`] entry of a level.
+fn pill(level: u8, max_level: u8) -> (&'static str, &'static str) {
+    let i = match level {
+        3 if max_level <= 3 => 4,
+        l => usize::from(l.min(5)),
+    };
+    PILLS[i]
+}
+
+/// The level classes `.lv0` … `.lvN` of this page's ladder.
+fn level_css(max_level: u8) -> String {
+    let mut css = String::new();
+    for l in 0..=max_level.min(5) {
+        let (bg, fg) = pill(l, max_level);
+        let _ = write!(
+            css,
+            ".lv{l}{{background:{bg};color:{fg}}}.dot.lv{l}{{fill:{bg}}}"
+        );
+    }
+    css.push_str("[hidden]{display:none!important}\n");
+    css
+}
+
+/// JSON for a `<script type="application/json">` block: the HTML parser ends the block at
+/// the first `</script` and treats `<!--` specially, whatever JSON thinks of them, so every
+/// `<`, `>` and `&` is written as a `\u` escape (only strings can hold them), and so are
+/// U+2028/U+2029 (line terminators to older JavaScript parsers). `JSON.parse` reads back
+/// the same text.
+fn json_for_script(value: &impl Serialize) -> String {
+    let raw = serde_json::to_string(value).expect("the page data serializes");
+    let mut out = String::with_capacity(raw.len() + raw.len() / 16);
+    for c in raw.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What the script needs of the aggregate: the projects, worst first.
+#[derive(Serialize)]
+struct PageData<'a> {
+    /// The page's highest level (the colour classes go up to it).
+    max: u8,
+    rows: Vec<DataRow<'a>>,
+}
+
+/// One project in the page data (short keys: 25,000 of them are embedded).
+#[derive(Serialize)]
+struct DataRow<'a> {
+    /// Repository, project name, path.
+    r: &'a str,
+    n: &'a str,
+    p: &'a str,
+    /// Level, required level, whether it meets it, whether it relies on a waiver.
+    l: u8,
+    q: u8,
+    ok: bool,
+    w: bool,
+    /// The failing criteria of the next level.
+    f: &'a [std::borrow::Cow<'static, str>],
+    /// Coverage, incremental coverage (0..1), and whether the latter counts all lines.
+    c: Option<f64>,
+    i: Option<f64>,
+    all: bool,
+    /// Commit, stamp time, previous level.
+    h: Option<&'a str>,
+    t: Option<&'a str>,
+    v: Option<u8>,
+    /// Level over time: (time, level), oldest first.
+    s: Vec<(&'a str, u8)>,
+}
+
+/// The projects worst first: below their required level first, then by level (lowest
+/// first); ties keep the aggregate's order (repository, path, name).
+fn worst_first(a: &Aggregate) -> Vec<&Row> {
+    let mut rows: Vec<&Row> = a.projects.iter().collect();
+    rows.sort_by_key(|r| (r.passed, r.level));
+    rows
+}
+
+fn page_data<'a>(a: &'a Aggregate, rows: &[&'a Row]) -> PageData<'a> {
+    PageData {
+        max: a.max_level,
+        rows: rows
+            .iter()
+            .map(|r| DataRow {
+                r: &r.repository,
+                n: &r.project,
+                p: &r.path,
+                l: r.level,
+                q: r.required_level,
+                ok: r.passed,
+                w: r.relies_on_waiver,
+                f: &r.failing,
+                c: r.coverage,
+                i: r.incremental,
+                all: r.incremental_scope != crate::result::Scope::Diff,
+                h: r.commit.as_deref(),
+                t: r.time.as_deref(),
+                v: r.previous_level,
+                s: r.trend.iter().map(|p| (p.time.as_str(), p.level)).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The page.
+pub fn render(a: &Aggregate) -> String {
+    let hash = csp_hash(SCRIPT);
+    let rows = worst_first(a);
+    let data = json_for_script(&page_data(a, &rows));
+    let mut out = String::with_capacity(16384 + data.len());
+    let title = escape(&a.title);
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; base-uri 'none'; form-action 'none'">
+<meta name="generator" content="testcert {version}">
+<title>{title} — {snapshot}</title>
+<style>{STYLE}{levels}</style>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<p class="meta">Snapshot {snapshot} · {results} results from {files} files · testcert {version}</p>
+</header>
+<main>
+"#,
+        version = a.testcert_version,
+        snapshot = escape(&a.snapshot),
+        results = a.inputs.results,
+        files = a.inputs.files,
+        levels = level_css(a.max_level),
+    );
+    summary(&mut out, a);
+    notices(&mut out, a);
+    below_required(&mut out, a, &rows);
+    per_level(&mut out, a);
+    if let Some(c) = &a.changes {
+        changes(&mut out, c);
+    }
+    heat_map(&mut out, a);
+    projects(&mut out, a);
+    let _ = write!(
+        out,
+        r#"</main>
+<footer>Generated by testcert {} from {} results. Levels follow the Test Certified ladder; a level marked * relies on a waived criterion.</footer>
+<script type="application/json" id="data">{data}</script>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"#,
+        a.testcert_version, a.inputs.results
+    );
+    out
+}
+
+/// `42%` of the projects, or `–` when there are none.
+fn share(n: usize, of: usize) -> String {
+    if of == 0 {
+        "–".to_string()
+    } else {
+        format!("{:.0}%", 100.0 * n as f64 / of as f64)
+    }
+}
+
+fn summary(out: &mut String, a: &Aggregate) {
+    let s = &a.summary;
+    let _ = write!(
+        out,
+        r#"<section class="cards" id="summary">
+<div class="card"><div class="big" id="count-projects">{}</div>projects in {} repositories</div>
+<div class="card"><div class="big" id="count-meeting">{} / {}</div>at or above their required level ({})</div>
+<div class="card"><div class="big bad" id="count-below">{}</div>below their required level</div>
+"#,
+        s.projects,
+        s.repositories,
+        s.meeting_required,
+        s.projects,
+        share(s.meeting_required, s.projects),
+        s.below_required
+    );
+    if a.changes.is_some() {
+        let _ = writeln!(
+            out,
+            r#"<div class="card"><div class="big"><span class="up">▲ {}</span> <span class="down">▼ {}</span></div>levels up / down since the last snapshot</div>"#,
+            s.improved, s.regressed
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+/// Inputs that could not be read are errors (the run exits 2); the rest (unstamped,
+/// superseded, future-stamped results) is information about the inputs, shown as such.
+fn notices(out: &mut String, a: &Aggregate) {
+    if !a.inputs.errors.is_empty() {
+        let _ = write!(
+            out,
+            "<section class=\"errors\" id=\"input-errors\" role=\"alert\"><h2>{} could not be read</h2><ul>",
+            crate::words::plural_with(a.inputs.errors.len() as u64, "input", "inputs")
+        );
+        for e in &a.inputs.errors {
+            let _ = write!(
+                out,
+                "<li>{}: {}</li>",
+                escape(&e.path),
+                escape(&e.error)
+            );
+        }
+        out.push_str("</ul></section>\n");
+    }
+    if !a.inputs.warnings.is_empty() {
+        out.push_str("<section class=\"notices\" id=\"input-notices\"><h2>About the inputs</h2><ul>");
+        for w in &a.inputs.warnings {
+            let _ = write!(out, "<li>{}</li>", escape(w));
+        }
+        out.push_str("</ul></section>\n");
+    }
+}
+
+/// How many projects the "below required" list names before it says how many more: the
+/// table and `summary.md` have the rest.
+const BELOW_LIST: usize = 200;
+
+/// The projects below their required level, worst first, as `summary.md` has them: readable
+/// without script, so capped.
+fn below_required(out: &mut String, a: &Aggregate, worst: &[&Row]) {
+    let below: Vec<&&Row> = worst.iter().filter(|r| !r.passed).collect();
+    if below.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<section class=\"below\" id=\"below-required\"><h2>Below the required level ({})</h2><ul>",
+        below.len()
+    );
+    for r in below.iter().take(BELOW_LIST) {
+        let failing = if r.failing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · needs {}",
+                r.failing
+                    .iter()
+                    .map(|f| format!("<span class=\"crit\">{}</span>", escape(f)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let _ = write!(
+            out,
+            "<li>{} / <strong>{}</strong>: <span class=\"pill lv{lv}\">L{}{}</span> of L{} required{failing}</li>",
+            escape(&r.repository),
+            escape(&r.project),
+            r.level,
+            if r.relies_on_waiver { "*" } else { "" },
+            r.required_level,
+            lv = r.level.min(a.max_level),
+        );
+    }
+    if below.len() > BELOW_LIST {
+        let _ = write!(
+            out,
+            "<li>… and {} more (the table below filters them with “below the required level only”)</li>",
+            below.len() - BELOW_LIST
+        );
+    }
+    out.push_str("</ul></section>\n");
+}
+
+fn per_level(out: &mut String, a: &Aggregate) {
+    let s = &a.summary;
+    out.push_str("<section id=\"levels\"><h2>Projects per level</h2>\n<div class=\"levelbar\" role=\"img\" aria-label=\"projects per level\">");
+    for (l, &n) in s.by_level.iter().enumerate().rev() {
+        if n == 0 {
+            continue;
+        }
+        let w = 100.0 * n as f64 / s.projects.max(1) as f64;
+        let _ = write!(
+            out,
+            r#"<div class="lv{l}" style="width:{w:.3}%" title="L{l}: {n} projects">L{l} · {n}</div>"#,
+        );
+    }
+    out.push_str("</div>\n<ul class=\"legend\">");
+    for (l, &n) in s.by_level.iter().enumerate().rev() {
+        let _ = write!(
+            out,
+            r#"<li><span class="sw lv{l}"></span>L{l}: {n} ({})</li>"#,
+            share(n, s.projects)
+        );
+    }
+    out.push_str("</ul>\n</section>\n");
+}
+
+fn changes(out: &mut String, c: &super::Changes) {
+    out.push_str("<section id=\"changes\"><h2>Changed since the last snapshot</h2>\n");
+    if c.up.is_empty() && c.down.is_empty() && c.new.is_empty() && c.removed.is_empty() {
+        out.push_str("<p>No project changed level.</p></section>\n");
+        return;
+    }
+    out.push_str("<div class=\"changes\">");
+    let list = |out: &mut String, title: &str, class: &str, items: &[Change]| {
+        if items.is_empty() {
+            return;
+        }
+        let _ = write!(
+            out,
+            "<div><strong class=\"{class}\">{title} ({})</strong><ul>",
+            items.len()
+        );
+        for ch in items.iter().take(200) {
+            let lv = |l: Option<u8>| l.map_or("–".to_string(), |l| format!("L{l}"));
+            let _ = write!(
+                out,
+                "<li>{} / <strong>{}</strong>: {} → {}</li>",
+                escape(&ch.repository),
+                escape(&ch.project),
+                lv(ch.from),
+                lv(ch.to)
+            );
+        }
+        if items.len() > 200 {
+            let _ = write!(out, "<li>… and {} more</li>", items.len() - 200);
+        }
+        out.push_str("</ul></div>");
+    };
+    list(out, "▼ Went down", "down", &c.down);
+    list(out, "▲ Went up", "up", &c.up);
+    list(out, "New projects", "", &c.new);
+    list(out, "Projects gone", "", &c.removed);
+    out.push_str("</div></section>\n");
+}
+
+/// The criteria by how many projects they block (then by level), as `summary.md` orders
+/// them; each row keeps its ladder position for the "ladder order" button.
+fn by_blocking(criteria: &[CriterionRow]) -> Vec<(usize, &CriterionRow)> {
+    let mut rows: Vec<(usize, &CriterionRow)> = criteria.iter().enumerate().collect();
+    rows.sort_by(|(i, x), (j, y)| {
+        y.blocking
+            .cmp(&x.blocking)
+            .then(x.level.cmp(&y.level))
+            .then(i.cmp(j))
+    });
+    rows
+}
+
+/// WCAG relative luminance of an sRGB colour.
+fn luminance([r, g, b]: [f64; 3]) -> f64 {
+    let lin = |c: f64| {
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+/// WCAG contrast ratio of two luminances.
+fn contrast(a: f64, b: f64) -> f64 {
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+/// `#rrggbb` as sRGB components 0..1.
+fn rgb(hex: &str) -> [f64; 3] {
+    let h = hex.trim_start_matches('#');
+    let c = |i: usize| f64::from(u8::from_str_radix(&h[i..i + 2], 16).unwrap_or(0)) / 255.0;
+    [c(0), c(2), c(4)]
+}
+
+/// A heat map cell: red at `alpha` over white, and whichever text colour (black or white)
+/// contrasts more with it. Black rather than the page's near-black: with pure black and
+/// white one of the two always reaches 4.58:1, with #1f2328 the middle shades get 3.98:1.
+fn heat_colors(alpha: f64) -> (String, &'static str) {
+    let red = rgb("#cf222e");
+    let mix: Vec<f64> = red.iter().map(|c| alpha * c + (1.0 - alpha)).collect();
+    let bg = format!(
+        "#{:02x}{:02x}{:02x}",
+        (mix[0] * 255.0).round() as u8,
+        (mix[1] * 255.0).round() as u8,
+        (mix[2] * 255.0).round() as u8
+    );
+    let l = luminance([mix[0], mix[1], mix[2]]);
+    let dark = "#000000";
+    let fg = if contrast(l, 0.0) >= contrast(l, 1.0) {
+        dark
+    } else {
+        "#ffffff"
+    };
+    (bg, fg)
+}
+
+fn heat_map(out: &mut String, a: &Aggregate) {
+    out.push_str("<section id=\"heatmap\"><h2>What holds projects back</h2>\n");
+    if a.criteria.is_empty() {
+        out.push_str("<p>Every project meets every criterion of its ladder.</p></section>\n");
+        return;
+    }
+    out.push_str("<p class=\"meta\">Projects at each level that do not meet a criterion (unmet, or unknown for want of evidence), the criteria that block the most projects first; the outlined cells are the criteria that block those projects' next level. Darker is a larger share of the projects at that level. <button type=\"button\" class=\"link-button\" id=\"heat-order\" aria-pressed=\"false\" hidden>Show in ladder order</button></p>\n");
+    out.push_str("<div class=\"scroll\"><table class=\"heat\"><thead><tr><th>criterion</th><th class=\"num\">blocks next level</th><th class=\"num\">not met</th>");
+    let levels = a.summary.by_level.len().saturating_sub(1);
+    for l in 0..levels {
+        let _ = write!(
+            out,
+            "<th class=\"num\">at L{l} ({})</th>",
+            a.summary.by_level[l]
+        );
+    }
+    out.push_str("</tr></thead><tbody id=\"heat-rows\">\n");
+    for (rank, (ladder, c)) in by_blocking(&a.criteria).into_iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<tr data-criterion="{id}" data-rank="{rank}" data-ladder="{ladder}"><td><span class="crit">{id}</span> <span class="title">{title}</span></td><td class="num"><strong>{}</strong></td><td class="num">{}{}</td>"#,
+            c.blocking,
+            c.missing,
+            if c.unknown > 0 {
+                format!(" <span class=\"path\">({} unknown)</span>", c.unknown)
+            } else {
+                String::new()
+            },
+            id = escape(&c.id),
+            title = escape(c.title),
+        );
+        for l in 0..levels {
+            let total = a.summary.by_level[l];
+            if usize::from(c.level) <= l {
+                out.push_str("<td class=\"cell na\">·</td>");
+                continue;
+            }
+            let n = c.missing_by_level.get(l).copied().unwrap_or(0);
+            let frac = if total == 0 {
+                0.0
+            } else {
+                n as f64 / total as f64
+            };
+            let class = if usize::from(c.level) == l + 1 {
+                "cell block"
+            } else {
+                "cell"
+            };
+            if n == 0 {
+                let _ = write!(out, r#"<td class="{class} na">0</td>"#);
+                continue;
+            }
+            let (bg, fg) = heat_colors(0.06 + 0.88 * frac);
+            let _ = write!(
+                out,
+                r#"<td class="{class}" style="background:{bg};color:{fg}" title="{n} of {total} projects at L{l}">{n}</td>"#,
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div></section>\n");
+}
+
+/// The table's columns: key (the script's sort key and cell kind), heading, whether numeric
+/// (sorted highest first on the first click), whether sortable.
+const COLUMNS: [(&str, &str, bool, bool); 9] = [
+    ("repository", "Repository", false, true),
+    ("project", "Project", false, true),
+    ("level", "Level", true, true),
+    ("required", "Required", true, true),
+    ("failing", "Failing criteria (next level)", true, true),
+    ("coverage", "Coverage", true, true),
+    ("incremental", "Incremental", true, true),
+    ("updated", "Last updated", false, true),
+    ("trend", "Trend", false, false),
+];
+
+fn projects(out: &mut String, a: &Aggregate) {
+    let n = a.projects.len();
+    let _ = write!(
+        out,
+        r#"<section id="table"><h2>Projects</h2>
+<noscript><p>The table of all {n} projects needs JavaScript; <code>summary.md</code> and <code>aggregate.json</code> beside this page list every project.</p></noscript>
+<div class="controls" data-needs-script hidden>
+<input type="search" id="q" placeholder="Filter by repository, project, path or criterion" aria-label="filter">
+<select id="level" aria-label="level"><option value="">any level</option>"#
+    );
+    for l in 0..a.summary.by_level.len() {
+        let _ = write!(out, "<option value=\"{l}\">L{l}</option>");
+    }
+    let _ = write!(
+        out,
+        r#"</select>
+<label><input type="checkbox" id="below"> below the required level only</label>
+<span id="shown" aria-live="polite">{n} of {n} projects shown</span>
+</div>
+<div class="scroll" data-needs-script hidden>
+<table id="projects">
+<thead><tr>"#
+    );
+    for (key, head, num, sortable) in COLUMNS {
+        let class = if matches!(key, "coverage" | "incremental") {
+            " class=\"num\""
+        } else {
+            ""
+        };
+        let ty = if num { " data-type=\"num\"" } else { "" };
+        if sortable {
+            let _ = write!(
+                out,
+                "<th{class} data-key=\"{key}\"{ty}><button type=\"button\">{head}</button></th>"
+            );
+        } else {
+            let _ = write!(out, "<th{class} data-key=\"{key}\">{head}</th>");
+        }
+    }
+    out.push_str(
+        r#"</tr></thead>
+<tbody></tbody></table>
+</div>
+<div class="pager" data-needs-script hidden><button type="button" id="prev">‹ previous</button><span id="pageinfo"></span><button type="button" id="next">next ›</button></div>
+</section>
+"#,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csp_hashes_are_base64_sha256() {
+        // FIPS 180-2 examples, base64 as CSP writes them.
+        assert_eq!(csp_hash(""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        assert_eq!(
+            csp_hash("abc"),
+            "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        );
+    }
+
+    #[test]
+    fn pills_meet_wcag_aa_contrast() {
+        // The WCAG definition's reference points: black on white is 21:1.
+        assert!((contrast(luminance(rgb("#000000")), luminance(rgb("#ffffff"))) - 21.0).abs() < 1e-9);
+        // What the page used to do, white on the badge yellow, fails (about 2:1).
+        assert!(contrast(luminance(rgb("#dfb317")), 1.0) < 4.5);
+        for max in [3, 5] {
+            for l in 0..=max {
+                let (bg, fg) = pill(l, max);
+                let css = level_css(max);
+                assert!(css.contains(&format!(".lv{l}{{background:{bg};color:{fg}}}")));
+                let ratio = contrast(luminance(rgb(bg)), luminance(rgb(fg)));
+                assert!(ratio >= 4.5, "L{l} of {max}: {fg} on {bg} is {ratio:.2}:1");
+            }
+        }
+    }
+
+    #[test]
+    fn heat_map_text_meets_wcag_aa_on_every_shade() {
+        for step in 0..=100 {
+            let alpha = 0.06 + 0.88 * f64::from(step) / 100.0;
+            let (bg, fg) = heat_colors(alpha);
+            let ratio = contrast(luminance(rgb(&bg)), luminance(rgb(fg)));
+            assert!(ratio >= 4.5, "{fg} on {bg} is {ratio:.2}:1");
+        }
+    }
+
+    #[test]
+    fn script_json_cannot_end_its_block_and_reads_back_the_same() {
+        let hostile = [
+            "</script><script>alert(1)</script>",
+            "</SCRIPT >",
+            "<!-- <script>",
+            "a\u{2028}b\u{2029}c",
+            "&lt; \"quoted\" \\ back",
+        ];
+        let s = json_for_script(&hostile);
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        assert!(!s.contains('\u{2028}') && !s.contains('\u{2029}'));
+        let back: Vec<String> = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, hostile);
+    }
+}
