@@ -40,7 +40,6 @@ fn csp_hash(script: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
 }
 
-
 /// The pill colours per level (background, text), chosen so that the text meets WCAG AA
 /// (contrast ≥ 4.5:1, checked by a test): the badge hues for recognition, but white text only
 /// on backgrounds dark enough for it (not on yellow or orange), and a darker red and blue
@@ -267,17 +266,14 @@ fn notices(out: &mut String, a: &Aggregate) {
             crate::words::plural_with(a.inputs.errors.len() as u64, "input", "inputs")
         );
         for e in &a.inputs.errors {
-            let _ = write!(
-                out,
-                "<li>{}: {}</li>",
-                escape(&e.path),
-                escape(&e.error)
-            );
+            let _ = write!(out, "<li>{}: {}</li>", escape(&e.path), escape(&e.error));
         }
         out.push_str("</ul></section>\n");
     }
     if !a.inputs.warnings.is_empty() {
-        out.push_str("<section class=\"notices\" id=\"input-notices\"><h2>About the inputs</h2><ul>");
+        out.push_str(
+            "<section class=\"notices\" id=\"input-notices\"><h2>About the inputs</h2><ul>",
+        );
         for w in &a.inputs.warnings {
             let _ = write!(out, "<li>{}</li>", escape(w));
         }
@@ -600,7 +596,9 @@ mod tests {
     #[test]
     fn pills_meet_wcag_aa_contrast() {
         // The WCAG definition's reference points: black on white is 21:1.
-        assert!((contrast(luminance(rgb("#000000")), luminance(rgb("#ffffff"))) - 21.0).abs() < 1e-9);
+        assert!(
+            (contrast(luminance(rgb("#000000")), luminance(rgb("#ffffff"))) - 21.0).abs() < 1e-9
+        );
         // What the page used to do, white on the badge yellow, fails (about 2:1).
         assert!(contrast(luminance(rgb("#dfb317")), 1.0) < 4.5);
         for max in [3, 5] {
