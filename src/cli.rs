@@ -193,9 +193,14 @@ pub(crate) struct AggregateArgs {
     /// and trends and changes since the last snapshot come from it.
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
-    /// Exit 1 when a project's level dropped since its previous entry in the history.
+    /// Exit 1 when a project's level dropped since its repository's previous entry in the
+    /// history, once: in the run that first records the commit with the drop.
     #[arg(long, requires = "history")]
     pub fail_on_regression: bool,
+    /// A TOML file of `[[team]]` tables (`name`, `repositories` globs): the team of each
+    /// repository, before the `team` and CODEOWNERS its stamp carries.
+    #[arg(long, value_name = "FILE")]
+    pub teams: Option<PathBuf>,
     /// The snapshot's time, RFC 3339 (default: the newest result's stamp time, else now).
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
@@ -336,7 +341,14 @@ fn check(args: CheckArgs) -> Result<i32> {
     let mut result = crate::check::run_with(&opts, &env, TERMINAL)?;
     if args.stamp || args.repo_name.is_some() {
         let now = std::time::SystemTime::now();
-        let stamp = crate::stamp::stamp(&opts.dir, args.repo_name.as_deref(), &env, now);
+        let mut stamp = crate::stamp::stamp(&opts.dir, args.repo_name.as_deref(), &env, now);
+        // The check read this configuration already (an error there stopped it); read
+        // again here rather than widening the check's result for one stamp field.
+        let root = std::fs::canonicalize(&opts.dir).unwrap_or_else(|_| opts.dir.clone());
+        stamp.team = crate::config::Config::load(&root, opts.config.as_deref())?
+            .0
+            .team
+            .map(|t| t.trim().to_string());
         result.stamp = Some(stamp);
     }
     if let Some(earlier) = &args.compare_to {
@@ -466,6 +478,8 @@ fn aggregate(args: AggregateArgs) -> Result<i32> {
         history: args.history.clone(),
         now: args.now,
         title: args.title,
+        teams: args.teams,
+        out: Some(args.out.clone()),
     };
     let outcome = crate::aggregate::build_with(&opts, std::time::SystemTime::now(), TERMINAL)?;
     crate::aggregate::write(&outcome, &args.out, args.history.as_deref())?;
@@ -498,14 +512,20 @@ fn aggregate(args: AggregateArgs) -> Result<i32> {
         },
         crate::escape::text(&args.out.display().to_string())
     );
-    if args.fail_on_regression && s.regressed > 0 {
+    if args.fail_on_regression && s.new_regressions > 0 {
         eprintln!(
             "error: {} a level",
-            if s.regressed == 1 {
+            if s.new_regressions == 1 {
                 "1 project dropped".to_string()
             } else {
-                format!("{} projects dropped", s.regressed)
+                format!("{} projects dropped", s.new_regressions)
             }
+        );
+    } else if args.fail_on_regression && s.regressed > 0 {
+        eprintln!(
+            "note: {} still below {} previous level; the run that recorded the drop failed, this one does not",
+            plural(s.regressed as u64, "project"),
+            if s.regressed == 1 { "its" } else { "their" }
         );
     }
     Ok(a.exit_code(args.fail_on_regression))

@@ -86,6 +86,9 @@ pub struct Config {
     pub paths: PathsConfig,
     #[serde(default)]
     pub change: ChangeConfig,
+    /// The team that owns the repository: `check --stamp` carries it in the stamp, and
+    /// `aggregate` rolls the repository up under it (unless `--teams` names another).
+    pub team: Option<String>,
 }
 
 /// `[[project]]`
@@ -430,6 +433,14 @@ impl Config {
                 bail!(
                     "{}: max_level = {m}: use 3 (the original ladder) or 5 (with levels 4 and 5)",
                     at(&[Seg::Key("max_level")])
+                );
+            }
+        }
+        if let Some(t) = &self.team {
+            if t.trim().is_empty() || t.chars().count() > 100 || t.chars().any(char::is_control) {
+                bail!(
+                    "{}: team = {t:?}: a team is 1 to 100 characters on one line",
+                    at(&[Seg::Key("team")])
                 );
             }
         }

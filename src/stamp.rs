@@ -8,8 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-/// What a stamped result is about.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What a stamped result is about. The fields after `time` were added later: a result
+/// stamped before them reads with them empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
     /// `host/owner/repo` (from `GITHUB_SERVER_URL` + `GITHUB_REPOSITORY`, or the `origin`
     /// remote), `--repo-name` as given, else the directory's name.
@@ -18,6 +19,19 @@ pub struct Stamp {
     pub commit: Option<String>,
     /// When the check ran, RFC 3339 in UTC (`2025-01-31T12:00:00Z`).
     pub time: String,
+    /// The forge's address (`GITHUB_SERVER_URL`, `https://github.com`): inside Actions only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
+    /// The CI run that made the result (`…/actions/runs/ID`, `/attempts/N` from the second
+    /// attempt on): inside Actions only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_url: Option<String>,
+    /// The `team` key of the repository's configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// The owners of the whole repository in its CODEOWNERS (the last rule for `*` or `/`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codeowners: Vec<String>,
 }
 
 /// The stamp of a check of `dir` at `now`. `env` reads the environment.
@@ -48,11 +62,91 @@ pub fn stamp(
                 .unwrap_or_else(|| dir.to_string_lossy().into_owned())
         });
     let commit = nonempty("GITHUB_SHA").or_else(|| git(dir, &["rev-parse", "HEAD"]));
+    let server_url =
+        nonempty("GITHUB_SERVER_URL").map(|u| u.trim().trim_end_matches('/').to_string());
+    let run_url = match (
+        &server_url,
+        nonempty("GITHUB_REPOSITORY"),
+        nonempty("GITHUB_RUN_ID").filter(|id| is_number(id)),
+    ) {
+        (Some(server), Some(repo), Some(id)) => {
+            let mut url = format!(
+                "{server}/{}/actions/runs/{}",
+                repo.trim().trim_matches('/'),
+                id.trim()
+            );
+            // The first attempt's URL is the run's own; later attempts have their page.
+            if let Some(n) = nonempty("GITHUB_RUN_ATTEMPT").filter(|n| is_number(n)) {
+                if n.trim().parse::<u64>().is_ok_and(|n| n > 1) {
+                    url.push_str(&format!("/attempts/{}", n.trim()));
+                }
+            }
+            Some(url)
+        }
+        _ => None,
+    };
     Stamp {
         repository,
         commit,
         time: rfc3339(now),
+        server_url,
+        run_url,
+        team: None,
+        codeowners: codeowners(dir),
     }
+}
+
+fn is_number(s: &str) -> bool {
+    let s = s.trim();
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Where GitHub looks for CODEOWNERS, in the order it looks (the first found is used).
+const CODEOWNERS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
+/// The owners of the whole repository: those of the last rule whose pattern is `*`, `/`,
+/// `/*` or `/**` in the first CODEOWNERS file found (later rules win, as on GitHub). At most
+/// 10 owners, each at most 100 characters: a stamp stays small whatever the file says.
+pub(crate) fn codeowners(dir: &Path) -> Vec<String> {
+    for name in CODEOWNERS {
+        // A CODEOWNERS larger than this is not a file GitHub reads either (3 MB limit).
+        let Ok(text) = std::fs::read(dir.join(name)) else {
+            continue;
+        };
+        if text.len() > 3 * 1024 * 1024 {
+            return Vec::new();
+        }
+        return root_owners(&String::from_utf8_lossy(&text));
+    }
+    Vec::new()
+}
+
+fn root_owners(text: &str) -> Vec<String> {
+    let mut owners = Vec::new();
+    for line in text.lines() {
+        // `#` starts a comment at the start of a line or after a space (`\#` is a literal).
+        let line = match line.find(" #") {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        let mut words = line.split_whitespace();
+        let Some(pattern) = words.next() else {
+            continue;
+        };
+        if pattern.starts_with('#') {
+            continue;
+        }
+        if matches!(pattern, "*" | "/" | "/*" | "/**" | "**") {
+            // A rule without owners un-owns the files: it wins too.
+            owners = words
+                .filter(|w| w.contains('@'))
+                .filter(|w| w.chars().count() <= 100 && !w.chars().any(char::is_control))
+                .take(10)
+                .map(str::to_string)
+                .collect();
+        }
+    }
+    owners
 }
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
@@ -226,5 +320,45 @@ mod tests {
         assert_eq!(s.time, "1970-01-01T00:00:00Z");
         let s = stamp(Path::new("."), Some("mine"), &env, UNIX_EPOCH);
         assert_eq!(s.repository, "mine");
+        assert_eq!(s.run_url, None, "no server, no run id: no run link");
+    }
+
+    #[test]
+    fn run_urls_name_the_attempt_from_the_second_on() {
+        let env = |attempt: &'static str| {
+            move |k: &str| match k {
+                "GITHUB_SERVER_URL" => Some("https://github.com/".to_string()),
+                "GITHUB_REPOSITORY" => Some("acme/kv".to_string()),
+                "GITHUB_RUN_ID" => Some("123456".to_string()),
+                "GITHUB_RUN_ATTEMPT" => Some(attempt.to_string()),
+                _ => None,
+            }
+        };
+        let s = stamp(Path::new("."), None, &env("1"), UNIX_EPOCH);
+        assert_eq!(s.server_url.as_deref(), Some("https://github.com"));
+        assert_eq!(
+            s.run_url.as_deref(),
+            Some("https://github.com/acme/kv/actions/runs/123456")
+        );
+        let s = stamp(Path::new("."), None, &env("3"), UNIX_EPOCH);
+        assert_eq!(
+            s.run_url.as_deref(),
+            Some("https://github.com/acme/kv/actions/runs/123456/attempts/3")
+        );
+        let s = stamp(Path::new("."), None, &env("x"), UNIX_EPOCH);
+        assert!(s.run_url.unwrap().ends_with("/runs/123456"));
+    }
+
+    #[test]
+    fn codeowners_of_the_root_are_the_last_rule_for_everything() {
+        let text = "# owners\n*       @acme/platform @alice\n/docs/ @acme/writers\n\n* @acme/payments # since May\n";
+        assert_eq!(root_owners(text), ["@acme/payments"]);
+        assert_eq!(root_owners("/src/ @x\n"), Vec::<String>::new());
+        assert_eq!(
+            root_owners("* @a\n*\n"),
+            Vec::<String>::new(),
+            "un-owned again"
+        );
+        assert_eq!(root_owners("/ dev@example.com\n"), ["dev@example.com"]);
     }
 }

@@ -292,6 +292,7 @@ fn fixture_aggregate(site: &Path) -> Aggregate {
             history: Some(history),
             now: Some("2025-06-01T12:00:00Z".into()),
             title: "Acme: Test Certified".into(),
+            ..Options::default()
         },
         std::time::UNIX_EPOCH,
     )

@@ -25,6 +25,7 @@ fn levels_lowered_raised_new_and_gone() {
         repository: "github.com/acme/kv".to_string(),
         commit: Some("0123456789abcdef0123".to_string()),
         time: "2026-01-01T00:00:00Z".to_string(),
+        ..Default::default()
     });
     // kv-core moved (new path, same name): still compared.
     let mut moved = project("kv-core", 2, false, 0);

@@ -1,6 +1,12 @@
 //! The history file (`--history FILE`): JSON lines, one per repository result, appended at
-//! each run unless the same repository and commit is already there. Read as a stream: only
-//! the last `KEEP` entries of the repositories in this snapshot are kept in memory.
+//! each run unless the same result (repository, commit and stamp time) is already there.
+//! Read as a stream: only the last `KEEP` entries of the repositories in this snapshot are
+//! kept in memory.
+//!
+//! Version 2 lines add, per project, the criteria of its next level it does not meet and its
+//! flaky and failing tests (at most [`TESTS_PER_ENTRY`] of each, with how many more there
+//! were). Version 1 lines still read: they have no tests and no criteria, which the trends
+//! and the flaky-test list count as unknown, never as none.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -9,11 +15,16 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-/// Version of a history line; a line of another version is skipped with a warning.
-pub(crate) const HISTORY_VERSION: u32 = 1;
+/// Version of the history lines this testcert writes; it reads 1 and 2, and a line of another
+/// version is reported and skipped.
+pub(crate) const HISTORY_VERSION: u32 = 2;
 
-/// Entries kept per repository (the sparkline's length).
+/// Entries kept per repository (the sparkline's length, the snapshots of the trend chart and
+/// the results the flaky-test list looks at).
 pub(crate) const KEEP: usize = 20;
+
+/// Flaky and failing tests recorded per project and entry (each list); the rest are counted.
+pub(crate) const TESTS_PER_ENTRY: usize = 50;
 
 /// One line of the history: one repository's result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -34,6 +45,25 @@ pub struct EntryProject {
     pub name: String,
     pub level: u8,
     pub required_level: u8,
+    /// The criteria of the next level it does not meet (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failing: Vec<String>,
+    /// Tests that failed and passed on a retry (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flaky_tests: Vec<String>,
+    /// Flaky tests beyond [`TESTS_PER_ENTRY`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub flaky_tests_more: usize,
+    /// Tests that failed (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failing_tests: Vec<String>,
+    /// Failing tests beyond [`TESTS_PER_ENTRY`]: the list is then not every failure.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failing_tests_more: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Entry {
@@ -42,14 +72,32 @@ impl Entry {
         crate::stamp::parse_rfc3339(&self.time).unwrap_or(i64::MIN)
     }
 
-    /// Is `other` the same result (same repository and commit; without a commit, same time)?
+    /// Is `other` the same result (same repository, commit and stamp time)? A re-run on
+    /// the same commit is another result: it is recorded, so that a test whose outcome flips
+    /// on one commit can be seen.
     pub(crate) fn same_run(&self, other: &Entry) -> bool {
+        self.same_commit(other) && self.time == other.time
+    }
+
+    /// Is `other` about the same commit of the same repository (without a commit, the same
+    /// time)? Level changes compare entries of different commits.
+    pub(crate) fn same_commit(&self, other: &Entry) -> bool {
         self.repository == other.repository
             && match (&self.commit, &other.commit) {
                 (Some(a), Some(b)) => a == b,
                 (None, None) => self.time == other.time,
                 _ => false,
             }
+    }
+
+    /// Does the entry record criteria and tests (version 2)?
+    pub(crate) fn has_details(&self) -> bool {
+        self.history_version >= 2
+    }
+
+    /// Seconds since the epoch of the run that recorded it.
+    pub(crate) fn snapshot_secs(&self) -> i64 {
+        crate::stamp::parse_rfc3339(&self.snapshot).unwrap_or(i64::MIN)
     }
 
     /// The project's level in this entry: matched by path, then by name.
@@ -71,8 +119,14 @@ pub(crate) struct Loaded {
     /// Lines read, and lines that could not be read (`line N: why`).
     pub lines: usize,
     pub errors: Vec<String>,
-    /// Repositories whose current entry (same repository and commit) is already recorded.
+    /// Repositories whose current entry (same repository, commit and time) is already
+    /// recorded.
     pub present: std::collections::HashSet<String>,
+    /// Repositories whose current commit is already recorded (by this result or another run
+    /// on the same commit): a level drop on it was reported by the run that recorded it.
+    pub commit_seen: std::collections::HashSet<String>,
+    /// The latest snapshot before this one that recorded anything (any repository).
+    pub last_snapshot: Option<String>,
     /// The file does not end with a newline (a torn last write): the next append starts one.
     pub needs_newline: bool,
 }
@@ -81,6 +135,11 @@ pub(crate) struct Loaded {
 /// entries by repository). A missing file is an empty history.
 pub(crate) fn load(path: &Path, current: &HashMap<String, Entry>) -> Result<Loaded> {
     let mut loaded = Loaded::default();
+    let now = current
+        .values()
+        .next()
+        .map_or(i64::MAX, Entry::snapshot_secs);
+    let mut last: Option<(i64, String)> = None;
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(loaded),
@@ -111,18 +170,25 @@ pub(crate) fn load(path: &Path, current: &HashMap<String, Entry>) -> Result<Load
                 continue;
             }
         };
-        if entry.history_version != HISTORY_VERSION {
+        if !(1..=HISTORY_VERSION).contains(&entry.history_version) {
             loaded.errors.push(format!(
-                "line {n}: history version {} (this testcert reads version {HISTORY_VERSION})",
+                "line {n}: history version {} (this testcert reads versions 1 to {HISTORY_VERSION})",
                 entry.history_version
             ));
             continue;
+        }
+        let snap = entry.snapshot_secs();
+        if snap < now && last.as_ref().is_none_or(|(s, _)| snap > *s) {
+            last = Some((snap, entry.snapshot.clone()));
         }
         let Some(cur) = current.get(&entry.repository) else {
             continue;
         };
         if cur.same_run(&entry) {
             loaded.present.insert(entry.repository.clone());
+        }
+        if cur.same_commit(&entry) {
+            loaded.commit_seen.insert(entry.repository.clone());
         }
         let list = loaded.entries.entry(entry.repository.clone()).or_default();
         list.push(entry);
@@ -133,14 +199,16 @@ pub(crate) fn load(path: &Path, current: &HashMap<String, Entry>) -> Result<Load
     for list in loaded.entries.values_mut() {
         trim(list);
     }
+    loaded.last_snapshot = last.map(|(_, s)| s);
     Ok(loaded)
 }
 
-/// Sorts by time (stable: file order breaks ties) and keeps the last [`KEEP`].
+/// Sorts by time (stable: file order breaks ties) and keeps the last [`KEEP`] and one more
+/// (the trend chart's first snapshot needs the state before it).
 fn trim(list: &mut Vec<Entry>) {
     list.sort_by_key(Entry::secs);
-    if list.len() > KEEP {
-        list.drain(..list.len() - KEEP);
+    if list.len() > KEEP + 1 {
+        list.drain(..list.len() - KEEP - 1);
     }
 }
 

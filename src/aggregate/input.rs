@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::history::TESTS_PER_ENTRY;
 use crate::model::Counter;
 use crate::result::{Scope, Status};
 use crate::stamp::Stamp;
@@ -184,6 +185,62 @@ struct SlimEvidence<'a> {
     coverage: Option<SlimTotals>,
     #[serde(borrow)]
     incremental: SlimIncremental<'a>,
+    #[serde(default)]
+    flaky_tests: Capped<String>,
+    #[serde(default)]
+    failing_tests: Capped<SlimFailing>,
+}
+
+#[derive(Deserialize)]
+struct SlimFailing {
+    id: String,
+}
+
+/// The first [`TESTS_PER_ENTRY`] items of a list and how many it had: a result listing a
+/// million failing tests costs the roll-up fifty strings, not a million.
+struct Capped<T> {
+    items: Vec<T>,
+    total: usize,
+}
+
+impl<T> Default for Capped<T> {
+    fn default() -> Self {
+        Capped {
+            items: Vec::new(),
+            total: 0,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Capped<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = Capped<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Capped<T>, A::Error> {
+                let mut c = Capped::default();
+                loop {
+                    if c.items.len() < TESTS_PER_ENTRY {
+                        match seq.next_element::<T>()? {
+                            Some(x) => c.items.push(x),
+                            None => break,
+                        }
+                    } else if seq.next_element::<serde::de::IgnoredAny>()?.is_none() {
+                        break;
+                    }
+                    c.total += 1;
+                }
+                Ok(c)
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
+    }
 }
 
 #[derive(Deserialize)]
@@ -219,6 +276,12 @@ pub struct SlimRow {
     pub coverage: Option<f64>,
     pub incremental: Option<f64>,
     pub incremental_scope: Scope,
+    /// Its flaky tests (at most [`TESTS_PER_ENTRY`]) and how many more there were.
+    pub flaky_tests: Vec<String>,
+    pub flaky_tests_more: usize,
+    /// Its failing tests' ids (at most [`TESTS_PER_ENTRY`]) and how many more there were.
+    pub failing_tests: Vec<String>,
+    pub failing_tests_more: usize,
 }
 
 /// One result file, reduced.
@@ -274,7 +337,13 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
                 .collect();
             missing.sort();
             let ratio = |c: Counter| (c.total > 0).then(|| c.covered as f64 / c.total as f64);
+            let flaky = p.evidence.flaky_tests;
+            let failing = p.evidence.failing_tests;
             SlimRow {
+                flaky_tests_more: flaky.total - flaky.items.len(),
+                flaky_tests: flaky.items,
+                failing_tests_more: failing.total - failing.items.len(),
+                failing_tests: failing.items.into_iter().map(|f| f.id).collect(),
                 name: p.name,
                 path: p.path,
                 level: p.level,
@@ -356,7 +425,31 @@ mod tests {
         assert_eq!((cli.name.as_str(), cli.level), ("kv-cli", 2));
         assert!(cli.missing.iter().all(|m| m.level == 3));
         assert_eq!(cli.incremental_scope, Scope::Diff);
+        assert!(p.rows.iter().all(|r| r.failing_tests.is_empty()));
         assert!(parse(b"{}").is_err());
+
+        // Results from before the test lists: still read, with none.
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+        for p in v["projects"].as_array_mut().unwrap() {
+            let ev = p["evidence"].as_object_mut().unwrap();
+            ev.remove("flaky_tests");
+            ev.remove("failing_tests");
+        }
+        let old = parse(v.to_string().as_bytes()).unwrap();
+        assert_eq!(old.rows.len(), 4);
+        // Long lists are cut to the first TESTS_PER_ENTRY, and the rest counted.
+        let ev = v["projects"][0]["evidence"].as_object_mut().unwrap();
+        let many: Vec<serde_json::Value> = (0..120)
+            .map(|i| serde_json::json!({"id": format!("t{i}"), "outcome": "failed", "file": null, "line": null, "message": null, "quarantined": false}))
+            .collect();
+        ev.insert("failing_tests".into(), many.into());
+        ev.insert("flaky_tests".into(), serde_json::json!(["a", "b"]));
+        let cut = parse(v.to_string().as_bytes()).unwrap();
+        assert_eq!(cut.rows[0].failing_tests.len(), TESTS_PER_ENTRY);
+        assert_eq!(cut.rows[0].failing_tests[0], "t0");
+        assert_eq!(cut.rows[0].failing_tests_more, 120 - TESTS_PER_ENTRY);
+        assert_eq!(cut.rows[0].flaky_tests, ["a", "b"]);
+        assert_eq!(cut.rows[0].flaky_tests_more, 0);
         assert!(
             parse(br#"{"schema_version": 9, "max_level": 3, "projects": []}"#)
                 .unwrap_err()

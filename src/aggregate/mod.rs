@@ -8,10 +8,14 @@
 //! reduced to a few fields while it is parsed (`input.rs`), and the history is streamed,
 //! keeping the last entries of this snapshot's repositories only ([`history`]).
 
+pub mod flaky;
 pub mod history;
 pub mod html;
 pub mod input;
+pub mod links;
 pub mod markdown;
+pub mod teams;
+pub mod trends;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -21,11 +25,16 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::render::badge::{self, Badge};
+pub use flaky::Flaky;
 use history::{Entry, EntryProject};
 use input::{InputFile, Missing, Parsed, Read};
+pub use links::Links;
+pub use teams::{GroupRow, TeamSource};
+pub use trends::Trends;
 
-/// Version of the aggregate JSON contract (README, "aggregate JSON").
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+/// Version of the aggregate JSON contract (README, "aggregate JSON"). 2 added owners,
+/// teams, links, trends, flaky tests, notices and the worst-first orders.
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// What to aggregate.
 #[derive(Clone, Debug, Default)]
@@ -34,6 +43,10 @@ pub struct Options {
     pub history: Option<PathBuf>,
     pub now: Option<String>,
     pub title: String,
+    /// `--teams`: a file mapping teams to repository globs (see [`teams`]).
+    pub teams: Option<PathBuf>,
+    /// The output folder, which the rows' result links are relative to (none without it).
+    pub out: Option<PathBuf>,
 }
 
 /// The roll-up: the aggregate JSON contract.
@@ -48,11 +61,21 @@ pub struct Aggregate {
     pub max_level: u8,
     pub inputs: Inputs,
     pub summary: Summary,
-    /// Every criterion some project misses, in ladder order: the heat map.
+    /// Every criterion some project misses: the heat map, the criteria blocking the most
+    /// projects first (`ladder_index` gives the ladder order).
     pub criteria: Vec<CriterionRow>,
     /// Changes since each repository's previous history entry; null without `--history`.
     pub changes: Option<Changes>,
-    /// One row per project, sorted by repository, path and name.
+    /// One row per owner (the `org` of `host/org/repo`), worst first.
+    pub owners: Vec<GroupRow>,
+    /// One row per team, worst first (see [`teams`] for where a team comes from).
+    pub teams: Vec<GroupRow>,
+    /// Projects per level and criteria over the snapshots of the history.
+    pub trends: Trends,
+    /// Tests that flip or are flaky across the history's results, worst first.
+    pub flaky: Flaky,
+    /// One row per project, worst first: below the required level first, then by level,
+    /// then by repository, path and name.
     pub projects: Vec<Row>,
 }
 
@@ -70,6 +93,43 @@ pub struct Inputs {
     pub unstamped: usize,
     pub errors: Vec<InputError>,
     pub warnings: Vec<String>,
+    /// The warnings and errors classified: what is information (an unstamped or superseded
+    /// result) and what is an alarm (an unreadable input, a stamp from the future).
+    pub notices: Vec<Notice>,
+}
+
+/// A note about the inputs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Notice {
+    pub severity: Severity,
+    pub kind: NoticeKind,
+    /// How many results or inputs it is about.
+    pub count: usize,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Expected in a working set-up; nothing to fix urgently.
+    Info,
+    /// Something is wrong with an input: the roll-up may not say what it should.
+    Error,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeKind {
+    /// Results without a stamp (info).
+    Unstamped,
+    /// Older results of a repository a newer one replaced (info).
+    Superseded,
+    /// Results stamped more than a day after the snapshot (error).
+    FutureStamp,
+    /// Results whose check could not read some reports (error).
+    ReportErrors,
+    /// An input or history line that could not be read (error; the run exits 2).
+    Unreadable,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -90,6 +150,9 @@ pub struct Summary {
     /// Projects whose level rose / dropped since the previous snapshot.
     pub improved: usize,
     pub regressed: usize,
+    /// Of `regressed`, the drops this run is the first to record (the repository's commit
+    /// was not in the history yet): what `--fail-on-regression` fails on, once.
+    pub new_regressions: usize,
 }
 
 /// A criterion across the organisation.
@@ -106,6 +169,8 @@ pub struct CriterionRow {
     pub unknown: usize,
     /// `missing` split by the project's current level (index = level).
     pub missing_by_level: Vec<usize>,
+    /// Its place in the ladder order of this heat map (0 first).
+    pub ladder_index: usize,
 }
 
 /// One project of one repository.
@@ -131,6 +196,18 @@ pub struct Row {
     pub time: Option<String>,
     /// The result file.
     pub source: String,
+    /// The `org` of `host/org/repo` (see [`teams::owner_of`]).
+    pub owner: Option<String>,
+    pub team: Option<String>,
+    pub team_source: Option<TeamSource>,
+    /// Repository, commit, CI run and result file.
+    pub links: Links,
+    /// Its flaky tests in this result (at most 50, the rest counted).
+    pub flaky_tests: Vec<String>,
+    pub flaky_tests_more: usize,
+    /// Its failing tests in this result (at most 50, the rest counted).
+    pub failing_tests: Vec<String>,
+    pub failing_tests_more: usize,
     /// Its level in the repository's previous history entry.
     pub previous_level: Option<u8>,
     /// Level over time (the last entries of the history, this snapshot last).
@@ -155,6 +232,9 @@ pub struct Changes {
     pub removed: Vec<Change>,
     /// History entries appended by this run.
     pub appended: usize,
+    /// The latest earlier snapshot in the history (the run before this one); each change
+    /// compares with its own repository's previous entry, which may be older.
+    pub since: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -164,6 +244,11 @@ pub struct Change {
     pub path: String,
     pub from: Option<u8>,
     pub to: Option<u8>,
+    /// The previous entry's stamp time.
+    pub since: Option<String>,
+    /// This run records the repository's current result for the first time (its commit was
+    /// not in the history): a drop with this set fails `--fail-on-regression`.
+    pub first_recorded: bool,
 }
 
 /// The roll-up plus what the run must still do.
@@ -177,11 +262,12 @@ pub struct Outcome {
 
 impl Aggregate {
     /// 2 when an input or history line could not be read; else 1 when `fail_on_regression`
-    /// and a level dropped; else 0.
+    /// and a level drop is first recorded by this run (see [`Change::first_recorded`]);
+    /// else 0.
     pub fn exit_code(&self, fail_on_regression: bool) -> i32 {
         if !self.inputs.errors.is_empty() {
             crate::exit::ERROR
-        } else if fail_on_regression && self.summary.regressed > 0 {
+        } else if fail_on_regression && self.summary.new_regressions > 0 {
             crate::exit::BELOW_LEVEL
         } else {
             crate::exit::OK
@@ -214,6 +300,7 @@ pub fn build_with(
             "--now {now:?} is not an RFC 3339 time (2025-01-31T12:00:00Z)"
         );
     }
+    let team_map = opts.teams.as_deref().map(teams::Teams::load).transpose()?;
     let (files, missing_inputs) = input::expand(&opts.inputs);
     let mut inputs = Inputs {
         files: files.len(),
@@ -305,17 +392,29 @@ pub fn build_with(
     inputs.unstamped = unstamped.len();
     inputs.superseded = superseded.len();
     // `one` / `many`: the sentence after the count, for 1 and for several results.
-    let mut warn = |one: &str, many: &str, list: &[String]| {
+    let mut warn = |kind: NoticeKind, one: &str, many: &str, list: &[String]| {
         if !list.is_empty() {
-            inputs.warnings.push(format!(
+            let message = format!(
                 "{} {}: {}",
                 list.len(),
                 if list.len() == 1 { one } else { many },
                 crate::words::list(list, 5)
-            ));
+            );
+            let severity = match kind {
+                NoticeKind::Unstamped | NoticeKind::Superseded => Severity::Info,
+                _ => Severity::Error,
+            };
+            inputs.notices.push(Notice {
+                severity,
+                kind,
+                count: list.len(),
+                message: message.clone(),
+            });
+            inputs.warnings.push(message);
         }
     };
     warn(
+        NoticeKind::Unstamped,
         "result carries no stamp (repository named after the file, commit and time unknown; run check with --stamp)",
         "results carry no stamp (repository named after the file, commit and time unknown; run check with --stamp)",
         &unstamped,
@@ -342,16 +441,19 @@ pub fn build_with(
         })
         .collect();
     warn(
+        NoticeKind::Superseded,
         "result was superseded by a newer result of the same repository",
         "results were superseded by a newer result of the same repository",
         &superseded,
     );
     warn(
+        NoticeKind::FutureStamp,
         "result is stamped more than a day after the snapshot time, so it does not supersede a result of its repository",
         "results are stamped more than a day after the snapshot time, so they do not supersede results of their repositories",
         &future,
     );
     warn(
+        NoticeKind::ReportErrors,
         "result had reports that could not be read",
         "results had reports that could not be read",
         &with_report_errors,
@@ -389,6 +491,11 @@ pub fn build_with(
                         name: r.name.clone(),
                         level: r.level,
                         required_level: r.required_level,
+                        failing: next_level_failing(r).map(|id| id.to_string()).collect(),
+                        flaky_tests: r.flaky_tests.clone(),
+                        flaky_tests_more: r.flaky_tests_more,
+                        failing_tests: r.failing_tests.clone(),
+                        failing_tests_more: r.failing_tests_more,
                     })
                     .collect(),
             };
@@ -415,17 +522,32 @@ pub fn build_with(
     for (repo, src) in &by_repo {
         max_level = max_level.max(src.parsed.max_level);
         let cur = &current[repo];
-        // The repository's earlier entries (not this result), oldest first.
+        // The repository's earlier entries of other commits, oldest first.
         let earlier: Vec<&Entry> = loaded
             .as_ref()
             .and_then(|l| l.entries.get(repo))
             .map(|list| {
                 list.iter()
-                    .filter(|e| !e.same_run(cur) && e.secs() <= cur.secs())
+                    .filter(|e| !e.same_commit(cur) && e.secs() <= cur.secs())
                     .collect()
             })
             .unwrap_or_default();
         let prev = earlier.last().copied();
+        // A drop is failed on by the run that first records the commit, and only by it.
+        let first_recorded = loaded
+            .as_ref()
+            .is_some_and(|l| !l.commit_seen.contains(repo));
+        let stamp = src.parsed.stamp.as_ref();
+        let owner = teams::owner_of(repo);
+        let (team, team_source) = match teams::resolve(team_map.as_ref(), repo, stamp) {
+            Some((t, s)) => (Some(t), Some(s)),
+            None => (None, None),
+        };
+        let mut links = stamp.map(links::from_stamp).unwrap_or_default();
+        if let Some(out) = &opts.out {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            links.result = links::relative_url(out, &src.file.path, &cwd);
+        }
         for r in &src.parsed.rows {
             let previous_level = prev.and_then(|p| p.level_of(&r.path, &r.name));
             let mut trend: Vec<TrendPoint> = earlier
@@ -459,6 +581,14 @@ pub fn build_with(
                     .filter(|m| m.level == r.level + 1)
                     .map(|m| m.id.clone())
                     .collect(),
+                owner: owner.clone(),
+                team: team.clone(),
+                team_source,
+                links: links.clone(),
+                flaky_tests: r.flaky_tests.clone(),
+                flaky_tests_more: r.flaky_tests_more,
+                failing_tests: r.failing_tests.clone(),
+                failing_tests_more: r.failing_tests_more,
                 coverage: r.coverage,
                 incremental: r.incremental,
                 incremental_scope: r.incremental_scope,
@@ -476,6 +606,8 @@ pub fn build_with(
                     path: r.path.clone(),
                     from: previous_level,
                     to: Some(r.level),
+                    since: prev.map(|p| p.time.clone()),
+                    first_recorded,
                 };
                 match previous_level {
                     None => ch.new.push(c),
@@ -500,13 +632,22 @@ pub fn build_with(
                         path: old.path.clone(),
                         from: Some(old.level),
                         to: None,
+                        since: Some(p.time.clone()),
+                        first_recorded,
                     });
                 }
             }
         }
     }
+    // Worst first: below the required level, then the lowest level.
     rows.sort_by(|a, b| {
-        (&a.repository, &a.path, &a.project).cmp(&(&b.repository, &b.path, &b.project))
+        (a.passed, a.level, &a.repository, &a.path, &a.project).cmp(&(
+            b.passed,
+            b.level,
+            &b.repository,
+            &b.path,
+            &b.project,
+        ))
     });
 
     let mut append = Vec::new();
@@ -521,12 +662,41 @@ pub fn build_with(
         }
         needs_newline = l.needs_newline;
     }
-    if let Some(ch) = changes.as_mut() {
+    if let (Some(ch), Some(l)) = (changes.as_mut(), &loaded) {
         ch.appended = append.len();
+        ch.since = l.last_snapshot.clone();
     }
 
     let summary = summarize(&rows, by_repo.len(), max_level, changes.as_ref());
     let criteria = heat_map(&rows, max_level);
+    let (down, up) = changes
+        .as_ref()
+        .map_or((&[][..], &[][..]), |c| (&c.down[..], &c.up[..]));
+    let owners = teams::roll_up(&rows, max_level, down, up, |r| r.owner.as_deref());
+    let teams = teams::roll_up(&rows, max_level, down, up, |r| r.team.as_deref());
+    // Each repository's history (entries of other results than this one) and this result.
+    let no_entries = Vec::new();
+    let histories: Vec<(&[Entry], &Entry)> = by_repo
+        .keys()
+        .map(|repo| {
+            let cur = &current[repo];
+            let list = loaded
+                .as_ref()
+                .and_then(|l| l.entries.get(repo))
+                .unwrap_or(&no_entries);
+            (&list[..], cur)
+        })
+        .collect();
+    let trends = trends::build(&histories, &snapshot, max_level, &criteria);
+    let flaky = flaky::build(&histories);
+    for e in &inputs.errors {
+        inputs.notices.push(Notice {
+            severity: Severity::Error,
+            kind: NoticeKind::Unreadable,
+            count: 1,
+            message: format!("{}: {}", e.path, e.error),
+        });
+    }
     Ok(Outcome {
         aggregate: Aggregate {
             schema_version: SCHEMA_VERSION,
@@ -538,6 +708,10 @@ pub fn build_with(
             summary,
             criteria,
             changes,
+            owners,
+            teams,
+            trends,
+            flaky,
             projects: rows,
         },
         append,
@@ -573,11 +747,21 @@ fn summarize(rows: &[Row], repositories: usize, max_level: u8, ch: Option<&Chang
         by_level,
         improved: ch.map_or(0, |c| c.up.len()),
         regressed: ch.map_or(0, |c| c.down.len()),
+        new_regressions: ch.map_or(0, |c| c.down.iter().filter(|d| d.first_recorded).count()),
     }
 }
 
+/// The criteria of the next level a project does not meet (what blocks it).
+fn next_level_failing(r: &input::SlimRow) -> impl Iterator<Item = &str> {
+    r.missing
+        .iter()
+        .filter(move |m| m.level == r.level + 1)
+        .map(|m| &*m.id)
+}
+
 /// Per criterion: how many projects miss it, split by their level, and whose next level it
-/// blocks. Ladder order; criteria of a newer testcert follow, by level and id.
+/// blocks. Those blocking the most projects first; `ladder_index` is the ladder order
+/// (criteria of a newer testcert after the ladder's, by level and id).
 fn heat_map(rows: &[Row], max_level: u8) -> Vec<CriterionRow> {
     let mut map: BTreeMap<(usize, u8, &str), CriterionRow> = BTreeMap::new();
     for r in rows {
@@ -596,6 +780,7 @@ fn heat_map(rows: &[Row], max_level: u8) -> Vec<CriterionRow> {
                     missing: 0,
                     unknown: 0,
                     missing_by_level: vec![0; usize::from(max_level) + 1],
+                    ladder_index: 0,
                 });
             row.missing += 1;
             row.unknown += usize::from(m.unknown);
@@ -603,7 +788,13 @@ fn heat_map(rows: &[Row], max_level: u8) -> Vec<CriterionRow> {
             row.missing_by_level[usize::from(r.level.min(max_level))] += 1;
         }
     }
-    map.into_values().collect()
+    let mut rows: Vec<CriterionRow> = map.into_values().collect();
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.ladder_index = i;
+    }
+    // Stable: equal counts stay in ladder order.
+    rows.sort_by(|a, b| b.blocking.cmp(&a.blocking));
+    rows
 }
 
 /// The organisation's badges: `levels` (`12 L3 · 8 L2 · 3 L1`, coloured as the median
