@@ -292,6 +292,8 @@ fn fixture_aggregate(site: &Path) -> Aggregate {
             history: Some(history),
             now: Some("2025-06-01T12:00:00Z".into()),
             title: "Acme: Test Certified".into(),
+            // The result links are relative to the page's folder.
+            out: Some(site.to_path_buf()),
             ..Options::default()
         },
         std::time::UNIX_EPOCH,
@@ -377,10 +379,9 @@ fn the_page_sorts_filters_fits_a_phone_and_keeps_injections_inert_in_chromium() 
             rows[0].0,
             "github.com/evil/<script>document.documentElement.setAttribute(\"data-pwned\",\"1\")</script>"
         );
-        let cells = b.eval("document.querySelector('#projects tbody tr').cells.length");
+        let cells = b.eval("[document.querySelector('#projects tbody tr').cells.length, document.querySelectorAll('#projects thead th').length]");
         assert_eq!(
-            cells,
-            json!(9),
+            cells[0], cells[1],
             "{what}: the </td></tr> in its path broke no cell"
         );
         assert_inert(&mut b, &what);
@@ -454,12 +455,86 @@ fn the_page_sorts_filters_fits_a_phone_and_keeps_injections_inert_in_chromium() 
     assert!(blocking.windows(2).all(|w| w[0] >= w[1]), "{blocking:?}");
     b.eval("document.getElementById('heat-order').click()");
     let ladder = heat(&mut b, "data-ladder");
-    assert_eq!(ladder, (0..ladder.len() as u64).collect::<Vec<_>>());
+    assert!(
+        ladder.windows(2).all(|w| w[0] < w[1]),
+        "ladder order: {ladder:?}"
+    );
+    let mut by_ladder: Vec<&aggregate::CriterionRow> = a.criteria.iter().collect();
+    by_ladder.sort_by_key(|c| c.ladder_index);
+    let ids: Vec<String> = serde_json::from_value(b.eval("Array.prototype.map.call(document.querySelectorAll('#heat-rows tr'), function (tr) { return tr.getAttribute('data-criterion'); })")).unwrap();
+    assert_eq!(
+        ids,
+        by_ladder
+            .iter()
+            .map(|c| c.id.to_string())
+            .collect::<Vec<_>>()
+    );
     b.eval("document.getElementById('heat-order').click()");
     let rank = heat(&mut b, "data-rank");
     assert_eq!(rank, (0..rank.len() as u64).collect::<Vec<_>>());
 
-    // Without script: the summary, the below-required list and the heat map are there, the
+    // Links: the repository and commit of a stamped row point where its stamp says, and its
+    // result file link resolves to the result that was read.
+    let stamped = a
+        .projects
+        .iter()
+        .find(|r| {
+            r.links.repository.is_some() && r.links.commit.is_some() && r.links.result.is_some()
+        })
+        .expect("a stamped row with links");
+    b.open(&url(&format!("#q={}", stamped.project)), true);
+    let v = b.eval(&format!(
+        "(function () {{ var tr = Array.prototype.find.call(document.querySelectorAll('#projects tbody tr'), function (tr) {{ return tr.cells[0].getAttribute('data-v') === {repo} && tr.cells[1].getAttribute('data-v') === {project}; }});
+           function href(sel) {{ var e = tr.querySelector(sel); return e ? e.href : null; }}
+           return [href('td[data-label=\"Repository\"] a'), href('td[data-label=\"Last updated\"] a'), href('td[data-label=\"Project\"] a')]; }})()",
+        repo = serde_json::to_string(&stamped.repository).unwrap(),
+        project = serde_json::to_string(&stamped.project).unwrap(),
+    ));
+    assert_eq!(v[0], json!(stamped.links.repository), "repository link");
+    assert_eq!(v[1], json!(stamped.links.commit), "commit link");
+    let file = v[2].as_str().expect("a result file link");
+    let file = std::fs::canonicalize(file.strip_prefix("file://").unwrap()).unwrap();
+    assert_eq!(
+        file,
+        std::fs::canonicalize(&stamped.source).unwrap(),
+        "result file link"
+    );
+    // Every link on the page is http(s), a file beside it, or a fragment of the page.
+    let hrefs: Vec<String> = serde_json::from_value(b.eval("Array.prototype.map.call(document.querySelectorAll('a[href]'), function (a) { return a.getAttribute('href'); })")).unwrap();
+    for h in &hrefs {
+        assert!(
+            h.starts_with("https://")
+                || h.starts_with("http://")
+                || h.starts_with('#')
+                || h.starts_with("../")
+                || h.starts_with("./"),
+            "{h}"
+        );
+    }
+
+    // The level-over-time chart, drawn from the history: a band per level, a point (with
+    // its counts as a title) per snapshot, the last one this snapshot's counts.
+    let snaps = &a.trends.snapshots;
+    assert!(
+        snaps.len() >= 2,
+        "the fixture's history has several snapshots"
+    );
+    let v = b.eval("[document.querySelectorAll('#levels-over-time svg polygon.band').length, Array.prototype.map.call(document.querySelectorAll('#levels-over-time svg rect.point title'), function (t) { return t.textContent; })]");
+    assert_eq!(v[0], json!(usize::from(a.max_level) + 1));
+    let titles: Vec<String> = serde_json::from_value(v[1].clone()).unwrap();
+    assert_eq!(titles.len(), snaps.len());
+    let last = snaps.last().unwrap();
+    let counts: Vec<String> = (0..last.by_level.len())
+        .rev()
+        .map(|l| format!("L{l} {}", last.by_level[l]))
+        .collect();
+    assert!(
+        titles.last().unwrap().contains(&counts.join(", ")),
+        "{titles:?}"
+    );
+    assert_eq!(last.by_level, a.summary.by_level);
+
+    // Without script: the summary, the below-required list, the heat map and the chart are there, the
     // table's controls are not, and the page still fits the phone.
     b.call(
         "Emulation.setScriptExecutionDisabled",
@@ -467,7 +542,7 @@ fn the_page_sorts_filters_fits_a_phone_and_keeps_injections_inert_in_chromium() 
     );
     b.viewport(390, 844, true);
     b.open(&url(""), false);
-    let v = b.eval("[document.documentElement.getAttribute('data-ready'), document.querySelectorAll('#below-required li').length, !!document.getElementById('summary'), document.querySelectorAll('#heat-rows tr').length > 0, document.querySelector('.controls').offsetParent === null]");
+    let v = b.eval("[document.documentElement.getAttribute('data-ready'), document.querySelectorAll('#below-required li').length, !!document.getElementById('summary'), document.querySelectorAll('#heat-rows tr').length > 0 && document.querySelectorAll('#levels-over-time svg polygon').length > 0, document.querySelector('.controls').offsetParent === null]");
     assert_eq!(v, json!([null, below, true, true, true]));
     b.assert_no_overflow("390 px without script");
     b.screenshot("aggregate-390-noscript.png");

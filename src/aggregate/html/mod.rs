@@ -16,11 +16,13 @@
 //! names as text; a Content-Security-Policy allows only the page's script (by its SHA-256),
 //! so an injected `<script>` would stay inert even if escaping were ever missed.
 
+mod chart;
+
 use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{Aggregate, Change, CriterionRow, Row};
+use super::{Aggregate, Change, CriterionRow, Row, Severity};
 
 /// Escapes text for HTML content and quoted attribute values.
 pub use crate::escape::html as escape;
@@ -130,6 +132,47 @@ struct DataRow<'a> {
     v: Option<u8>,
     /// Level over time: (time, level), oldest first.
     s: Vec<(&'a str, u8)>,
+    /// Team and owner (null for none).
+    g: Option<&'a str>,
+    o: Option<&'a str>,
+    /// Links (only the http(s) ones aggregate.json carries, and the result file's relative
+    /// URL); omitted when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    u: Option<DataLinks<'a>>,
+}
+
+#[derive(Serialize)]
+struct DataLinks<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repo: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+}
+
+/// An absolute URL only when it is http(s) (aggregate.json already checks; the page does
+/// not rely on it).
+fn http(url: Option<&str>) -> Option<&str> {
+    url.filter(|u| {
+        let l = u.to_ascii_lowercase();
+        l.starts_with("https://") || l.starts_with("http://")
+    })
+}
+
+/// A relative URL that cannot be read as a scheme (`javascript:…`) or a network path
+/// (`//host`): `./` goes in front of one whose first segment has a colon or that starts
+/// with a slash or backslash.
+fn relative(url: Option<&str>) -> Option<String> {
+    let u = url.filter(|u| !u.is_empty())?;
+    let first = u.split('/').next().unwrap_or("");
+    if first.contains(':') || u.starts_with('/') || u.starts_with('\\') {
+        Some(format!("./{}", u.trim_start_matches(['/', '\\'])))
+    } else {
+        Some(u.to_string())
+    }
 }
 
 /// The projects worst first: below their required level first, then by level (lowest
@@ -161,6 +204,19 @@ fn page_data<'a>(a: &'a Aggregate, rows: &[&'a Row]) -> PageData<'a> {
                 t: r.time.as_deref(),
                 v: r.previous_level,
                 s: r.trend.iter().map(|p| (p.time.as_str(), p.level)).collect(),
+                g: r.team.as_deref(),
+                o: r.owner.as_deref(),
+                u: {
+                    let l = &r.links;
+                    let u = DataLinks {
+                        repo: http(l.repository.as_deref()),
+                        commit: http(l.commit.as_deref()),
+                        run: http(l.run.as_deref()),
+                        file: relative(l.result.as_deref()),
+                    };
+                    (u.repo.is_some() || u.commit.is_some() || u.run.is_some() || u.file.is_some())
+                        .then_some(u)
+                },
             })
             .collect(),
     }
@@ -202,10 +258,13 @@ pub fn render(a: &Aggregate) -> String {
     notices(&mut out, a);
     below_required(&mut out, a, &rows);
     per_level(&mut out, a);
+    chart::levels_over_time(&mut out, a);
     if let Some(c) = &a.changes {
         changes(&mut out, c);
     }
+    groups(&mut out, a);
     heat_map(&mut out, a);
+    flaky(&mut out, a);
     projects(&mut out, a);
     let _ = write!(
         out,
@@ -256,26 +315,45 @@ fn summary(out: &mut String, a: &Aggregate) {
     out.push_str("</section>\n");
 }
 
-/// Inputs that could not be read are errors (the run exits 2); the rest (unstamped,
-/// superseded, future-stamped results) is information about the inputs, shown as such.
+/// Inputs that could not be read, and notices of severity `error` (future stamps, results
+/// whose reports could not be read), are shown as problems; the rest (unstamped, superseded
+/// results: expected in a working set-up) as information about the inputs.
 fn notices(out: &mut String, a: &Aggregate) {
-    if !a.inputs.errors.is_empty() {
-        let _ = write!(
-            out,
-            "<section class=\"errors\" id=\"input-errors\" role=\"alert\"><h2>{} could not be read</h2><ul>",
-            crate::words::plural_with(a.inputs.errors.len() as u64, "input", "inputs")
-        );
+    let problems: Vec<&str> = a
+        .inputs
+        .notices
+        .iter()
+        .filter(|n| n.severity == Severity::Error && n.kind != super::NoticeKind::Unreadable)
+        .map(|n| n.message.as_str())
+        .collect();
+    if !a.inputs.errors.is_empty() || !problems.is_empty() {
+        out.push_str("<section class=\"errors\" id=\"input-errors\" role=\"alert\"><h2>Problems with the inputs</h2><ul>");
         for e in &a.inputs.errors {
-            let _ = write!(out, "<li>{}: {}</li>", escape(&e.path), escape(&e.error));
+            let _ = write!(
+                out,
+                "<li>could not be read: {}: {}</li>",
+                escape(&e.path),
+                escape(&e.error)
+            );
+        }
+        for m in problems {
+            let _ = write!(out, "<li>{}</li>", escape(m));
         }
         out.push_str("</ul></section>\n");
     }
-    if !a.inputs.warnings.is_empty() {
+    let info: Vec<&str> = a
+        .inputs
+        .notices
+        .iter()
+        .filter(|n| n.severity == Severity::Info)
+        .map(|n| n.message.as_str())
+        .collect();
+    if !info.is_empty() {
         out.push_str(
             "<section class=\"notices\" id=\"input-notices\"><h2>About the inputs</h2><ul>",
         );
-        for w in &a.inputs.warnings {
-            let _ = write!(out, "<li>{}</li>", escape(w));
+        for m in info {
+            let _ = write!(out, "<li>{}</li>", escape(m));
         }
         out.push_str("</ul></section>\n");
     }
@@ -356,7 +434,17 @@ fn per_level(out: &mut String, a: &Aggregate) {
 }
 
 fn changes(out: &mut String, c: &super::Changes) {
-    out.push_str("<section id=\"changes\"><h2>Changed since the last snapshot</h2>\n");
+    // The date of the last snapshot: "since" alone does not say how long ago that was.
+    match c.since.as_deref() {
+        Some(t) => {
+            let _ = writeln!(
+                out,
+                "<section id=\"changes\"><h2>Changed since the last snapshot ({})</h2>",
+                escape(t.get(..10).unwrap_or(t))
+            );
+        }
+        None => out.push_str("<section id=\"changes\"><h2>Changed since the last snapshot</h2>\n"),
+    }
     if c.up.is_empty() && c.down.is_empty() && c.new.is_empty() && c.removed.is_empty() {
         out.push_str("<p>No project changed level.</p></section>\n");
         return;
@@ -394,10 +482,12 @@ fn changes(out: &mut String, c: &super::Changes) {
     out.push_str("</div></section>\n");
 }
 
-/// The criteria by how many projects they block (then by level), as `summary.md` orders
-/// them; each row keeps its ladder position for the "ladder order" button.
+/// The criteria by how many projects they block (then by level, then ladder order), as
+/// `summary.md` orders them; each row carries its `ladder_index` for the "ladder order"
+/// button.
 fn by_blocking(criteria: &[CriterionRow]) -> Vec<(usize, &CriterionRow)> {
-    let mut rows: Vec<(usize, &CriterionRow)> = criteria.iter().enumerate().collect();
+    let mut rows: Vec<(usize, &CriterionRow)> =
+        criteria.iter().map(|c| (c.ladder_index, c)).collect();
     rows.sort_by(|(i, x), (j, y)| {
         y.blocking
             .cmp(&x.blocking)
@@ -469,6 +559,14 @@ fn heat_map(out: &mut String, a: &Aggregate) {
             a.summary.by_level[l]
         );
     }
+    let over_time: Vec<String> = by_blocking(&a.criteria)
+        .iter()
+        .map(|(_, c)| chart::blocked_over_time(a, &c.id))
+        .collect();
+    let with_time = over_time.iter().any(|s| !s.is_empty());
+    if with_time {
+        out.push_str("<th>blocked over time</th>");
+    }
     out.push_str("</tr></thead><tbody id=\"heat-rows\">\n");
     for (rank, (ladder, c)) in by_blocking(&a.criteria).into_iter().enumerate() {
         let _ = write!(
@@ -511,16 +609,186 @@ fn heat_map(out: &mut String, a: &Aggregate) {
                 r#"<td class="{class}" style="background:{bg};color:{fg}" title="{n} of {total} projects at L{l}">{n}</td>"#,
             );
         }
+        if with_time {
+            let _ = write!(out, "<td class=\"trend\">{}</td>", over_time[rank]);
+        }
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table></div></section>\n");
 }
 
+/// `#key=value` for a link that sets the table's filter (the script reads the fragment):
+/// the value percent-encoded but for unreserved characters, so it is also safe in an
+/// attribute.
+fn fragment(key: &str, value: &str) -> String {
+    let mut out = format!("#{key}=");
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// Whether any project has a team (else the team table and column are left out).
+fn has_teams(a: &Aggregate) -> bool {
+    a.teams.iter().any(|t| t.name.is_some())
+}
+
+/// Per team and per owner: projects per level, the share at the required level, who went
+/// down. A name links to the table filtered by it.
+fn groups(out: &mut String, a: &Aggregate) {
+    if has_teams(a) {
+        group_table(out, a, "teams", "Teams", "team", &a.teams, "no team");
+    }
+    if a.owners.len() > 1 {
+        group_table(out, a, "owners", "Owners", "owner", &a.owners, "no owner");
+    }
+}
+
+/// How many "went down" projects a team's row names before it says how many more.
+const WENT_DOWN_LISTED: usize = 5;
+
+fn group_table(
+    out: &mut String,
+    a: &Aggregate,
+    id: &str,
+    title: &str,
+    key: &str,
+    rows: &[super::GroupRow],
+    none: &str,
+) {
+    let _ = write!(
+        out,
+        r#"<section id="{id}"><h2>{title}</h2>
+<p class="meta">Worst first: the lowest share of projects at their required level. A name filters the projects table.</p>
+<div class="scroll"><table class="groups"><thead><tr><th>{key}</th><th class="num">repositories</th><th class="num">projects</th><th>per level</th><th class="num">at required</th><th class="num">below</th><th>went down</th><th class="num">went up</th></tr></thead><tbody>
+"#
+    );
+    for g in rows {
+        let name = match &g.name {
+            Some(n) => format!("<a href=\"{}\">{}</a>", fragment(key, n), escape(n)),
+            None => format!("<span class=\"path\">{none}</span>"),
+        };
+        let mut bar = String::from("<div class=\"minibar\">");
+        for (l, &n) in g.by_level.iter().enumerate().rev() {
+            if n == 0 {
+                continue;
+            }
+            let _ = write!(
+                bar,
+                r#"<span class="lv{lv}" style="flex:{n}" title="L{l}: {n}">{n}</span>"#,
+                lv = l.min(usize::from(a.max_level))
+            );
+        }
+        bar.push_str("</div>");
+        let down = if g.went_down.is_empty() {
+            "<span class=\"path\">–</span>".to_string()
+        } else {
+            let mut names: Vec<String> = g
+                .went_down
+                .iter()
+                .take(WENT_DOWN_LISTED)
+                .map(|c| {
+                    let lv = |l: Option<u8>| l.map_or("–".to_string(), |l| format!("L{l}"));
+                    format!(
+                        "{} / <strong>{}</strong> {}→{}",
+                        escape(&c.repository),
+                        escape(&c.project),
+                        lv(c.from),
+                        lv(c.to)
+                    )
+                })
+                .collect();
+            if g.went_down.len() > WENT_DOWN_LISTED {
+                names.push(format!("and {} more", g.went_down.len() - WENT_DOWN_LISTED));
+            }
+            names.join("<br>")
+        };
+        let _ = writeln!(
+            out,
+            r#"<tr data-group="{}"><td>{name}</td><td class="num">{}</td><td class="num">{}</td><td>{bar}</td><td class="num">{} <span class="path">({})</span></td><td class="num">{}</td><td class="down-list">{down}</td><td class="num">{}</td></tr>"#,
+            escape(g.name.as_deref().unwrap_or("")),
+            g.repositories,
+            g.projects,
+            g.meeting_required,
+            g.share_required
+                .map_or("–".to_string(), |s| format!("{:.0}%", 100.0 * s)),
+            g.below_required,
+            g.improved,
+        );
+    }
+    out.push_str("</tbody></table></div></section>\n");
+}
+
+/// Tests that flipped on one commit or were flaky in several results, across the
+/// organisation and per repository (aggregate.json has the same lists).
+fn flaky(out: &mut String, a: &Aggregate) {
+    let f = &a.flaky;
+    if f.results == 0 {
+        return;
+    }
+    out.push_str("<section id=\"flaky\"><h2>Flaky tests across runs</h2>\n");
+    if f.tests.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>No test flipped on a commit or was flaky in two results or more ({} looked at).</p></section>",
+            crate::words::plural(f.results as u64, "result")
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">{} in {}, worst first: a flip is a commit on which a test failed in one result and not in another; flaky is failed, then passed on a retry.{}</p>",
+        crate::words::plural(f.total as u64, "test"),
+        crate::words::plural(f.results as u64, "result"),
+        if f.total > f.tests.len() {
+            format!(" The worst {} are listed; aggregate.json has the same list.", f.tests.len())
+        } else {
+            String::new()
+        }
+    );
+    out.push_str("<div class=\"scroll\"><table id=\"flaky-tests\"><thead><tr><th>test</th><th>repository / project</th><th class=\"num\">flips</th><th class=\"num\">flaky in</th><th class=\"num\">failed in</th><th class=\"num\">of results</th><th>last seen</th></tr></thead><tbody>\n");
+    for t in &f.tests {
+        let _ = writeln!(
+            out,
+            r#"<tr><td class="crit">{}</td><td>{} / <strong>{}</strong></td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>"#,
+            escape(&t.test),
+            escape(&t.repository),
+            escape(&t.project),
+            t.flips,
+            t.flaky_in,
+            t.failed_in,
+            t.results,
+            escape(t.last_seen.get(..10).unwrap_or(&t.last_seen)),
+        );
+    }
+    out.push_str("</tbody></table></div>\n");
+    if f.by_repository.len() > 1 {
+        out.push_str("<h3>Per repository</h3><div class=\"scroll\"><table id=\"flaky-repositories\"><thead><tr><th>repository</th><th class=\"num\">tests</th><th class=\"num\">flips</th><th class=\"num\">flaky in</th></tr></thead><tbody>\n");
+        for r in &f.by_repository {
+            let _ = writeln!(
+                out,
+                r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
+                escape(&r.repository),
+                r.tests,
+                r.flips,
+                r.flaky_in
+            );
+        }
+        out.push_str("</tbody></table></div>\n");
+    }
+    out.push_str("</section>\n");
+}
+
 /// The table's columns: key (the script's sort key and cell kind), heading, whether numeric
 /// (sorted highest first on the first click), whether sortable.
-const COLUMNS: [(&str, &str, bool, bool); 9] = [
+const COLUMNS: [(&str, &str, bool, bool); 10] = [
     ("repository", "Repository", false, true),
     ("project", "Project", false, true),
+    ("team", "Team", false, true),
     ("level", "Level", true, true),
     ("required", "Required", true, true),
     ("failing", "Failing criteria (next level)", true, true),
@@ -543,17 +811,32 @@ fn projects(out: &mut String, a: &Aggregate) {
     for l in 0..a.summary.by_level.len() {
         let _ = write!(out, "<option value=\"{l}\">L{l}</option>");
     }
+    out.push_str("</select>\n");
+    if has_teams(a) {
+        out.push_str(
+            "<select id=\"team\" aria-label=\"team\"><option value=\"\">any team</option>",
+        );
+        for t in &a.teams {
+            if let Some(n) = &t.name {
+                let _ = write!(out, "<option value=\"{0}\">{0}</option>", escape(n));
+            }
+        }
+        out.push_str("</select>\n");
+    }
     let _ = write!(
         out,
-        r#"</select>
-<label><input type="checkbox" id="below"> below the required level only</label>
+        r#"<label><input type="checkbox" id="below"> below the required level only</label>
 <span id="shown" aria-live="polite">{n} of {n} projects shown</span>
+<button type="button" class="link-button" id="clear" hidden>clear the filters</button>
 </div>
 <div class="scroll" data-needs-script hidden>
 <table id="projects">
 <thead><tr>"#
     );
     for (key, head, num, sortable) in COLUMNS {
+        if key == "team" && !has_teams(a) {
+            continue;
+        }
         let class = if matches!(key, "coverage" | "incremental") {
             " class=\"num\""
         } else {
@@ -620,6 +903,23 @@ mod tests {
             let ratio = contrast(luminance(rgb(&bg)), luminance(rgb(fg)));
             assert!(ratio >= 4.5, "{fg} on {bg} is {ratio:.2}:1");
         }
+    }
+
+    #[test]
+    fn links_are_http_or_relative_and_never_a_scheme() {
+        assert_eq!(http(Some("https://github.com/a/b")), Some("https://github.com/a/b"));
+        assert_eq!(http(Some("HTTP://host/x")), Some("HTTP://host/x"));
+        for bad in ["javascript:alert(1)", "data:text/html,x", "//evil.example/x", "ftp://x"] {
+            assert_eq!(http(Some(bad)), None, "{bad}");
+        }
+        assert_eq!(relative(Some("../results/kv.json")).as_deref(), Some("../results/kv.json"));
+        assert_eq!(
+            relative(Some("javascript:alert(1)")).as_deref(),
+            Some("./javascript:alert(1)")
+        );
+        assert_eq!(relative(Some("//evil.example/x")).as_deref(), Some("./evil.example/x"));
+        assert_eq!(relative(Some("")), None);
+        assert_eq!(fragment("team", "Core & \"UI\""), "#team=Core%20%26%20%22UI%22");
     }
 
     #[test]

@@ -35,10 +35,11 @@
   var $ = function (id) { return document.getElementById(id); };
   var q = $("q"), lv = $("level"), below = $("below"), team = $("team");
   var shown = $("shown"), info = $("pageinfo"), prev = $("prev"), next = $("next");
+  var clear = $("clear");
   var state, view = rows;
 
   function parse() {
-    var s = { sort: "", dir: "asc", q: "", level: "", below: false, team: "", page: 1 };
+    var s = { sort: "", dir: "asc", q: "", level: "", below: false, team: "", owner: "", page: 1 };
     location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
       var i = kv.indexOf("=");
       if (i < 0) return;
@@ -53,6 +54,7 @@
       else if (k === "level") s.level = v;
       else if (k === "below") s.below = v === "1" || v === "true";
       else if (k === "team") s.team = v;
+      else if (k === "owner") s.owner = v;
       else if (k === "page") s.page = Math.max(1, parseInt(v, 10) || 1);
     });
     return s;
@@ -64,6 +66,7 @@
     if (state.level) p.push("level=" + encodeURIComponent(state.level));
     if (state.below) p.push("below=1");
     if (state.team) p.push("team=" + encodeURIComponent(state.team));
+    if (state.owner) p.push("owner=" + encodeURIComponent(state.owner));
     if (state.page > 1) p.push("page=" + state.page);
     var h = "#" + p.join("&");
     if (h === location.hash || (h === "#" && !location.hash)) return;
@@ -77,7 +80,8 @@
       return (!needle || r._s.indexOf(needle) >= 0) &&
         (level < 0 || r.l === level) &&
         (!state.below || !r.ok) &&
-        (!state.team || r.g === state.team);
+        (!state.team || r.g === state.team) &&
+        (!state.owner || r.o === state.owner);
     });
     var key = sortKey[state.sort];
     if (key) {
@@ -109,12 +113,13 @@
     if (title) a.setAttribute("title", title);
     return a;
   }
-  // A result file relative to the page: each segment percent-encoded and "./" in front, so
-  // that no name reads as a scheme ("javascript:") or a query.
+  // A result file, a URL relative to the page (percent-encoded by aggregate); "./" goes in
+  // front of one that could read as a scheme ("javascript:") or a network path.
   function fileLink(text, rel) {
     if (typeof rel !== "string" || !rel) return null;
+    if (/^[^\/?#]*:/.test(rel) || /^[\/\\]/.test(rel)) rel = "./" + rel.replace(/^[\/\\]+/, "");
     var a = el("a", "path", text);
-    a.setAttribute("href", "./" + rel.split("/").map(encodeURIComponent).join("/"));
+    a.setAttribute("href", rel);
     return a;
   }
   function sparkline(r) {
@@ -247,7 +252,9 @@
     view.slice(start, start + PAGE).forEach(function (r) { frag.appendChild(row(r)); });
     tbody.textContent = "";
     tbody.appendChild(frag);
-    shown.textContent = view.length + " of " + rows.length + " projects shown";
+    shown.textContent = view.length + " of " + rows.length + " projects shown" +
+      (state.owner ? " (owner " + state.owner + ")" : "");
+    clear.hidden = !(state.q || state.level || state.below || state.team || state.owner);
     info.textContent = view.length
       ? "rows " + (start + 1) + "–" + Math.min(start + PAGE, view.length) + " · page " + state.page + " of " + pages
       : "no project matches";
@@ -286,6 +293,10 @@
   lv.addEventListener("change", function () { state.level = lv.value; changed(); });
   below.addEventListener("change", function () { state.below = below.checked; changed(); });
   if (team) team.addEventListener("change", function () { state.team = team.value; changed(); });
+  clear.addEventListener("click", function () {
+    state.q = ""; state.level = ""; state.below = false; state.team = ""; state.owner = "";
+    changed();
+  });
   prev.addEventListener("click", function () { state.page--; draw(); writeHash(); });
   next.addEventListener("click", function () { state.page++; draw(); writeHash(); });
   window.addEventListener("hashchange", function () { state = parse(); apply(); });
