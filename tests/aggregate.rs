@@ -109,6 +109,37 @@ fn goldens() {
         .unwrap();
     assert_eq!(s0.trend.len(), 5, "four history entries and this snapshot");
 
+    // A hostile stamp links nowhere; the real ones do.
+    let hostile = a
+        .projects
+        .iter()
+        .find(|r| r.repository.contains("<script>"))
+        .unwrap();
+    assert_eq!(
+        (
+            &hostile.links.repository,
+            &hostile.links.commit,
+            &hostile.links.run
+        ),
+        (&None, &None, &None)
+    );
+    assert!(a
+        .projects
+        .iter()
+        .filter(|r| r.repository.starts_with("github.com/acme"))
+        .all(|r| r
+            .links
+            .repository
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://github.com/acme"))));
+    // Unstamped and superseded results are information, not alarms.
+    assert!(a
+        .inputs
+        .notices
+        .iter()
+        .all(|n| n.severity == aggregate::Severity::Info));
+    assert_eq!(a.inputs.notices.len(), 2);
+
     // Every name from a result is escaped: the page has two script elements, its JSON data
     // block and its code, and the names in the data are \u-escaped for that context.
     let page = aggregate::html::render(a);
@@ -293,5 +324,255 @@ fn check_stamp_is_opt_in() {
     // render --from reads a stamped result back.
     let (code, err) = testcert(&["render", "--from", stamped.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+const TRENDS: &str = "tests/fixtures/aggregate-trends";
+
+fn trends_options(dir: &Path) -> Options {
+    let h = dir.join("history.jsonl");
+    std::fs::copy(format!("{TRENDS}/history.jsonl"), &h).unwrap();
+    Options {
+        inputs: vec![format!("{TRENDS}/results").into()],
+        history: Some(h),
+        now: Some(NOW.to_string()),
+        title: "Acme: Test Certified".to_string(),
+        teams: Some(format!("{TRENDS}/teams.toml").into()),
+        out: Some("site".into()),
+    }
+}
+
+/// The history fixture (five earlier snapshots, four teams from the three sources, a flip, a
+/// repeated flake, a regression, a version 1 line) against goldens the page can render from.
+#[test]
+fn trends_teams_and_flaky_tests_from_the_history_fixture() {
+    let dir = temp("trends");
+    let outcome = aggregate::build(&trends_options(&dir), std::time::UNIX_EPOCH).unwrap();
+    let a = &outcome.aggregate;
+    let mut drift = Vec::new();
+    compare("trends/aggregate.json", &aggregate::json(a), &mut drift);
+    compare(
+        "trends/summary.md",
+        &aggregate::markdown::render(a),
+        &mut drift,
+    );
+    assert!(
+        drift.is_empty(),
+        "{} golden outputs differ (TESTCERT_BLESS=1 rewrites them):\n{}",
+        drift.len(),
+        drift.join("\n")
+    );
+    assert!(
+        a.inputs.errors.is_empty(),
+        "the version 1 line reads: {:?}",
+        a.inputs.errors
+    );
+
+    // Teams: each source once, worst first, the projects without a team last.
+    let teams: Vec<(Option<&str>, usize)> = a
+        .teams
+        .iter()
+        .map(|t| (t.name.as_deref(), t.projects))
+        .collect();
+    assert_eq!(
+        teams,
+        [
+            (Some("payments"), 4),
+            (Some("storage"), 4),
+            (Some("@acme/ledger-team"), 3),
+            (None, 3)
+        ]
+    );
+    let source = |repo: &str| {
+        a.projects
+            .iter()
+            .find(|r| r.repository.ends_with(repo))
+            .unwrap()
+    };
+    use aggregate::TeamSource::*;
+    assert_eq!(
+        source("/billing").team_source,
+        Some(TeamsFile),
+        "over the stamp's team"
+    );
+    assert_eq!(source("/kv").team_source, Some(Config));
+    assert_eq!(source("/ledger").team_source, Some(Codeowners));
+    assert_eq!(source("/search").team, None);
+    assert_eq!(
+        a.teams[1].went_down.len(),
+        1,
+        "storage: kv-legacy went down"
+    );
+    assert_eq!(a.teams[0].share_required, Some(0.75));
+    let owners: Vec<&str> = a.owners.iter().filter_map(|o| o.name.as_deref()).collect();
+    assert_eq!(owners, ["acme", "acme-payments", "acme-search"]);
+
+    // Links from the stamps; the result file relative to the output folder.
+    let kv = &source("/kv").links;
+    assert_eq!(kv.repository.as_deref(), Some("https://github.com/acme/kv"));
+    assert_eq!(
+        kv.run.as_deref(),
+        Some("https://github.com/acme/kv/actions/runs/1005/attempts/2")
+    );
+    assert_eq!(
+        kv.result.as_deref(),
+        Some("../tests/fixtures/aggregate-trends/results/acme/kv.json")
+    );
+    assert_eq!(source("/billing").links.run, None, "not stamped in Actions");
+
+    // Trends: five earlier snapshots and this one, which equals the summary.
+    let t = &a.trends;
+    assert_eq!(t.snapshots.len(), 6);
+    assert_eq!(t.snapshots[0].snapshot, "2025-05-01T12:00:00Z");
+    assert_eq!(t.snapshots.last().unwrap().by_level, a.summary.by_level);
+    assert_eq!(
+        t.snapshots[0].repositories, 3,
+        "billing was first recorded at the second snapshot"
+    );
+    assert_eq!(
+        (t.snapshots[0].projects, t.snapshots[0].criteria_known),
+        (10, 7),
+        "search's version 1 line records no criteria"
+    );
+    assert_eq!(
+        t.snapshots[4].by_level, t.snapshots[3].by_level,
+        "a repository without a new entry stays where it was"
+    );
+    assert!(t.criteria.iter().all(|c| c.blocking.len() == 6));
+    assert_eq!(
+        a.changes.as_ref().unwrap().since.as_deref(),
+        Some("2025-05-29T12:00:00Z")
+    );
+
+    // Flaky tests worst first: the flip, then three flaky results, then two.
+    let f: Vec<(&str, usize, usize)> = a
+        .flaky
+        .tests
+        .iter()
+        .map(|t| (t.test.as_str(), t.flips, t.flaky_in))
+        .collect();
+    assert_eq!(
+        f,
+        [
+            ("billing-util/tests::round_half_even", 1, 0),
+            ("pytest/tests.test_notify/test_retry_sends_once", 0, 3),
+            ("kv-cli::cli/list_while_file_is_rewritten", 0, 2),
+        ]
+    );
+    assert_eq!(
+        a.flaky.by_repository[0].repository,
+        "github.com/acme-payments/billing"
+    );
+
+    // Worst first, and the criteria by how many projects they block.
+    assert!(a.projects[0].level <= a.projects[1].level && !a.projects[0].passed);
+    assert!(a
+        .criteria
+        .windows(2)
+        .all(|w| w[0].blocking >= w[1].blocking));
+    let mut ladder: Vec<usize> = a.criteria.iter().map(|c| c.ladder_index).collect();
+    ladder.sort();
+    assert_eq!(ladder, (0..a.criteria.len()).collect::<Vec<_>>());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// "Once": a drop fails `--fail-on-regression` in the run that first records the
+/// repository's commit with the lower level, and in no later run that finds that commit
+/// again, whether the same result (a scheduled run) or a re-run on the same commit. A new
+/// commit that drops further fails again.
+#[test]
+fn fail_on_regression_fails_once_per_regression() {
+    let dir = temp("once");
+    let results = dir.join("results");
+    let h = dir.join("history.jsonl");
+    std::fs::copy(format!("{TRENDS}/history.jsonl"), &h).unwrap();
+    std::fs::create_dir_all(&results).unwrap();
+    let kv: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{TRENDS}/results/acme/kv.json")).unwrap(),
+    )
+    .unwrap();
+    let write = |v: &serde_json::Value| {
+        std::fs::write(results.join("kv.json"), serde_json::to_string(v).unwrap()).unwrap();
+    };
+    let out = dir.join("site");
+    let run = || {
+        testcert(&[
+            "aggregate",
+            results.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--history",
+            h.to_str().unwrap(),
+            "--now",
+            NOW,
+            "--fail-on-regression",
+        ])
+    };
+    let lines = || std::fs::read_to_string(&h).unwrap().lines().count();
+    let before = lines();
+
+    write(&kv);
+    let (code, err) = run();
+    assert_eq!(code, 1, "kv-legacy L1 → L0 is first recorded: {err}");
+    assert_eq!(lines(), before + 1);
+    let (code, err) = run();
+    assert_eq!(code, 0, "the same result again: {err}");
+    assert_eq!(lines(), before + 1, "not recorded twice");
+
+    // A re-run on the same commit, still at L0: recorded (another result), not failed.
+    let mut rerun = kv.clone();
+    rerun["stamp"]["time"] = "2025-06-01T06:00:00Z".into();
+    write(&rerun);
+    let (code, err) = run();
+    assert_eq!(code, 0, "same commit: {err}");
+    assert_eq!(lines(), before + 2);
+
+    // A new commit on which kv-cli drops from L2 to L1: fails, once.
+    let mut next = kv.clone();
+    next["stamp"]["commit"] = "a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4".into();
+    next["stamp"]["time"] = "2025-06-01T08:00:00Z".into();
+    next["projects"][0]["level"] = 1.into();
+    assert_eq!(next["projects"][0]["name"], "kv-cli");
+    write(&next);
+    let (code, err) = run();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("1 project dropped a level"), "{err}");
+    let (code, _) = run();
+    assert_eq!(code, 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_teams_file_is_named_with_its_line() {
+    let dir = temp("teams");
+    let teams = dir.join("teams.toml");
+    std::fs::write(
+        &teams,
+        "[[team]]\nname = \"a\"\nrepositories = \"acme/*\"\n",
+    )
+    .unwrap();
+    let (code, err) = testcert(&[
+        "aggregate",
+        "fixtures/aggregate/results",
+        "--out",
+        dir.join("site").to_str().unwrap(),
+        "--teams",
+        teams.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("{}: line 3:", teams.display())),
+        "{err}"
+    );
+    let (code, err) = testcert(&[
+        "aggregate",
+        "fixtures/aggregate/results",
+        "--out",
+        dir.join("site").to_str().unwrap(),
+        "--teams",
+        dir.join("missing.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot read the teams file"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

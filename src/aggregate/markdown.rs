@@ -3,12 +3,12 @@
 
 use std::fmt::Write;
 
-use super::{Aggregate, Change, Row};
+use super::{Aggregate, Change, GroupRow, Row};
 use crate::render::markdown::{escape, LIMIT};
 use crate::words::percent;
 
-/// The summary: counts, changes, what holds projects back, the projects below their
-/// required level, then every project.
+/// The summary: counts, teams and owners, changes, levels over time, what holds projects
+/// back, flaky tests, the projects below their required level, then every project.
 pub fn render(a: &Aggregate) -> String {
     for max_rows in [usize::MAX, 500, 200, 50, 10, 0] {
         let s = render_with(a, max_rows);
@@ -53,8 +53,19 @@ fn render_with(a: &Aggregate, max_rows: usize) -> String {
         }
         out.push('\n');
     }
+    group_table(&mut out, "Teams", "team", "no team", &a.teams, max_rows);
+    if a.owners.len() > 1 {
+        group_table(&mut out, "Owners", "owner", "no owner", &a.owners, max_rows);
+    }
     if let Some(c) = &a.changes {
-        let _ = writeln!(out, "## Changed since the last snapshot\n");
+        match &c.since {
+            Some(since) => {
+                let _ = writeln!(out, "## Changed since the last snapshot ({since})\n");
+            }
+            None => {
+                let _ = writeln!(out, "## Changed since the last snapshot\n");
+            }
+        }
         if c.up.is_empty() && c.down.is_empty() && c.new.is_empty() && c.removed.is_empty() {
             let _ = writeln!(out, "No project changed level.\n");
         } else {
@@ -85,6 +96,7 @@ fn render_with(a: &Aggregate, max_rows: usize) -> String {
             list(&mut out, "Projects gone", "➖", &c.removed);
         }
     }
+    levels_over_time(&mut out, a);
     if !a.criteria.is_empty() {
         let _ = writeln!(out, "## What holds projects back\n");
         let _ = writeln!(
@@ -92,9 +104,8 @@ fn render_with(a: &Aggregate, max_rows: usize) -> String {
             "| criterion | | blocks the next level of | not met by (unknown) |"
         );
         let _ = writeln!(out, "|---|---|---:|---:|");
-        let mut crit: Vec<_> = a.criteria.iter().collect();
-        crit.sort_by(|x, y| y.blocking.cmp(&x.blocking).then(x.level.cmp(&y.level)));
-        for c in crit {
+        // Already the most blocking first.
+        for c in &a.criteria {
             let _ = writeln!(
                 out,
                 "| **{}** | {} | {} | {} ({}) |",
@@ -108,6 +119,7 @@ fn render_with(a: &Aggregate, max_rows: usize) -> String {
         }
         out.push('\n');
     }
+    flaky(&mut out, a, max_rows);
     let below: Vec<&Row> = a.projects.iter().filter(|r| !r.passed).collect();
     if !below.is_empty() {
         let _ = writeln!(out, "## Below the required level ({})\n", below.len());
@@ -171,6 +183,152 @@ fn table(out: &mut String, rows: &[&Row], max_rows: usize, all: bool) {
             out,
             "\n_… and {} more (every project is in aggregate.json and index.html)._",
             rows.len() - max_rows
+        );
+    }
+    out.push('\n');
+}
+
+/// Teams or owners: projects per level, the share at the required level, who went down.
+fn group_table(
+    out: &mut String,
+    title: &str,
+    what: &str,
+    none: &str,
+    groups: &[GroupRow],
+    max_rows: usize,
+) {
+    // Only the projects without a team: nothing to roll up.
+    if groups.iter().all(|g| g.name.is_none()) {
+        return;
+    }
+    let _ = writeln!(out, "## {title} ({})\n", groups.len());
+    let levels = groups.first().map_or(0, |g| g.by_level.len());
+    let _ = write!(out, "| {what} | repositories | projects |");
+    for l in (0..levels).rev() {
+        let _ = write!(out, " L{l} |");
+    }
+    let _ = writeln!(out, " at required level | went down |");
+    let _ = write!(out, "|---|---:|---:|");
+    for _ in 0..levels {
+        let _ = write!(out, "---:|");
+    }
+    let _ = writeln!(out, "---:|---|");
+    for g in groups.iter().take(max_rows) {
+        let name = g
+            .name
+            .as_deref()
+            .map_or_else(|| format!("_{none}_"), escape);
+        let _ = write!(out, "| {name} | {} | {} |", g.repositories, g.projects);
+        for n in g.by_level.iter().rev() {
+            let _ = write!(out, " {n} |");
+        }
+        let down = if g.went_down.is_empty() {
+            "–".to_string()
+        } else {
+            let names: Vec<String> = g
+                .went_down
+                .iter()
+                .map(|c| {
+                    let lv = |l: Option<u8>| l.map_or("–".to_string(), |l| format!("L{l}"));
+                    format!("{} {}→{}", escape(&c.project), lv(c.from), lv(c.to))
+                })
+                .collect();
+            crate::words::list(&names, 5)
+        };
+        let _ = writeln!(
+            out,
+            " {} ({}/{}) | {down} |",
+            percent(g.share_required),
+            g.meeting_required,
+            g.projects
+        );
+    }
+    if groups.len() > max_rows {
+        let _ = writeln!(
+            out,
+            "\n_… and {} more (in aggregate.json)._",
+            groups.len() - max_rows
+        );
+    }
+    out.push('\n');
+}
+
+/// Projects per level at each of the last snapshots (when the history has earlier ones).
+fn levels_over_time(out: &mut String, a: &Aggregate) {
+    let snaps = &a.trends.snapshots;
+    if snaps.len() < 2 {
+        return;
+    }
+    const SHOWN: usize = 10;
+    let _ = writeln!(out, "## Levels over time\n");
+    let levels = a.summary.by_level.len();
+    let _ = write!(out, "| snapshot | repositories |");
+    for l in (0..levels).rev() {
+        let _ = write!(out, " L{l} |");
+    }
+    let _ = writeln!(out, " at required level |");
+    let _ = write!(out, "|---|---:|");
+    for _ in 0..levels {
+        let _ = write!(out, "---:|");
+    }
+    let _ = writeln!(out, "---:|");
+    for p in &snaps[snaps.len().saturating_sub(SHOWN)..] {
+        let _ = write!(
+            out,
+            "| {} | {} |",
+            escape(p.snapshot.get(..10).unwrap_or(&p.snapshot)),
+            p.repositories
+        );
+        for l in (0..levels).rev() {
+            let _ = write!(out, " {} |", p.by_level.get(l).copied().unwrap_or(0));
+        }
+        let share = (p.projects > 0).then(|| p.meeting_required as f64 / p.projects as f64);
+        let _ = writeln!(out, " {} |", percent(share));
+    }
+    out.push('\n');
+}
+
+/// The tests that flip or keep being flaky, worst first.
+fn flaky(out: &mut String, a: &Aggregate, max_rows: usize) {
+    let f = &a.flaky;
+    if f.tests.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Flaky tests across the organisation ({})\n",
+        f.total
+    );
+    let _ = writeln!(
+        out,
+        "Over the last {} results: tests whose outcome flipped on one commit, or that were flaky (passed on a retry) in two results or more.\n",
+        f.results
+    );
+    let _ = writeln!(
+        out,
+        "| repository | project | test | commits with a flip | flaky in | failed in | of results |"
+    );
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|");
+    let shown = max_rows.min(20);
+    for t in f.tests.iter().take(shown) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            escape(&t.repository),
+            escape(&t.project),
+            escape(&t.test),
+            t.flips,
+            t.flaky_in,
+            t.failed_in,
+            t.results
+        );
+    }
+    if f.total > shown {
+        let _ = writeln!(
+            out,
+            "\n_… and {} more (aggregate.json lists the worst {})._",
+            f.total - shown,
+            super::flaky::LISTED
         );
     }
     out.push('\n');

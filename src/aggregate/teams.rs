@@ -58,9 +58,13 @@ impl Teams {
 
     fn parse(text: &str) -> Result<Teams, String> {
         let file: TeamsFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let line = e.span().map(|s| {
+                text.as_bytes()[..s.start.min(text.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1
+            });
             let msg = e.message().to_string();
             match line {
                 Some(l) => format!("line {l}: {msg}"),
