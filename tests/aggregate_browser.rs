@@ -699,3 +699,107 @@ fn twenty_five_thousand_projects_open_sort_and_filter_within_three_seconds() {
         );
     }
 }
+
+/// The history fixture with teams, links and flaky tests (`tests/fixtures/aggregate-trends`):
+/// the per-team rows, the team filter, the run link, the chart and the flaky list, at both
+/// widths.
+#[test]
+fn teams_links_trends_and_flaky_tests_show_in_chromium() {
+    let Some(bin) = chromium_or_skip() else {
+        return;
+    };
+    const TRENDS: &str = "tests/fixtures/aggregate-trends";
+    let site = fresh_site("aggregate-trends");
+    let history = site.join("history.jsonl");
+    std::fs::copy(format!("{TRENDS}/history.jsonl"), &history).unwrap();
+    let a = aggregate::build(
+        &Options {
+            inputs: vec![format!("{TRENDS}/results").into()],
+            history: Some(history),
+            now: Some("2025-06-01T12:00:00Z".into()),
+            title: "Acme: Test Certified".into(),
+            teams: Some(format!("{TRENDS}/teams.toml").into()),
+            out: Some(site.clone()),
+        },
+        std::time::UNIX_EPOCH,
+    )
+    .unwrap()
+    .aggregate;
+    let named: Vec<&str> = a.teams.iter().filter_map(|t| t.name.as_deref()).collect();
+    assert!(named.len() >= 3, "teams from the three sources: {named:?}");
+    assert!(
+        a.flaky.total > 0,
+        "the fixture has a flip and repeated flakes"
+    );
+    assert!(a.trends.snapshots.len() >= 5);
+    let with_run = a
+        .projects
+        .iter()
+        .find(|r| r.links.run.is_some())
+        .expect("a result stamped in Actions");
+    let url = write_site("aggregate-trends", &a);
+    let mut b = Browser::start(&bin);
+    for (width, height, mobile) in [(1400, 1000, false), (390, 844, true)] {
+        let what = format!("{width} px");
+        b.viewport(width, height, mobile);
+        b.open(&url, true);
+        assert_inert(&mut b, &what);
+        // A row per team, in the data's order (worst first), each linking to the filter.
+        let v = b.eval("Array.prototype.map.call(document.querySelectorAll('#teams tbody tr'), function (tr) { return [tr.getAttribute('data-group'), tr.cells[2].textContent, (tr.querySelector('a') || {}).hash || null]; })");
+        let rows: Vec<(String, String, Option<String>)> = serde_json::from_value(v).unwrap();
+        assert_eq!(rows.len(), a.teams.len(), "{what}");
+        for (row, team) in rows.iter().zip(&a.teams) {
+            assert_eq!(row.0, team.name.clone().unwrap_or_default(), "{what}");
+            assert_eq!(row.1, team.projects.to_string(), "{what}");
+            assert_eq!(row.2.is_some(), team.name.is_some(), "{what}");
+        }
+        // The level-over-time chart and the flaky list.
+        let v = b.eval("[document.querySelectorAll('#levels-over-time rect.point').length, document.querySelectorAll('#flaky-tests tbody tr').length, document.querySelectorAll('#heat-rows svg.blocked').length > 0]");
+        assert_eq!(
+            v,
+            json!([a.trends.snapshots.len(), a.flaky.tests.len(), true]),
+            "{what}"
+        );
+        let first: Vec<String> = serde_json::from_value(b.eval("Array.prototype.map.call(document.querySelector('#flaky-tests tbody tr').cells, function (td) { return td.textContent; })")).unwrap();
+        assert_eq!(first[0], a.flaky.tests[0].test, "{what}: worst first");
+        b.assert_no_overflow(&what);
+        b.screenshot(&format!("aggregate-trends-{width}.png"));
+    }
+    b.viewport(1400, 1000, false);
+    b.open(&url, true);
+    // A team's link filters the table to its projects; the select shows it.
+    let team = named[0];
+    b.eval(&format!(
+        "Array.prototype.find.call(document.querySelectorAll('#teams tbody tr'), function (tr) {{ return tr.getAttribute('data-group') === {}; }}).querySelector('a').click()",
+        serde_json::to_string(team).unwrap()
+    ));
+    // The click changes the fragment; the page applies it on hashchange.
+    let deadline = Instant::now() + STEP;
+    let expected = a
+        .projects
+        .iter()
+        .filter(|r| r.team.as_deref() == Some(team))
+        .count();
+    while b.eval("document.getElementById('shown').textContent")
+        != json!(format!("{expected} of {} projects shown", a.projects.len()))
+    {
+        assert!(Instant::now() < deadline, "the team filter did not apply");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let v = b.eval("[document.getElementById('team').value, Array.prototype.map.call(document.querySelectorAll('#projects tbody tr td[data-label=Team]'), function (td) { return td.textContent; })]");
+    assert_eq!(v[0], json!(team));
+    let teams: Vec<String> = serde_json::from_value(v[1].clone()).unwrap();
+    assert_eq!(teams.len(), expected);
+    assert!(teams.iter().all(|t| t == team), "{teams:?}");
+    // The CI run link of a result made in Actions points at the stamped run.
+    b.open(&format!("{url}#q={}", with_run.project), true);
+    let runs: Vec<String> = serde_json::from_value(b.eval("Array.prototype.map.call(document.querySelectorAll('#projects tbody td[data-label=\"Last updated\"] a'), function (a) { return a.href; })")).unwrap();
+    assert!(
+        runs.contains(with_run.links.run.as_ref().unwrap()),
+        "{runs:?}"
+    );
+    assert!(
+        runs.contains(with_run.links.commit.as_ref().unwrap()),
+        "{runs:?}"
+    );
+}
