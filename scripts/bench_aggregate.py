@@ -166,7 +166,8 @@ def time_page(page, runs):
     """The page's own times over `runs` fresh loads (each a new navigation)."""
     import tempfile
     url = "file://" + os.path.abspath(page)
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium may still be writing its profile as it exits: leftovers are not an error.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         b = Chromium(profile)
         try:
             plain, sorted_, click, typed = [], [], [], []

@@ -907,19 +907,36 @@ mod tests {
 
     #[test]
     fn links_are_http_or_relative_and_never_a_scheme() {
-        assert_eq!(http(Some("https://github.com/a/b")), Some("https://github.com/a/b"));
+        assert_eq!(
+            http(Some("https://github.com/a/b")),
+            Some("https://github.com/a/b")
+        );
         assert_eq!(http(Some("HTTP://host/x")), Some("HTTP://host/x"));
-        for bad in ["javascript:alert(1)", "data:text/html,x", "//evil.example/x", "ftp://x"] {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "//evil.example/x",
+            "ftp://x",
+        ] {
             assert_eq!(http(Some(bad)), None, "{bad}");
         }
-        assert_eq!(relative(Some("../results/kv.json")).as_deref(), Some("../results/kv.json"));
+        assert_eq!(
+            relative(Some("../results/kv.json")).as_deref(),
+            Some("../results/kv.json")
+        );
         assert_eq!(
             relative(Some("javascript:alert(1)")).as_deref(),
             Some("./javascript:alert(1)")
         );
-        assert_eq!(relative(Some("//evil.example/x")).as_deref(), Some("./evil.example/x"));
+        assert_eq!(
+            relative(Some("//evil.example/x")).as_deref(),
+            Some("./evil.example/x")
+        );
         assert_eq!(relative(Some("")), None);
-        assert_eq!(fragment("team", "Core & \"UI\""), "#team=Core%20%26%20%22UI%22");
+        assert_eq!(
+            fragment("team", "Core & \"UI\""),
+            "#team=Core%20%26%20%22UI%22"
+        );
     }
 
     #[test]
