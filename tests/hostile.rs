@@ -170,6 +170,7 @@ fn aggregate_summary_escapes_criterion_ids() {
             history: None,
             now: Some("2025-06-01T12:00:00Z".into()),
             title: "t".into(),
+            ..Default::default()
         },
         std::time::SystemTime::UNIX_EPOCH,
     )
@@ -338,6 +339,7 @@ fn aggregate_refuses_loose_stamp_times_and_names_what_superseded_what() {
             history: None,
             now: Some("2025-06-01T12:00:00Z".into()),
             title: "t".into(),
+            ..Default::default()
         },
         std::time::UNIX_EPOCH,
     )
@@ -558,6 +560,7 @@ fn a_far_future_stamp_does_not_supersede_a_real_result() {
             history: None,
             now: Some("2025-06-01T12:00:00Z".into()),
             title: "t".into(),
+            ..Default::default()
         },
         std::time::UNIX_EPOCH,
     )

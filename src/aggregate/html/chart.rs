@@ -98,7 +98,7 @@ pub(super) fn levels_over_time(out: &mut String, a: &Aggregate) {
     // Dates under the first, the last and a few points between; a hover title per point.
     let every = n.div_ceil(6).max(1);
     for (i, s) in snaps.iter().enumerate() {
-        if i == 0 || i == n - 1 || (i % every == 0 && n - 1 - i >= every / 2 + 1) {
+        if i == 0 || i == n - 1 || (i % every == 0 && n - 1 - i > every / 2) {
             let anchor = if i == 0 {
                 "start"
             } else if i == n - 1 {
