@@ -18,6 +18,7 @@
 
 mod chart;
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use serde::Serialize;
@@ -100,38 +101,30 @@ fn json_for_script(value: &impl Serialize) -> String {
     out
 }
 
-/// What the script needs of the aggregate: the projects, worst first.
+/// What the script needs of the aggregate: the projects, worst first. What many rows share
+/// is written once and referred to by index (a repository's stamp and links, stamp times,
+/// criterion ids): at 25,000 projects that halves the page, and parsing it is most of the
+/// time the page takes to open.
 #[derive(Serialize)]
 struct PageData<'a> {
     /// The page's highest level (the colour classes go up to it).
     max: u8,
+    /// Per repository (result): what its rows share.
+    repos: Vec<DataRepo<'a>>,
+    /// Times of the trends' points.
+    times: Vec<&'a str>,
+    /// Criterion ids of the rows' failing lists.
+    ids: Vec<&'a str>,
     rows: Vec<DataRow<'a>>,
 }
 
-/// One project in the page data (short keys: 25,000 of them are embedded).
-#[derive(Serialize)]
-struct DataRow<'a> {
-    /// Repository, project name, path.
+/// What the rows of one repository's result share.
+#[derive(Serialize, PartialEq)]
+struct DataRepo<'a> {
+    /// Repository, commit, stamp time.
     r: &'a str,
-    n: &'a str,
-    p: &'a str,
-    /// Level, required level, whether it meets it, whether it relies on a waiver.
-    l: u8,
-    q: u8,
-    ok: bool,
-    w: bool,
-    /// The failing criteria of the next level.
-    f: &'a [std::borrow::Cow<'static, str>],
-    /// Coverage, incremental coverage (0..1), and whether the latter counts all lines.
-    c: Option<f64>,
-    i: Option<f64>,
-    all: bool,
-    /// Commit, stamp time, previous level.
     h: Option<&'a str>,
     t: Option<&'a str>,
-    v: Option<u8>,
-    /// Level over time: (time, level), oldest first.
-    s: Vec<(&'a str, u8)>,
     /// Team and owner (null for none).
     g: Option<&'a str>,
     o: Option<&'a str>,
@@ -141,7 +134,33 @@ struct DataRow<'a> {
     u: Option<DataLinks<'a>>,
 }
 
+/// One project in the page data (short keys: 25,000 of them are embedded).
 #[derive(Serialize)]
+struct DataRow<'a> {
+    /// Its repository, an index into `repos`.
+    k: usize,
+    /// Project name, path.
+    n: &'a str,
+    p: &'a str,
+    /// Level, required level, whether it meets it, whether it relies on a waiver.
+    l: u8,
+    q: u8,
+    ok: bool,
+    w: bool,
+    /// The failing criteria of the next level (indexes into `ids`).
+    f: Vec<usize>,
+    /// Coverage, incremental coverage (0..1, to 6 places), and whether the latter counts
+    /// all lines.
+    c: Option<f64>,
+    i: Option<f64>,
+    all: bool,
+    /// Previous level.
+    v: Option<u8>,
+    /// Level over time: (index into `times`, level), oldest first.
+    s: Vec<(usize, u8)>,
+}
+
+#[derive(Serialize, PartialEq)]
 struct DataLinks<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     repo: Option<&'a str>,
@@ -184,42 +203,82 @@ fn worst_first(a: &Aggregate) -> Vec<&Row> {
 }
 
 fn page_data<'a>(a: &'a Aggregate, rows: &[&'a Row]) -> PageData<'a> {
-    PageData {
-        max: a.max_level,
-        rows: rows
-            .iter()
-            .map(|r| DataRow {
-                r: &r.repository,
-                n: &r.project,
-                p: &r.path,
-                l: r.level,
-                q: r.required_level,
-                ok: r.passed,
-                w: r.relies_on_waiver,
-                f: &r.failing,
-                c: r.coverage,
-                i: r.incremental,
-                all: r.incremental_scope != crate::result::Scope::Diff,
-                h: r.commit.as_deref(),
-                t: r.time.as_deref(),
-                v: r.previous_level,
-                s: r.trend.iter().map(|p| (p.time.as_str(), p.level)).collect(),
-                g: r.team.as_deref(),
-                o: r.owner.as_deref(),
-                u: {
-                    let l = &r.links;
-                    let u = DataLinks {
-                        repo: http(l.repository.as_deref()),
-                        commit: http(l.commit.as_deref()),
-                        run: http(l.run.as_deref()),
-                        file: relative(l.result.as_deref()),
-                    };
-                    (u.repo.is_some() || u.commit.is_some() || u.run.is_some() || u.file.is_some())
-                        .then_some(u)
-                },
-            })
-            .collect(),
+    /// Index of `v` in `list`, adding it when new.
+    fn intern<'a>(
+        v: &'a str,
+        list: &mut Vec<&'a str>,
+        index: &mut HashMap<&'a str, usize>,
+    ) -> usize {
+        *index.entry(v).or_insert_with(|| {
+            list.push(v);
+            list.len() - 1
+        })
     }
+    let round = |v: Option<f64>| v.map(|v| (v * 1e6).round() / 1e6);
+    let mut data = PageData {
+        max: a.max_level,
+        repos: Vec::new(),
+        times: Vec::new(),
+        ids: Vec::new(),
+        rows: Vec::with_capacity(rows.len()),
+    };
+    let (mut times, mut ids) = (HashMap::new(), HashMap::new());
+    // Candidates per repository name: rows of one result share all of it, but nothing here
+    // relies on that (a differing row gets an entry of its own).
+    let mut repos: HashMap<&str, Vec<usize>> = HashMap::new();
+    for r in rows {
+        let l = &r.links;
+        let u = DataLinks {
+            repo: http(l.repository.as_deref()),
+            commit: http(l.commit.as_deref()),
+            run: http(l.run.as_deref()),
+            file: relative(l.result.as_deref()),
+        };
+        let repo = DataRepo {
+            r: &r.repository,
+            h: r.commit.as_deref(),
+            t: r.time.as_deref(),
+            g: r.team.as_deref(),
+            o: r.owner.as_deref(),
+            u: (u.repo.is_some() || u.commit.is_some() || u.run.is_some() || u.file.is_some())
+                .then_some(u),
+        };
+        let seen = repos.entry(&r.repository).or_default();
+        let k = match seen.iter().find(|&&k| data.repos[k] == repo) {
+            Some(&k) => k,
+            None => {
+                data.repos.push(repo);
+                seen.push(data.repos.len() - 1);
+                data.repos.len() - 1
+            }
+        };
+        let f = r
+            .failing
+            .iter()
+            .map(|id| intern(id, &mut data.ids, &mut ids))
+            .collect();
+        let s = r
+            .trend
+            .iter()
+            .map(|p| (intern(&p.time, &mut data.times, &mut times), p.level))
+            .collect();
+        data.rows.push(DataRow {
+            k,
+            n: &r.project,
+            p: &r.path,
+            l: r.level,
+            q: r.required_level,
+            ok: r.passed,
+            w: r.relies_on_waiver,
+            f,
+            c: round(r.coverage),
+            i: round(r.incremental),
+            all: r.incremental_scope != crate::result::Scope::Diff,
+            v: r.previous_level,
+            s,
+        });
+    }
+    data
 }
 
 /// The page.

@@ -8,6 +8,8 @@
   var dataEl = document.getElementById("data");
   var table = document.getElementById("projects");
   if (!dataEl || !table) return;
+  // When the document had been read up to here (the data block included).
+  root.setAttribute("data-script-ms", performance.now().toFixed(0));
   var D = JSON.parse(dataEl.textContent);
   var rows = D.rows;
   var PAGE = 100;
@@ -16,10 +18,15 @@
   var keys = heads.map(function (h) { return h.getAttribute("data-key"); });
   var labels = heads.map(function (h) { return h.textContent; });
   var SVG = "http://www.w3.org/2000/svg";
+  // What a row shares with its repository is stored once (D.repos); the row refers to it.
   rows.forEach(function (r, i) {
+    var R = D.repos[r.k];
+    r.r = R.r; r.h = R.h; r.t = R.t; r.g = R.g; r.o = R.o; r.u = R.u;
+    r.f = r.f.map(function (k) { return D.ids[k]; });
     r._i = i;
-    r._s = [r.r, r.n, r.p, r.f.join(" "), r.g || ""].join(" ").toLowerCase();
+    r._s = (r.r + " " + r.n + " " + r.p + " " + r.f.join(" ") + " " + (r.g || "")).toLowerCase();
   });
+  root.setAttribute("data-parse-ms", performance.now().toFixed(0));
   // Sort keys: a number, a string, or null (unknown, always last).
   var sortKey = {
     repository: function (r) { return r.r; },
@@ -134,7 +141,7 @@
     s.setAttribute("role", "img");
     s.setAttribute("aria-label", "level over the last " + n + " results");
     var t = document.createElementNS(SVG, "title");
-    t.textContent = pts.map(function (p) { return p[0].slice(0, 10) + ": L" + p[1]; }).join("\n");
+    t.textContent = pts.map(function (p) { return D.times[p[0]].slice(0, 10) + ": L" + p[1]; }).join("\n");
     s.appendChild(t);
     var req = document.createElementNS(SVG, "line");
     [["x1", 2], ["x2", W - 2], ["y1", y(r.q)], ["y2", y(r.q)], ["stroke", "#d1d9e0"], ["stroke-dasharray", "2 2"]]
