@@ -518,6 +518,8 @@ pub fn build_with(
 
     let mut rows = Vec::new();
     let mut changes = loaded.as_ref().map(|_| Changes::default());
+    // Result links are relative to the output folder, both taken from the working directory.
+    let cwd = std::env::current_dir().unwrap_or_default();
     let mut max_level = 3;
     for (repo, src) in &by_repo {
         max_level = max_level.max(src.parsed.max_level);
@@ -545,7 +547,6 @@ pub fn build_with(
         };
         let mut links = stamp.map(links::from_stamp).unwrap_or_default();
         if let Some(out) = &opts.out {
-            let cwd = std::env::current_dir().unwrap_or_default();
             links.result = links::relative_url(out, &src.file.path, &cwd);
         }
         for r in &src.parsed.rows {
