@@ -48,7 +48,7 @@ pub(super) fn levels_over_time(out: &mut String, a: &Aggregate) {
     let _ = write!(
         out,
         r##"<section class="chart" id="levels-over-time"><h2>Projects per level over time</h2>
-<svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="lot-title lot-desc"><title id="lot-title">Projects per level at each of the last {n} snapshots</title><desc id="lot-desc">From {} to {}: stacked areas, the highest level at the bottom; the dashed line is the projects at or above their required level.</desc>"##,
+<div class="scroll"><svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="lot-title lot-desc"><title id="lot-title">Projects per level at each of the last {n} snapshots</title><desc id="lot-desc">From {} to {}: stacked areas, the highest level at the bottom; the dashed line is the projects at or above their required level.</desc>"##,
         escape(day(&snaps[0].snapshot)),
         escape(day(&snaps[n - 1].snapshot)),
     );
@@ -56,7 +56,7 @@ pub(super) fn levels_over_time(out: &mut String, a: &Aggregate) {
     for v in [0, top / 2, top] {
         let _ = write!(
             out,
-            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d1d9e0"/><text x="{}" y="{:.1}" text-anchor="end" font-size="11" fill="#59636e">{v}</text>"##,
+            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d1d9e0"/><text x="{}" y="{:.1}" text-anchor="end" font-size="13" fill="#59636e">{v}</text>"##,
             W - RIGHT,
             LEFT - 6.0,
             y(v) + 4.0,
@@ -108,7 +108,7 @@ pub(super) fn levels_over_time(out: &mut String, a: &Aggregate) {
             };
             let _ = write!(
                 out,
-                r##"<text x="{:.1}" y="{}" text-anchor="{anchor}" font-size="11" fill="#59636e">{}</text>"##,
+                r##"<text x="{:.1}" y="{}" text-anchor="{anchor}" font-size="13" fill="#59636e">{}</text>"##,
                 x(i),
                 H - 8.0,
                 escape(day(&s.snapshot))
@@ -131,7 +131,7 @@ pub(super) fn levels_over_time(out: &mut String, a: &Aggregate) {
             s.projects
         );
     }
-    out.push_str("</svg>\n<ul class=\"legend\">");
+    out.push_str("</svg></div>\n<ul class=\"legend\">");
     for l in (0..levels).rev() {
         let _ = write!(out, r#"<li><span class="sw lv{l}"></span>L{l}</li>"#);
     }
