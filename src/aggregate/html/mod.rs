@@ -998,6 +998,105 @@ mod tests {
         );
     }
 
+    /// The fixtures' aggregate, without history (no chart, no changes) or with it.
+    fn fixture(history: bool) -> Aggregate {
+        let dir =
+            std::env::temp_dir().join(format!("testcert-html-{}-{history}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let h = dir.join("history.jsonl");
+        std::fs::copy("fixtures/aggregate/history.jsonl", &h).unwrap();
+        let opts = crate::aggregate::Options {
+            inputs: vec!["fixtures/aggregate/results".into()],
+            history: history.then_some(h),
+            now: Some("2025-06-01T12:00:00Z".into()),
+            title: "t".into(),
+            ..Default::default()
+        };
+        let a = crate::aggregate::build(&opts, std::time::UNIX_EPOCH)
+            .unwrap()
+            .aggregate;
+        let _ = std::fs::remove_dir_all(&dir);
+        a
+    }
+
+    /// The page's data block, parsed as the script parses it.
+    fn data_block(page: &str) -> serde_json::Value {
+        let start = page
+            .find("<script type=\"application/json\" id=\"data\">")
+            .unwrap();
+        let body = &page[start..];
+        let body = &body[body.find('>').unwrap() + 1..body.find("</script>").unwrap()];
+        serde_json::from_str(body).unwrap()
+    }
+
+    #[test]
+    fn the_data_block_carries_every_project_worst_first_and_shares_repositories() {
+        let a = fixture(true);
+        let page = render(&a);
+        let d = data_block(&page);
+        let rows = d["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), a.projects.len());
+        let key = |r: &serde_json::Value| (r["ok"].as_bool().unwrap(), r["l"].as_u64().unwrap());
+        assert!(
+            rows.windows(2).all(|w| key(&w[0]) <= key(&w[1])),
+            "worst first"
+        );
+        // One entry per result, each named once.
+        let repos = d["repos"].as_array().unwrap();
+        assert_eq!(repos.len(), a.summary.repositories);
+        for (row, r) in rows.iter().zip(worst_first(&a)) {
+            let repo = &repos[row["k"].as_u64().unwrap() as usize];
+            assert_eq!(repo["r"], r.repository.as_str());
+            assert_eq!(row["n"], r.project.as_str());
+            let failing: Vec<&str> = row["f"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| d["ids"][k.as_u64().unwrap() as usize].as_str().unwrap())
+                .collect();
+            assert_eq!(failing, r.failing);
+        }
+        // The hostile repository's name reads back exactly from the escaped block.
+        assert!(repos
+            .iter()
+            .any(|r| r["r"].as_str().unwrap().contains("<script>")));
+    }
+
+    #[test]
+    fn without_history_the_page_has_no_chart_and_no_changes() {
+        let a = fixture(false);
+        let page = render(&a);
+        assert!(!page.contains("id=\"levels-over-time\""));
+        assert!(!page.contains("id=\"changes\""));
+        assert!(page.contains("id=\"below-required\""));
+        assert_eq!(
+            data_block(&page)["rows"].as_array().unwrap().len(),
+            a.projects.len()
+        );
+    }
+
+    #[test]
+    fn hostile_team_names_stay_text_in_tables_options_and_links() {
+        let mut a = fixture(true);
+        let evil = "</script><script>alert(1)</script>\"'&<!--";
+        for t in &mut a.teams {
+            t.name = Some(evil.to_string());
+        }
+        for r in &mut a.projects {
+            r.team = Some(evil.to_string());
+        }
+        let page = render(&a);
+        assert_eq!(
+            page.matches("<script").count(),
+            2,
+            "the data block and the code only"
+        );
+        assert!(!page.contains("<!--"));
+        assert!(page.contains("<option value=\"&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;!--\">"));
+        assert!(page.contains("href=\"#team=%3C%2Fscript%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%27%26%3C%21--\""));
+        assert_eq!(data_block(&page)["repos"][0]["g"], evil);
+    }
+
     #[test]
     fn script_json_cannot_end_its_block_and_reads_back_the_same() {
         let hostile = [
