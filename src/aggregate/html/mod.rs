@@ -134,31 +134,33 @@ struct DataRepo<'a> {
     u: Option<DataLinks<'a>>,
 }
 
-/// One project in the page data (short keys: 25,000 of them are embedded).
+/// One project in the page data: an array, not an object (25,000 of them are embedded, and
+/// keys would be a fifth of the page); the script names the fields as it reads them
+/// (`page.js`, the same order).
 #[derive(Serialize)]
-struct DataRow<'a> {
+struct DataRow<'a>(
     /// Its repository, an index into `repos`.
-    k: usize,
+    usize,
     /// Project name, path.
-    n: &'a str,
-    p: &'a str,
-    /// Level, required level, whether it meets it, whether it relies on a waiver.
-    l: u8,
-    q: u8,
-    ok: bool,
-    w: bool,
+    &'a str,
+    &'a str,
+    /// Level, required level, whether it meets it (0/1), whether it relies on a waiver (0/1).
+    u8,
+    u8,
+    u8,
+    u8,
     /// The failing criteria of the next level (indexes into `ids`).
-    f: Vec<usize>,
+    Vec<usize>,
     /// Coverage, incremental coverage (0..1, to 6 places), and whether the latter counts
-    /// all lines.
-    c: Option<f64>,
-    i: Option<f64>,
-    all: bool,
+    /// all lines (0/1).
+    Option<f64>,
+    Option<f64>,
+    u8,
     /// Previous level.
-    v: Option<u8>,
+    Option<u8>,
     /// Level over time: (index into `times`, level), oldest first.
-    s: Vec<(usize, u8)>,
-}
+    Vec<(usize, u8)>,
+);
 
 #[derive(Serialize, PartialEq)]
 struct DataLinks<'a> {
@@ -262,21 +264,21 @@ fn page_data<'a>(a: &'a Aggregate, rows: &[&'a Row]) -> PageData<'a> {
             .iter()
             .map(|p| (intern(&p.time, &mut data.times, &mut times), p.level))
             .collect();
-        data.rows.push(DataRow {
+        data.rows.push(DataRow(
             k,
-            n: &r.project,
-            p: &r.path,
-            l: r.level,
-            q: r.required_level,
-            ok: r.passed,
-            w: r.relies_on_waiver,
+            &r.project,
+            &r.path,
+            r.level,
+            r.required_level,
+            u8::from(r.passed),
+            u8::from(r.relies_on_waiver),
             f,
-            c: round(r.coverage),
-            i: round(r.incremental),
-            all: r.incremental_scope != crate::result::Scope::Diff,
-            v: r.previous_level,
+            round(r.coverage),
+            round(r.incremental),
+            u8::from(r.incremental_scope != crate::result::Scope::Diff),
+            r.previous_level,
             s,
-        });
+        ));
     }
     data
 }
@@ -1036,7 +1038,7 @@ mod tests {
         let d = data_block(&page);
         let rows = d["rows"].as_array().unwrap();
         assert_eq!(rows.len(), a.projects.len());
-        let key = |r: &serde_json::Value| (r["ok"].as_bool().unwrap(), r["l"].as_u64().unwrap());
+        let key = |r: &serde_json::Value| (r[5].as_u64().unwrap(), r[3].as_u64().unwrap());
         assert!(
             rows.windows(2).all(|w| key(&w[0]) <= key(&w[1])),
             "worst first"
@@ -1045,10 +1047,10 @@ mod tests {
         let repos = d["repos"].as_array().unwrap();
         assert_eq!(repos.len(), a.summary.repositories);
         for (row, r) in rows.iter().zip(worst_first(&a)) {
-            let repo = &repos[row["k"].as_u64().unwrap() as usize];
+            let repo = &repos[row[0].as_u64().unwrap() as usize];
             assert_eq!(repo["r"], r.repository.as_str());
-            assert_eq!(row["n"], r.project.as_str());
-            let failing: Vec<&str> = row["f"]
+            assert_eq!(row[1], r.project.as_str());
+            let failing: Vec<&str> = row[7]
                 .as_array()
                 .unwrap()
                 .iter()

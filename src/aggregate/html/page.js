@@ -11,7 +11,11 @@
   // When the document had been read up to here (the data block included).
   root.setAttribute("data-script-ms", performance.now().toFixed(0));
   var D = JSON.parse(dataEl.textContent);
-  var rows = D.rows;
+  // Each row is an array (aggregate/html/mod.rs, DataRow: the same order); named here.
+  var rows = D.rows.map(function (a) {
+    return { k: a[0], n: a[1], p: a[2], l: a[3], q: a[4], ok: a[5] === 1, w: a[6] === 1, f: a[7],
+      c: a[8], i: a[9], all: a[10] === 1, v: a[11], s: a[12] };
+  });
   var PAGE = 100;
   var tbody = table.tBodies[0];
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
