@@ -576,3 +576,45 @@ fn a_bad_teams_file_is_named_with_its_line() {
     assert!(err.contains("cannot read the teams file"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A stamp is written by whoever ran the check: its team, owners and URLs are data, never
+/// markup or a link elsewhere.
+#[test]
+fn a_hostile_stamp_team_and_urls_stay_inert() {
+    let dir = temp("hostile-stamp");
+    let mut r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/aggregate/results/rust-workspace.json").unwrap(),
+    )
+    .unwrap();
+    r["stamp"]["team"] = "<img src=x onerror=alert(1)>|**x**".into();
+    r["stamp"]["server_url"] = "javascript:alert(1)//".into();
+    r["stamp"]["run_url"] = "https://evil.example/acme/rust-workspace/actions/runs/1".into();
+    std::fs::write(dir.join("r.json"), r.to_string()).unwrap();
+    let a = aggregate::build(
+        &Options {
+            inputs: vec![dir.join("r.json")],
+            now: Some(NOW.to_string()),
+            title: "t".to_string(),
+            ..Options::default()
+        },
+        std::time::UNIX_EPOCH,
+    )
+    .unwrap()
+    .aggregate;
+    assert!(a
+        .projects
+        .iter()
+        .all(|p| p.links == aggregate::Links::default()));
+    let md = aggregate::markdown::render(&a);
+    assert!(
+        !md.replace("\\<", "").contains("<img"),
+        "only escaped: {md}"
+    );
+    assert!(
+        md.contains("\\<img src=x onerror=alert(1)\\>\\|\\*\\*x\\*\\*"),
+        "{md}"
+    );
+    let json = aggregate::json(&a);
+    assert!(!json.contains("javascript:") && !json.contains("evil.example"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -57,6 +57,9 @@ pub struct FlakyRepository {
     pub flaky_in: usize,
 }
 
+/// Per project: how many results it has, and what they say per test.
+type ProjectTests<'a> = (usize, HashMap<&'a str, Acc<'a>>);
+
 #[derive(Default)]
 struct Acc<'a> {
     flaky_in: usize,
@@ -85,7 +88,7 @@ pub(crate) fn build(repos: &[(&[Entry], &Entry)]) -> Flaky {
         let results = &results[skip..];
         out.results += results.len();
         // Per project (path, name): per test, what the results say.
-        let mut projects: BTreeMap<(&str, &str), (usize, HashMap<&str, Acc>)> = BTreeMap::new();
+        let mut projects: BTreeMap<(&str, &str), ProjectTests> = BTreeMap::new();
         for e in results {
             let commit = e.commit.as_deref().unwrap_or(&e.time);
             for p in &e.projects {

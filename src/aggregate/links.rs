@@ -113,38 +113,60 @@ fn is_number(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `file` relative to the folder `from`, as a relative URL; both are made absolute against
-/// `cwd` and normalised lexically (no file system access: the output folder may not exist
-/// yet). None when they share no root (Windows drives).
-pub(crate) fn relative_url(from: &Path, file: &Path, cwd: &Path) -> Option<String> {
-    let abs = |p: &Path| -> Vec<String> {
-        let joined: PathBuf = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            cwd.join(p)
-        };
-        let mut out: Vec<String> = Vec::new();
-        for c in joined.components() {
-            match c {
-                Component::ParentDir => {
-                    out.pop();
-                }
-                Component::CurDir => {}
-                Component::Normal(s) => out.push(s.to_string_lossy().into_owned()),
-                Component::Prefix(p) => out.push(p.as_os_str().to_string_lossy().into_owned()),
-                Component::RootDir => {}
-            }
+/// Result files as relative URLs from one output folder.
+pub(crate) struct ResultLinks {
+    cwd: PathBuf,
+    from: Vec<String>,
+}
+
+impl ResultLinks {
+    /// Links from the folder `from`; relative paths are taken from `cwd`.
+    pub(crate) fn new(from: &Path, cwd: &Path) -> ResultLinks {
+        ResultLinks {
+            from: absolute(from, cwd),
+            cwd: cwd.to_path_buf(),
         }
-        out
-    };
-    let (from, file) = (abs(from), abs(file));
-    let common = from.iter().zip(&file).take_while(|(a, b)| a == b).count();
-    if common == 0 && !from.is_empty() && !file.is_empty() && cfg!(windows) {
-        return None;
     }
-    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
-    parts.extend(file[common..].iter().map(|s| percent_encode(s)));
-    (!parts.is_empty()).then(|| parts.join("/"))
+
+    /// `file` relative to the folder, as a relative URL. Both are made absolute and
+    /// normalised lexically (no file system access: the output folder may not exist yet).
+    pub(crate) fn link(&self, file: &Path) -> Option<String> {
+        let file = absolute(file, &self.cwd);
+        let common = self
+            .from
+            .iter()
+            .zip(&file)
+            .take_while(|(a, b)| a == b)
+            .count();
+        // Different Windows drives: no relative path between them.
+        if common == 0 && cfg!(windows) {
+            return None;
+        }
+        let mut parts: Vec<String> = vec!["..".to_string(); self.from.len() - common];
+        parts.extend(file[common..].iter().map(|s| percent_encode(s)));
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+}
+
+/// `p` joined to `cwd` when relative, as its normal components (`.` dropped, `..` applied).
+fn absolute(p: &Path, cwd: &Path) -> Vec<String> {
+    let joined: PathBuf = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    };
+    let mut out: Vec<String> = Vec::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir | Component::RootDir => {}
+            Component::Normal(s) => out.push(s.to_string_lossy().into_owned()),
+            Component::Prefix(p) => out.push(p.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    out
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
@@ -242,21 +264,18 @@ mod tests {
     #[test]
     fn result_links_are_relative_to_the_output_folder() {
         let cwd = Path::new("/w");
+        let site = ResultLinks::new(Path::new("site"), cwd);
         assert_eq!(
-            relative_url(Path::new("site"), Path::new("results/acme/kv.json"), cwd).as_deref(),
+            site.link(Path::new("results/acme/kv.json")).as_deref(),
             Some("../results/acme/kv.json")
         );
         assert_eq!(
-            relative_url(
-                Path::new("site"),
-                Path::new("./site/results/a b#.json"),
-                cwd
-            )
-            .as_deref(),
+            site.link(Path::new("./site/results/a b#.json")).as_deref(),
             Some("results/a%20b%23.json")
         );
+        let out = ResultLinks::new(Path::new("/out/x/../x"), cwd);
         assert_eq!(
-            relative_url(Path::new("/out/x"), Path::new("/in/r.json"), cwd).as_deref(),
+            out.link(Path::new("/in/r.json")).as_deref(),
             Some("../../in/r.json")
         );
     }

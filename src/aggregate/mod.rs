@@ -519,7 +519,10 @@ pub fn build_with(
     let mut rows = Vec::new();
     let mut changes = loaded.as_ref().map(|_| Changes::default());
     // Result links are relative to the output folder, both taken from the working directory.
-    let cwd = std::env::current_dir().unwrap_or_default();
+    let result_links = opts
+        .out
+        .as_deref()
+        .map(|out| links::ResultLinks::new(out, &std::env::current_dir().unwrap_or_default()));
     let mut max_level = 3;
     for (repo, src) in &by_repo {
         max_level = max_level.max(src.parsed.max_level);
@@ -546,8 +549,8 @@ pub fn build_with(
             None => (None, None),
         };
         let mut links = stamp.map(links::from_stamp).unwrap_or_default();
-        if let Some(out) = &opts.out {
-            links.result = links::relative_url(out, &src.file.path, &cwd);
+        if let Some(r) = &result_links {
+            links.result = r.link(&src.file.path);
         }
         for r in &src.parsed.rows {
             let previous_level = prev.and_then(|p| p.level_of(&r.path, &r.name));
@@ -794,7 +797,7 @@ fn heat_map(rows: &[Row], max_level: u8) -> Vec<CriterionRow> {
         r.ladder_index = i;
     }
     // Stable: equal counts stay in ladder order.
-    rows.sort_by(|a, b| b.blocking.cmp(&a.blocking));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.blocking));
     rows
 }
 
