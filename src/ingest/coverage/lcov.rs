@@ -20,17 +20,24 @@ use crate::ingest::Ctx;
 use crate::model::{saturate, Branches, Coverage, FileCoverage, Function, Line};
 
 /// Large inputs are cut into chunks of about this size, at record boundaries, and parsed on
-/// all cores; memory stays bounded by (workers + 1) chunks plus the model.
+/// all cores; memory stays bounded by (workers + 2) chunks plus the model.
 /// (Tiny in unit tests, so that they cross chunk boundaries.)
 const CHUNK: usize = if cfg!(test) { 256 } else { 1 << 20 };
 
+/// How much is read at once, straight into a chunk's buffer. At least the capacity of the
+/// `BufReader` that `ingest` wraps the file in, so that it hands the read through instead of
+/// copying every byte through its own buffer first.
+const READ: usize = if cfg!(test) { 100 } else { 256 << 10 };
+
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
+    let pool = Pool::default();
     let mut chunks = Chunker {
         input,
         carry: Vec::new(),
         line_base: 0,
         eof: false,
         tn: None,
+        pool: &pool,
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let first = chunks.next()?;
@@ -40,22 +47,43 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     };
     let parsers = match (first, second) {
         (None, _) => vec![Parser::default()],
-        (Some(one), None) => vec![Parser::run(one)?],
+        (Some(one), None) => vec![Parser::run(one, &pool)?],
         (Some(a), Some(b)) if workers == 1 => {
-            let mut out = vec![Parser::run(a)?, Parser::run(b)?];
+            let mut out = vec![Parser::run(a, &pool)?, Parser::run(b, &pool)?];
             while let Some(c) = chunks.next()? {
-                out.push(Parser::run(c)?);
+                out.push(Parser::run(c, &pool)?);
             }
             out
         }
-        (Some(a), Some(b)) => parallel(&mut chunks, [a, b], workers)?,
+        (Some(a), Some(b)) => parallel(&mut chunks, [a, b], workers, &pool)?,
     };
     combine(parsers, ctx)
 }
 
+/// Chunk buffers parsed and handed back, for the reader to fill again: a buffer is
+/// allocated (and its pages faulted in) once per chunk in flight, not once per chunk.
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .unwrap_or_default()
+    }
+
+    fn give(&self, buf: Vec<u8>) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(buf);
+    }
+}
+
 /// A run of whole records and the line number it starts after.
 struct Chunk {
-    bytes: Vec<u8>,
+    /// The records are `buf[..len]`; the rest is room the reader may fill next time.
+    buf: Vec<u8>,
+    len: usize,
     line_base: u64,
     /// The test name (`TN:`) in force where the chunk starts: the last one before it.
     tn: Option<String>,
@@ -69,6 +97,7 @@ struct Chunker<'a> {
     eof: bool,
     /// The last `TN:` value of the chunks cut so far.
     tn: Option<String>,
+    pool: &'a Pool,
 }
 
 impl Chunker<'_> {
@@ -76,42 +105,54 @@ impl Chunker<'_> {
         if self.eof && self.carry.is_empty() {
             return Ok(None);
         }
-        let mut buf = std::mem::take(&mut self.carry);
-        // Room for a whole chunk and the fill that crosses its end, once: growing by doubling
-        // would copy the chunk two or three times over.
-        buf.reserve(CHUNK + CHUNK / 2);
+        // The buffer's length is its room, all of it initialised once (zeroed when it
+        // grows), so that reads go straight into it; `len` is what holds records.
+        let mut buf = self.pool.take();
+        let mut len = self.carry.len();
+        if buf.len() < len + READ {
+            buf.resize(len + READ, 0);
+        }
+        buf[..len].copy_from_slice(&self.carry);
+        self.carry.clear();
         let mut searched = 0;
         let cut = loop {
-            while buf.len() < searched + CHUNK && !self.eof {
-                let avail = self.input.fill_buf().map_err(|e| {
+            while len < searched + CHUNK && !self.eof {
+                if buf.len() < len + READ {
+                    buf.resize(len + READ, 0);
+                }
+                let n = loop {
+                    match self.input.read(&mut buf[len..len + READ]) {
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        r => break r,
+                    }
+                }
+                .map_err(|e| {
                     ParseError::at_line(self.line_base + 1, 1, format!("read error: {e}"))
                 })?;
-                if avail.is_empty() {
+                if n == 0 {
                     self.eof = true;
                     break;
                 }
-                let n = avail.len();
-                buf.extend_from_slice(avail);
-                self.input.consume(n);
+                len += n;
             }
             if self.eof {
-                break buf.len();
+                break len;
             }
-            match record_boundary(&buf[searched..]) {
+            match record_boundary(&buf[searched..len]) {
                 Some(i) => break searched + i,
                 // One record longer than a chunk: read on.
-                None => searched = buf.len().saturating_sub(64),
+                None => searched = len.saturating_sub(64),
             }
         };
-        self.carry = buf[cut..].to_vec();
-        buf.truncate(cut);
-        let lines = count_lines(&buf);
+        self.carry.extend_from_slice(&buf[cut..len]);
+        let lines = count_lines(&buf[..cut]);
         let tn = self.tn.clone();
-        if let Some(last) = last_tn(&buf) {
+        if let Some(last) = last_tn(&buf[..cut]) {
             self.tn = Some(last);
         }
         let chunk = Chunk {
-            bytes: buf,
+            buf,
+            len: cut,
             line_base: self.line_base,
             tn,
         };
@@ -169,7 +210,12 @@ fn record_boundary(buf: &[u8]) -> Option<usize> {
 }
 
 /// Parses chunks on `workers` threads while this thread reads the next ones.
-fn parallel(chunks: &mut Chunker<'_>, first: [Chunk; 2], workers: usize) -> Result<Vec<Parser>> {
+fn parallel(
+    chunks: &mut Chunker<'_>,
+    first: [Chunk; 2],
+    workers: usize,
+    pool: &Pool,
+) -> Result<Vec<Parser>> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{mpsc, Mutex};
     let (tx, rx) = mpsc::sync_channel::<(usize, Chunk)>(workers);
@@ -183,7 +229,7 @@ fn parallel(chunks: &mut Chunker<'_>, first: [Chunk; 2], workers: usize) -> Resu
                     loop {
                         let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         let Ok((idx, chunk)) = next else { break };
-                        let r = Parser::run(chunk);
+                        let r = Parser::run(chunk, pool);
                         if r.is_err() {
                             failed.store(true, Ordering::Relaxed);
                         }
@@ -301,33 +347,38 @@ impl Parser {
         ParseError::at_line(self.lineno, col as u64 + 1, msg)
     }
 
-    /// Parses one chunk of whole lines.
-    fn run(chunk: Chunk) -> Result<Parser> {
+    /// Parses one chunk of whole lines, then hands its buffer back to `pool`.
+    fn run(chunk: Chunk, pool: &Pool) -> Result<Parser> {
         let mut p = Parser {
             lineno: chunk.line_base,
             tn: chunk.tn,
             ..Parser::default()
         };
-        let buf = &chunk.bytes[..];
+        let r = p.lines(&chunk.buf[..chunk.len]);
+        pool.give(chunk.buf);
+        r.map(|()| p)
+    }
+
+    fn lines(&mut self, buf: &[u8]) -> Result<()> {
         let mut pos = 0;
         while pos < buf.len() {
             let rest = &buf[pos..];
-            if let Some(used) = p.fast(rest) {
+            if let Some(used) = self.fast(rest) {
                 pos += used;
                 continue;
             }
             match line_end(rest) {
                 Some(i) => {
-                    p.line(&rest[..i])?;
+                    self.line(&rest[..i])?;
                     pos += i + 1;
                 }
                 None => {
-                    p.line(rest)?;
+                    self.line(rest)?;
                     break;
                 }
             }
         }
-        Ok(p)
+        Ok(())
     }
 
     /// The two records that make up nearly all of a large tracefile, in their plain form
