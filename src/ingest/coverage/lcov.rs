@@ -847,7 +847,7 @@ impl Record {
 /// capacity for reuse).
 fn exact(v: &mut Vec<Function>) -> Vec<Function> {
     let mut out = Vec::with_capacity(v.len());
-    out.extend(v.drain(..));
+    out.append(v);
     out
 }
 
