@@ -185,7 +185,7 @@ impl Parser {
                     format!(
                         "{} {} is not a number",
                         String::from_utf8_lossy(key),
-                        shown(&v)
+                        shown(v)
                     )
                 }),
             None => Ok(None),
