@@ -95,6 +95,16 @@ impl<R: Read> Bounded<R> {
         match self.mode {
             Mode::Lines => {
                 match memchr::memrchr(b'\n', buf) {
+                    // A line that starts in this read and ends in it is shorter than the
+                    // read: when the read is within the limit, only the line carried in from
+                    // earlier reads can be too long (one search, not one per line).
+                    Some(i) if buf.len() as u64 <= self.limit => {
+                        let first = memchr::memchr(b'\n', buf).unwrap_or(i);
+                        if self.run + first as u64 > self.limit {
+                            return Err(self.too_long());
+                        }
+                        self.run = (buf.len() - i - 1) as u64;
+                    }
                     Some(i) => {
                         // Every line before the last break is checked too.
                         let mut start = 0;
@@ -252,6 +262,30 @@ mod tests {
             out.extend_from_slice(&chunk[..n]);
         }
         Ok((out, r.dropped()))
+    }
+
+    #[test]
+    fn line_limit_holds_for_reads_shorter_and_longer_than_it() {
+        // Reads within the limit check only the line carried in; longer ones every line.
+        for long in 14..=18 {
+            let input = format!("a\n{}\nbb\n{}\n", "x".repeat(long), "y".repeat(5));
+            for size in [3, 7, 16, 17, 64] {
+                let mut r = Bounded::with_limits(input.as_bytes(), Mode::Lines, 16, 0);
+                let mut chunk = vec![0u8; size];
+                let mut res = Ok(());
+                loop {
+                    match r.read(&mut chunk) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) => {
+                            res = Err(e);
+                            break;
+                        }
+                    }
+                }
+                assert_eq!(res.is_ok(), long <= 16, "line of {long} in reads of {size}");
+            }
+        }
     }
 
     #[test]

@@ -106,6 +106,11 @@ pub(crate) struct Capabilities {
 #[derive(Clone, Debug, Default)]
 pub struct Coverage {
     files: Vec<FileCoverage>,
+    /// One flag per file: its records are sorted and merged already (a parser finished it
+    /// with [`FileCoverage::finish`] while the record was hot, on a worker thread) and have
+    /// not been touched since, so [`Coverage::finish`] skips it. A large report's files are
+    /// then finished in parallel, once, instead of again on every `finish`.
+    clean: Vec<bool>,
     index: HashMap<String, usize>,
     finished: bool,
     /// Totals stated by a report that carries no per-line data (Istanbul `coverage-summary.json`).
@@ -197,9 +202,21 @@ impl FileCoverage {
             .collect()
     }
 
+    /// Sorts and merges duplicate records (see [`FileCoverage::merge_records`]) and trims
+    /// the vectors to their length. Idempotent.
+    pub(crate) fn finish(&mut self) {
+        self.merge_records();
+        // Vectors grown by pushing hold up to twice their length; across tens of thousands
+        // of files that slack would cost more memory than the records themselves.
+        self.lines.shrink_to_fit();
+        self.branches.shrink_to_fit();
+        self.functions.shrink_to_fit();
+    }
+
     /// Sorts and merges duplicate records: hits add up (a line hit in any record is hit),
     /// a line's branches take the record with the most covered (and the largest total).
-    fn finish(&mut self) {
+    /// Leaves the capacity as it is: for a parser that reuses its vectors across records.
+    pub(crate) fn merge_records(&mut self) {
         if !self.lines.windows(2).all(|w| w[0].line < w[1].line) {
             self.lines.sort_by_key(|l| l.line);
             self.lines.dedup_by(|next, kept| {
@@ -243,11 +260,6 @@ impl FileCoverage {
             self.functions
                 .sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.name.cmp(&b.name)));
         }
-        // Vectors grown by pushing hold up to twice their length; across tens of thousands
-        // of files that slack would cost more memory than the records themselves.
-        self.lines.shrink_to_fit();
-        self.branches.shrink_to_fit();
-        self.functions.shrink_to_fit();
     }
 
     /// Totals of this file. Only meaningful once the owning [`Coverage`] is finished.
@@ -289,10 +301,12 @@ impl Coverage {
             Some(&i) => i,
             None => {
                 self.files.push(FileCoverage::new(path));
+                self.clean.push(false);
                 self.index.insert(path.to_string(), self.files.len() - 1);
                 self.files.len() - 1
             }
         };
+        self.clean[idx] = false;
         &mut self.files[idx]
     }
 
@@ -307,13 +321,26 @@ impl Coverage {
     /// The record at `index` (from [`Coverage::file_index`]).
     pub(crate) fn file_at_mut(&mut self, index: usize) -> &mut FileCoverage {
         self.finished = false;
+        self.clean[index] = false;
         &mut self.files[index]
     }
 
     /// Adds a whole file record (merged with an existing one of the same path).
     pub(crate) fn push_file(&mut self, file: FileCoverage) {
+        self.push(file, false);
+    }
+
+    /// [`Coverage::push_file`] for a record its parser has finished
+    /// ([`FileCoverage::finish`]) and will not touch again: unless it merges with another
+    /// record of its path, [`Coverage::finish`] leaves it as it is.
+    pub(crate) fn push_finished_file(&mut self, file: FileCoverage) {
+        self.push(file, true);
+    }
+
+    fn push(&mut self, file: FileCoverage, clean: bool) {
         match self.index.get(&file.path) {
             Some(&i) => {
+                self.clean[i] = false;
                 let f = &mut self.files[i];
                 f.lines.extend_from_slice(&file.lines);
                 f.branches.extend_from_slice(&file.branches);
@@ -328,6 +355,7 @@ impl Coverage {
             None => {
                 self.index.insert(file.path.clone(), self.files.len());
                 self.files.push(file);
+                self.clean.push(clean);
             }
         }
         self.finished = false;
@@ -336,8 +364,8 @@ impl Coverage {
     /// Adds `other`'s records without sorting or merging yet: for parsers that build a
     /// report in pieces and call [`Coverage::finish`] once at the end.
     pub(crate) fn merge_unfinished(&mut self, other: Coverage) {
-        for f in other.files {
-            self.push_file(f);
+        for (f, clean) in other.files.into_iter().zip(other.clean) {
+            self.push(f, clean);
         }
     }
 
@@ -346,9 +374,13 @@ impl Coverage {
         if self.finished {
             return;
         }
-        for f in &mut self.files {
-            f.finish();
+        for (f, clean) in self.files.iter_mut().zip(&mut self.clean) {
+            if !*clean {
+                f.finish();
+                *clean = true;
+            }
         }
+        // Every flag is true now, so sorting the files needs no permuting of the flags.
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
         self.reindex();
         self.finished = true;
@@ -363,8 +395,8 @@ impl Coverage {
 
     /// Merges `other` into `self` line by line.
     pub fn merge(&mut self, other: Coverage) {
-        for f in other.files {
-            self.push_file(f);
+        for (f, clean) in other.files.into_iter().zip(other.clean) {
+            self.push(f, clean);
         }
         if let Some(s) = other.summary_only {
             let mine = self.summary_only.get_or_insert_with(Totals::default);
@@ -379,10 +411,11 @@ impl Coverage {
     /// land on the same path.
     pub(crate) fn map_paths(&mut self, mut map: impl FnMut(&str) -> String) {
         let files = std::mem::take(&mut self.files);
+        let clean = std::mem::take(&mut self.clean);
         self.index.clear();
-        for mut f in files {
+        for (mut f, clean) in files.into_iter().zip(clean) {
             f.path = map(&f.path);
-            self.push_file(f);
+            self.push(f, clean);
         }
         self.finished = false;
         self.finish();

@@ -37,7 +37,7 @@ use quick_xml::events::BytesStart;
 
 use super::xmlcov::{count, fold_branches, fold_lines, line_no, shown};
 use crate::ingest::error::Result;
-use crate::ingest::xml::{attr, attr_raw, parse_u64, Ev, XmlReader};
+use crate::ingest::xml::{attr, attr_raw, parse_u64, scan_attrs, unescape_lossy, Ev, XmlReader};
 use crate::ingest::Ctx;
 use crate::model::{Coverage, FileCoverage};
 
@@ -177,15 +177,15 @@ impl Parser {
         }
     }
 
-    fn count(&mut self, e: &BytesStart<'_>, key: &[u8]) -> Result<Option<u64>, String> {
-        match attr_raw(e, key) {
-            Some(v) => count(&v, &mut self.negative_counts)
+    fn count(&mut self, v: Option<&[u8]>, key: &[u8]) -> Result<Option<u64>, String> {
+        match v {
+            Some(v) => count(v, &mut self.negative_counts)
                 .map(Some)
                 .ok_or_else(|| {
                     format!(
                         "{} {} is not a number",
                         String::from_utf8_lossy(key),
-                        shown(&v)
+                        shown(v)
                     )
                 }),
             None => Ok(None),
@@ -199,23 +199,43 @@ impl Parser {
             }
             return Ok(());
         }
-        let Some(num) = attr_raw(e, b"num") else {
+        // One pass over the attributes for all of them (most of a Clover file is `<line>`
+        // elements); a list that cannot be split reads as no attribute at all, as
+        // `attr_raw` has it.
+        let [num, kind, count, truecount, falsecount, signature, name, visibility] = scan_attrs(
+            e,
+            [
+                b"num",
+                b"type",
+                b"count",
+                b"truecount",
+                b"falsecount",
+                b"signature",
+                b"name",
+                b"visibility",
+            ],
+        )
+        .unwrap_or_default();
+        let Some(num) = num else {
             return Err("<line> has no num attribute".to_string());
         };
         let line =
             line_no(&num).ok_or_else(|| format!("line number {} is not a number", shown(&num)))?;
-        let kind = attr_raw(e, b"type").unwrap_or(Cow::Borrowed(b""));
+        let kind = kind.unwrap_or(Cow::Borrowed(b""));
+        let count = count.as_deref();
         match kind.trim_ascii() {
             b"stmt" => {
                 let hits = self
-                    .count(e, b"count")?
+                    .count(count, b"count")?
                     .ok_or("<line type=\"stmt\"> has no count attribute")?;
                 self.lines.push((line, hits));
             }
             b"cond" => {
-                let t = self.count(e, b"truecount")?.unwrap_or(0);
-                let f = self.count(e, b"falsecount")?.unwrap_or(0);
-                let hits = match self.count(e, b"count")? {
+                let t = self.count(truecount.as_deref(), b"truecount")?.unwrap_or(0);
+                let f = self
+                    .count(falsecount.as_deref(), b"falsecount")?
+                    .unwrap_or(0);
+                let hits = match self.count(count, b"count")? {
                     Some(c) => {
                         if let Some(file) = self.file.as_mut() {
                             file.cond_with_count = true;
@@ -229,13 +249,13 @@ impl Parser {
             }
             b"method" => {
                 let hits = self
-                    .count(e, b"count")?
+                    .count(count, b"count")?
                     .ok_or("<line type=\"method\"> has no count attribute")?;
-                let name = match attr(e, b"signature").or_else(|| attr(e, b"name")) {
+                let name = match signature.or(name).map(unescape_lossy) {
                     Some(n) if !n.trim().is_empty() => n.trim().to_string(),
                     _ => format!("line {line}"),
                 };
-                if attr_raw(e, b"visibility").is_none() {
+                if visibility.is_none() {
                     // ReportGenerator's export writes a method's first line as its only
                     // record of that line (its LCOV export has a DA for it): a coverable
                     // line. OpenClover always writes `visibility` and lists the body's

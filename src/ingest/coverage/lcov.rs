@@ -17,20 +17,27 @@ use std::io::BufRead;
 
 use crate::ingest::error::{ParseError, Result};
 use crate::ingest::Ctx;
-use crate::model::{saturate, Coverage, FileCoverage, Function};
+use crate::model::{saturate, Branches, Coverage, FileCoverage, Function, Line};
 
 /// Large inputs are cut into chunks of about this size, at record boundaries, and parsed on
-/// all cores; memory stays bounded by (workers + 1) chunks plus the model.
+/// all cores; memory stays bounded by (workers + 2) chunks plus the model.
 /// (Tiny in unit tests, so that they cross chunk boundaries.)
 const CHUNK: usize = if cfg!(test) { 256 } else { 1 << 20 };
 
+/// How much is read at once, straight into a chunk's buffer. At least the capacity of the
+/// `BufReader` that `ingest` wraps the file in, so that it hands the read through instead of
+/// copying every byte through its own buffer first.
+const READ: usize = if cfg!(test) { 100 } else { 256 << 10 };
+
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
+    let pool = Pool::default();
     let mut chunks = Chunker {
         input,
         carry: Vec::new(),
         line_base: 0,
         eof: false,
         tn: None,
+        pool: &pool,
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let first = chunks.next()?;
@@ -40,22 +47,43 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<Coverage> {
     };
     let parsers = match (first, second) {
         (None, _) => vec![Parser::default()],
-        (Some(one), None) => vec![Parser::run(one)?],
+        (Some(one), None) => vec![Parser::run(one, &pool)?],
         (Some(a), Some(b)) if workers == 1 => {
-            let mut out = vec![Parser::run(a)?, Parser::run(b)?];
+            let mut out = vec![Parser::run(a, &pool)?, Parser::run(b, &pool)?];
             while let Some(c) = chunks.next()? {
-                out.push(Parser::run(c)?);
+                out.push(Parser::run(c, &pool)?);
             }
             out
         }
-        (Some(a), Some(b)) => parallel(&mut chunks, [a, b], workers)?,
+        (Some(a), Some(b)) => parallel(&mut chunks, [a, b], workers, &pool)?,
     };
     combine(parsers, ctx)
 }
 
+/// Chunk buffers parsed and handed back, for the reader to fill again: a buffer is
+/// allocated (and its pages faulted in) once per chunk in flight, not once per chunk.
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .unwrap_or_default()
+    }
+
+    fn give(&self, buf: Vec<u8>) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(buf);
+    }
+}
+
 /// A run of whole records and the line number it starts after.
 struct Chunk {
-    bytes: Vec<u8>,
+    /// The records are `buf[..len]`; the rest is room the reader may fill next time.
+    buf: Vec<u8>,
+    len: usize,
     line_base: u64,
     /// The test name (`TN:`) in force where the chunk starts: the last one before it.
     tn: Option<String>,
@@ -69,6 +97,7 @@ struct Chunker<'a> {
     eof: bool,
     /// The last `TN:` value of the chunks cut so far.
     tn: Option<String>,
+    pool: &'a Pool,
 }
 
 impl Chunker<'_> {
@@ -76,46 +105,74 @@ impl Chunker<'_> {
         if self.eof && self.carry.is_empty() {
             return Ok(None);
         }
-        let mut buf = std::mem::take(&mut self.carry);
+        // The buffer's length is its room, all of it initialised once (zeroed when it
+        // grows), so that reads go straight into it; `len` is what holds records.
+        let mut buf = self.pool.take();
+        let mut len = self.carry.len();
+        if buf.len() < len + READ {
+            buf.resize(len + READ, 0);
+        }
+        buf[..len].copy_from_slice(&self.carry);
+        self.carry.clear();
         let mut searched = 0;
         let cut = loop {
-            while buf.len() < searched + CHUNK && !self.eof {
-                let avail = self.input.fill_buf().map_err(|e| {
+            while len < searched + CHUNK && !self.eof {
+                if buf.len() < len + READ {
+                    buf.resize(len + READ, 0);
+                }
+                let n = loop {
+                    match self.input.read(&mut buf[len..len + READ]) {
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        r => break r,
+                    }
+                }
+                .map_err(|e| {
                     ParseError::at_line(self.line_base + 1, 1, format!("read error: {e}"))
                 })?;
-                if avail.is_empty() {
+                if n == 0 {
                     self.eof = true;
                     break;
                 }
-                let n = avail.len();
-                buf.extend_from_slice(avail);
-                self.input.consume(n);
+                len += n;
             }
             if self.eof {
-                break buf.len();
+                break len;
             }
-            match record_boundary(&buf[searched..]) {
+            match record_boundary(&buf[searched..len]) {
                 Some(i) => break searched + i,
                 // One record longer than a chunk: read on.
-                None => searched = buf.len().saturating_sub(64),
+                None => searched = len.saturating_sub(64),
             }
         };
-        self.carry = buf[cut..].to_vec();
-        buf.truncate(cut);
-        // A plain counting loop vectorises; memchr's iterator would stop at every line.
-        let lines = buf.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.carry.extend_from_slice(&buf[cut..len]);
+        let lines = count_lines(&buf[..cut]);
         let tn = self.tn.clone();
-        if let Some(last) = last_tn(&buf) {
+        if let Some(last) = last_tn(&buf[..cut]) {
             self.tn = Some(last);
         }
         let chunk = Chunk {
-            bytes: buf,
+            buf,
+            len: cut,
             line_base: self.line_base,
             tn,
         };
         self.line_base += lines;
         Ok(Some(chunk))
     }
+}
+
+/// The number of `\n` in `buf`. Counted in blocks of 255 bytes into a `u8`, which the
+/// compiler turns into byte-wide vector compares (a `usize` count does not vectorise as
+/// well, and memchr's iterator would stop at every line).
+fn count_lines(buf: &[u8]) -> u64 {
+    buf.chunks(255)
+        .map(|block| {
+            let n = block
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'\n')));
+            u64::from(n)
+        })
+        .sum()
 }
 
 /// The value of the last `TN:` line in `buf`, if any.
@@ -153,7 +210,12 @@ fn record_boundary(buf: &[u8]) -> Option<usize> {
 }
 
 /// Parses chunks on `workers` threads while this thread reads the next ones.
-fn parallel(chunks: &mut Chunker<'_>, first: [Chunk; 2], workers: usize) -> Result<Vec<Parser>> {
+fn parallel(
+    chunks: &mut Chunker<'_>,
+    first: [Chunk; 2],
+    workers: usize,
+    pool: &Pool,
+) -> Result<Vec<Parser>> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{mpsc, Mutex};
     let (tx, rx) = mpsc::sync_channel::<(usize, Chunk)>(workers);
@@ -167,7 +229,7 @@ fn parallel(chunks: &mut Chunker<'_>, first: [Chunk; 2], workers: usize) -> Resu
                     loop {
                         let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         let Ok((idx, chunk)) = next else { break };
-                        let r = Parser::run(chunk);
+                        let r = Parser::run(chunk, pool);
                         if r.is_err() {
                             failed.store(true, Ordering::Relaxed);
                         }
@@ -248,6 +310,18 @@ struct Parser {
     negative_hits: u64,
     /// `FN` records of mangled instantiations folded into the function at their start line.
     instantiations: u64,
+    /// The vectors of the last closed record, emptied, for the next one: a record grows
+    /// them by pushing, and reusing them means growing only past the largest record so
+    /// far. The model gets an exact-size copy when the record closes.
+    spare: Spare,
+}
+
+#[derive(Default)]
+struct Spare {
+    lines: Vec<Line>,
+    branches: Vec<Branches>,
+    functions: Vec<Function>,
+    brda: Vec<(u32, bool)>,
 }
 
 /// One `SF` … `end_of_record` block. Branches and functions are gathered per record, then
@@ -273,33 +347,38 @@ impl Parser {
         ParseError::at_line(self.lineno, col as u64 + 1, msg)
     }
 
-    /// Parses one chunk of whole lines.
-    fn run(chunk: Chunk) -> Result<Parser> {
+    /// Parses one chunk of whole lines, then hands its buffer back to `pool`.
+    fn run(chunk: Chunk, pool: &Pool) -> Result<Parser> {
         let mut p = Parser {
             lineno: chunk.line_base,
             tn: chunk.tn,
             ..Parser::default()
         };
-        let buf = &chunk.bytes[..];
+        let r = p.lines(&chunk.buf[..chunk.len]);
+        pool.give(chunk.buf);
+        r.map(|()| p)
+    }
+
+    fn lines(&mut self, buf: &[u8]) -> Result<()> {
         let mut pos = 0;
         while pos < buf.len() {
             let rest = &buf[pos..];
-            if let Some(used) = p.fast(rest) {
+            if let Some(used) = self.fast(rest) {
                 pos += used;
                 continue;
             }
-            match memchr::memchr(b'\n', rest) {
+            match line_end(rest) {
                 Some(i) => {
-                    p.line(&rest[..i])?;
+                    self.line(&rest[..i])?;
                     pos += i + 1;
                 }
                 None => {
-                    p.line(rest)?;
+                    self.line(rest)?;
                     break;
                 }
             }
         }
-        Ok(p)
+        Ok(())
     }
 
     /// The two records that make up nearly all of a large tracefile, in their plain form
@@ -368,8 +447,16 @@ impl Parser {
             if path.is_empty() {
                 return Err(self.err(3, "SF with an empty path"));
             }
+            let spare = std::mem::take(&mut self.spare);
             self.cur = Some(Record {
-                file: FileCoverage::new(path),
+                file: FileCoverage {
+                    path,
+                    lines: spare.lines,
+                    branches: spare.branches,
+                    functions: spare.functions,
+                    stated_functions: None,
+                },
+                brda: spare.brda,
                 start_line: self.lineno,
                 ..Default::default()
             });
@@ -567,11 +654,6 @@ impl Parser {
             }
         }
         self.instantiations += group_instantiations(&mut rec.file.functions);
-        // Exact capacity now, while the record is small and hot in cache: the slack of
-        // vectors grown by pushing would otherwise add up to as much as the records.
-        rec.file.lines.shrink_to_fit();
-        rec.file.branches.shrink_to_fit();
-        rec.file.functions.shrink_to_fit();
         // A named test section: which lines this test covered (an unnamed `TN:`, what
         // cargo-llvm-cov and Istanbul write, says nothing per test and costs nothing).
         if let Some(tn) = self.tn.as_deref().filter(|t| !t.is_empty()) {
@@ -585,7 +667,35 @@ impl Parser {
             self.tests
                 .push((tn.to_string(), rec.file.path.clone(), covered));
         }
-        self.cov.push_file(rec.file);
+        // Sorted and merged here, on the worker and while the record is hot in cache, so
+        // that the model's `finish` skips it (unless another record of the file joins it).
+        rec.file.merge_records();
+        let FileCoverage {
+            path,
+            mut lines,
+            mut branches,
+            mut functions,
+            stated_functions,
+        } = rec.file;
+        // Exact capacity: the slack of vectors grown by pushing would add up to as much
+        // as the records.
+        let file = FileCoverage {
+            path,
+            lines: lines.as_slice().to_vec(),
+            branches: branches.as_slice().to_vec(),
+            functions: exact(&mut functions),
+            stated_functions,
+        };
+        lines.clear();
+        branches.clear();
+        rec.brda.clear();
+        self.spare = Spare {
+            lines,
+            branches,
+            functions,
+            brda: rec.brda,
+        };
+        self.cov.push_finished_file(file);
     }
 
     fn finish(mut self, ctx: &mut Ctx) -> Result<Coverage> {
@@ -733,9 +843,50 @@ impl Record {
     }
 }
 
+/// Moves `v`'s items into a vector of exactly their number, leaving `v` empty (and its
+/// capacity for reuse).
+fn exact(v: &mut Vec<Function>) -> Vec<Function> {
+    let mut out = Vec::with_capacity(v.len());
+    out.append(v);
+    out
+}
+
 /// A run of 1 to 19 decimal digits at `v[i..]`: its value and the index after it.
+///
+/// Up to 7 digits followed by a non-digit (every line number and nearly every count) are
+/// read with one 8-byte load: find the first non-digit byte, shift the digits to the top
+/// (the bytes shifted in are leading zeros) and combine them pairwise (SWAR). Anything else
+/// takes the byte loop.
 #[inline]
-fn digits(v: &[u8], mut i: usize) -> Option<(u64, usize)> {
+fn digits(v: &[u8], i: usize) -> Option<(u64, usize)> {
+    if let Some(&b) = v.get(i..i + 8).and_then(|b| <&[u8; 8]>::try_from(b).ok()) {
+        let x = u64::from_le_bytes(b);
+        const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+        const THREES: u64 = 0x3030_3030_3030_3030;
+        // Non-zero in each byte that is not `0`..=`9`: its high nibble is not 3, or adding
+        // 6 moves it out of 3 (`:`..=`?`). A carry out of a byte (0xFA and up, a non-digit)
+        // only disturbs the bytes after it, which lie past the first non-digit anyway.
+        let not_digit =
+            ((x & HIGH) ^ THREES) | ((x.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ THREES);
+        let len = (not_digit.trailing_zeros() / 8) as usize;
+        if len == 0 {
+            return None;
+        }
+        if len < 8 {
+            let mut d = (x << (8 * (8 - len))) & 0x0F0F_0F0F_0F0F_0F0F;
+            // Little-endian: the first digit is the lowest byte. Pairs, then fours, then eights.
+            d = (d.wrapping_mul(10) + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+            d = (d.wrapping_mul(100) + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
+            d = (d.wrapping_mul(10_000) + (d >> 32)) & 0xFFFF_FFFF;
+            return Some((d, i + len));
+        }
+    }
+    digits_loop(v, i)
+}
+
+/// [`digits`] a byte at a time: for 8 digits and more, and the last bytes of a buffer.
+#[inline(never)]
+fn digits_loop(v: &[u8], mut i: usize) -> Option<(u64, usize)> {
     let start = i;
     let mut n: u64 = 0;
     while let Some(d) = v.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
@@ -747,6 +898,17 @@ fn digits(v: &[u8], mut i: usize) -> Option<(u64, usize)> {
         i += 1;
     }
     (i > start).then_some((n, i))
+}
+
+/// The index of the first `\n` in `rest`. The lines that get here (`SF`, `FN`, `FNDA`,
+/// `end_of_record`, summaries) are short: a plain scan of the first bytes costs less than
+/// memchr's set-up, which is there for the long ones.
+#[inline]
+fn line_end(rest: &[u8]) -> Option<usize> {
+    let head = &rest[..rest.len().min(64)];
+    head.iter()
+        .position(|&b| b == b'\n')
+        .or_else(|| memchr::memchr(b'\n', rest))
 }
 
 /// The index after a comma at `v[i]`.
@@ -840,6 +1002,50 @@ mod tests {
 
     fn read(s: &str) -> Result<(Coverage, Ctx)> {
         super::super::read_with(parse, s)
+    }
+
+    #[test]
+    fn word_at_a_time_digits_agree_with_the_loop() {
+        // Every length from 0 to 20 digits, followed by each kind of byte that may end a
+        // number (and the bytes next to `0`..=`9`), at every offset near a buffer's end.
+        let mut cases = Vec::new();
+        for len in 0..=20 {
+            let number: String = (0..len)
+                .map(|k| char::from(b'0' + (k * 7 + 3) % 10))
+                .collect();
+            for end in [
+                b",".as_slice(),
+                b"\n",
+                b"\r\n",
+                b"/",
+                b":",
+                b"\xfa1",
+                b"\xff",
+                b" 9",
+                b"",
+            ] {
+                let mut c = number.as_bytes().to_vec();
+                c.extend_from_slice(end);
+                c.extend_from_slice(b"12345678");
+                cases.push(c);
+            }
+        }
+        for c in &cases {
+            for cut in 0..=c.len() {
+                let v = &c[..cut];
+                for i in 0..=v.len().min(3) {
+                    assert_eq!(
+                        digits(v, i),
+                        digits_loop(v, i),
+                        "{:?} at {i}",
+                        String::from_utf8_lossy(v)
+                    );
+                }
+            }
+        }
+        assert_eq!(digits(b"1234567,xxxxxxxx", 0), Some((1_234_567, 7)));
+        assert_eq!(digits(b"0000042,xxxxxxxx", 0), Some((42, 7)));
+        assert_eq!(digits(b"x1234567", 0), None);
     }
 
     #[test]

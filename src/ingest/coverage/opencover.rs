@@ -20,6 +20,7 @@
 //! - Anything with `skippedDueTo` (module, class, method) is left out, and so are the
 //!   `<Summary>` headers. A declared `<File>` left with no point at all is no file record.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufRead;
 
@@ -27,7 +28,7 @@ use quick_xml::events::BytesStart;
 
 use super::xmlcov::{count, fold_branches, line_no, shown};
 use crate::ingest::error::{ParseError, Result};
-use crate::ingest::xml::{attr, attr_raw, parse_u64, Ev, XmlReader};
+use crate::ingest::xml::{attr, attr_raw, parse_u64, scan_attrs, Ev, XmlReader};
 use crate::ingest::Ctx;
 use crate::model::{Coverage, FileCoverage};
 
@@ -242,8 +243,8 @@ impl Parser {
     }
 
     /// The slot of a point: its `fileid`, else its method's `<FileRef>`.
-    fn slot_of(&self, e: &BytesStart<'_>) -> Option<usize> {
-        match attr_raw(e, b"fileid").and_then(|v| parse_u64(&v)) {
+    fn slot_of(&self, fileid: Option<&[u8]>) -> Option<usize> {
+        match fileid.and_then(parse_u64) {
             Some(uid) => self.uids.get(&uid).copied(),
             None => self.method.as_ref().and_then(|m| m.file_ref),
         }
@@ -253,16 +254,17 @@ impl Parser {
         if self.method.is_none() {
             return Ok(());
         }
-        let Some(sl) = attr_raw(e, b"sl") else {
+        let [sl, vc, fileid] = point_attrs(e);
+        let Some(sl) = sl else {
             return Err("<SequencePoint> has no sl attribute".to_string());
         };
         let line =
             line_no(&sl).ok_or_else(|| format!("start line sl {} is not a number", shown(&sl)))?;
-        let Some(vc) = attr_raw(e, b"vc") else {
+        let Some(vc) = vc else {
             return Err("<SequencePoint> has no vc attribute".to_string());
         };
         let vc = self.vc(&vc)?;
-        let Some(slot) = self.slot_of(e) else {
+        let Some(slot) = self.slot_of(fileid.as_deref()) else {
             self.orphan_points += 1;
             return Ok(());
         };
@@ -279,17 +281,18 @@ impl Parser {
         if self.method.is_none() {
             return Ok(());
         }
-        let Some(sl) = attr_raw(e, b"sl") else {
+        let [sl, vc, fileid] = point_attrs(e);
+        let Some(sl) = sl else {
             self.branches_without_line += 1;
             return Ok(());
         };
         let line =
             line_no(&sl).ok_or_else(|| format!("start line sl {} is not a number", shown(&sl)))?;
-        let Some(vc) = attr_raw(e, b"vc") else {
+        let Some(vc) = vc else {
             return Err("<BranchPoint> has no vc attribute".to_string());
         };
         let vc = self.vc(&vc)?;
-        let Some(slot) = self.slot_of(e) else {
+        let Some(slot) = self.slot_of(fileid.as_deref()) else {
             self.orphan_points += 1;
             return Ok(());
         };
@@ -355,6 +358,13 @@ impl Parser {
         );
         Ok(self.cov)
     }
+}
+
+/// `sl`, `vc` and `fileid` of a sequence or branch point, in one pass over its attributes
+/// (points are most of an OpenCover file, with a dozen attributes each); a list that cannot
+/// be split reads as no attribute at all, as `attr_raw` has it.
+fn point_attrs<'a>(e: &'a BytesStart<'_>) -> [Option<Cow<'a, [u8]>>; 3] {
+    scan_attrs(e, [b"sl", b"vc", b"fileid"]).unwrap_or_default()
 }
 
 fn skipped(e: &BytesStart<'_>) -> bool {
