@@ -212,9 +212,8 @@ fn failed_in_another_run(tests: &mut [Test]) -> usize {
     for (i, other) in &demote {
         let c = &mut tests[*i].case;
         c.outcome = Outcome::Failed;
-        c.message = Some(format!(
-            "passed on a retry in this run, failed in another run ({other})"
-        ));
+        c.message =
+            Some(format!("passed on a retry in this run, failed in another run ({other})").into());
     }
     demote.len()
 }
@@ -589,7 +588,7 @@ impl<'a> Ctx<'a> {
                             go_dir: None,
                         });
                     }
-                    case.file = Some(m.path);
+                    case.file = Some(m.path.into());
                 }
             }
             let d: &Decision = match &decision {
@@ -624,11 +623,11 @@ impl<'a> Ctx<'a> {
                 }
             };
             if case.file.is_none() {
-                case.file.clone_from(&d.file);
+                case.file = d.file.as_deref().map(SharedStr::from);
             }
             if let (None, Some(dir)) = (&case.file, &d.go_dir) {
                 if let Some((f, constraint)) = self.go_test_file(dir, &case.name) {
-                    case.file = Some(f);
+                    case.file = Some(f.into());
                     if let Some(c) = constraint {
                         case.properties
                             .push((crate::classify::GO_BUILD_PROPERTY.to_string(), c));
@@ -646,7 +645,7 @@ impl<'a> Ctx<'a> {
                     let t = self.classifier.classify(case, &report_path);
                     let key = (Some(i), t.size, reasons.of(&t.size_source));
                     sizes.add(key, || ());
-                    if let (Some(size), Some(secs)) = (t.size, t.case.duration) {
+                    if let (Some(size), Some(secs)) = (t.size, t.case.duration.get()) {
                         if secs > size.timeout_secs() {
                             slow_count += 1;
                             if slow.len() < EXAMPLES {

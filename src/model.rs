@@ -30,8 +30,23 @@ pub enum Outcome {
 /// across thousands of cases, and one reference-counted copy is what bounds memory.
 ///
 /// Reads like a `&str` (it derefs to one, compares with `str`/`String`, orders as `str`).
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct SharedStr(Arc<str>);
+/// One pointer wide (the `Arc` holds a `Box<str>`, not the `str` itself): a test case holds
+/// several, and hundreds of thousands of cases are held at once (issue 13: the case model
+/// must stay below the report's size). The second hop costs nothing measurable: comparisons
+/// go by address first, and sorting by rank (see [`sort_keys`]).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SharedStr(Arc<Box<str>>);
+
+impl Default for SharedStr {
+    /// The empty string, one allocation for the whole process (cases without a class, the
+    /// parsers' "no name yet" placeholders).
+    fn default() -> Self {
+        static EMPTY: std::sync::OnceLock<SharedStr> = std::sync::OnceLock::new();
+        EMPTY
+            .get_or_init(|| SharedStr(Arc::new(Box::from(""))))
+            .clone()
+    }
+}
 
 impl SharedStr {
     pub(crate) fn as_str(&self) -> &str {
@@ -40,7 +55,7 @@ impl SharedStr {
 
     /// Address of the shared copy: one per allocation.
     fn addr(&self) -> usize {
-        Arc::as_ptr(&self.0) as *const u8 as usize
+        Arc::as_ptr(&self.0) as usize
     }
 
     /// Whether both are the same allocation (then they are equal without comparing bytes).
@@ -98,25 +113,19 @@ impl std::fmt::Display for SharedStr {
 
 impl From<&str> for SharedStr {
     fn from(s: &str) -> Self {
-        SharedStr(Arc::from(s))
+        SharedStr(Arc::new(Box::from(s)))
     }
 }
 
 impl From<String> for SharedStr {
     fn from(s: String) -> Self {
-        SharedStr(Arc::from(s))
+        SharedStr(Arc::new(s.into_boxed_str()))
     }
 }
 
 impl From<&String> for SharedStr {
     fn from(s: &String) -> Self {
-        SharedStr(Arc::from(s.as_str()))
-    }
-}
-
-impl From<Arc<str>> for SharedStr {
-    fn from(s: Arc<str>) -> Self {
-        SharedStr(s)
+        SharedStr::from(s.as_str())
     }
 }
 
@@ -235,7 +244,102 @@ impl std::fmt::Debug for Inherited {
     }
 }
 
+/// A duration in seconds, or unknown: an `f64` whose NaN means "not reported", so that it
+/// takes 8 bytes in every case rather than `Option<f64>`'s 16 (no report gives NaN: every
+/// parser keeps only finite, non-negative times).
+#[derive(Clone, Copy, Default)]
+pub struct Seconds(f64);
+
+impl Seconds {
+    /// Not reported.
+    pub const UNKNOWN: Seconds = Seconds(f64::NAN);
+
+    pub fn get(self) -> Option<f64> {
+        (!self.0.is_nan()).then_some(self.0)
+    }
+}
+
+impl From<Option<f64>> for Seconds {
+    fn from(s: Option<f64>) -> Self {
+        Seconds(s.unwrap_or(f64::NAN))
+    }
+}
+
+impl PartialEq for Seconds {
+    fn eq(&self, other: &Seconds) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl PartialEq<Option<f64>> for Seconds {
+    fn eq(&self, other: &Option<f64>) -> bool {
+        self.get() == *other
+    }
+}
+
+impl std::fmt::Debug for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.get(), f)
+    }
+}
+
+/// A case's own properties: one pointer while there are none, which is almost always (a
+/// `Vec` would take 24 bytes in every case). Reads as a slice.
+#[derive(Clone, Default, PartialEq)]
+// The box is the point: 8 bytes in every case instead of a `Vec`'s 24, for the rare case
+// that has properties (its extra allocation is paid only then).
+#[allow(clippy::box_collection)]
+pub struct Props(Option<Box<Vec<(String, String)>>>);
+
+impl Props {
+    pub fn push(&mut self, p: (String, String)) {
+        self.0.get_or_insert_with(Default::default).push(p);
+    }
+
+    pub fn into_vec(self) -> Vec<(String, String)> {
+        self.0.map(|v| *v).unwrap_or_default()
+    }
+}
+
+impl Extend<(String, String)> for Props {
+    fn extend<I: IntoIterator<Item = (String, String)>>(&mut self, it: I) {
+        let mut it = it.into_iter().peekable();
+        if it.peek().is_some() {
+            self.0.get_or_insert_with(Default::default).extend(it);
+        }
+    }
+}
+
+impl From<Vec<(String, String)>> for Props {
+    fn from(v: Vec<(String, String)>) -> Self {
+        Props((!v.is_empty()).then(|| Box::new(v)))
+    }
+}
+
+impl std::ops::Deref for Props {
+    type Target = [(String, String)];
+    fn deref(&self) -> &[(String, String)] {
+        self.0.as_deref().map_or(&[], |v| v.as_slice())
+    }
+}
+
+impl std::ops::DerefMut for Props {
+    fn deref_mut(&mut self) -> &mut [(String, String)] {
+        self.0.as_deref_mut().map_or(&mut [], |v| v.as_mut_slice())
+    }
+}
+
+impl std::fmt::Debug for Props {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// One test case.
+///
+/// Compact (96 bytes, a test checks it): a report of half a million cases is held whole, and
+/// its model must stay below the report's size (issue 13). Names shorter than 25 bytes are
+/// stored inline, the strings that repeat or are rare are one pointer each.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestCase {
     /// The suite the report puts the case in (`testsuite/@name`, assembly, package). Shared
@@ -243,38 +347,43 @@ pub struct TestCase {
     pub suite: SharedStr,
     /// Class (JUnit `classname`, xUnit type), when the report has one. Shared like `suite`.
     pub class: Option<SharedStr>,
-    pub name: String,
+    pub name: compact_str::CompactString,
     /// Source file, when the report says it (`file=` attribute, Catch2 `<failure>` location).
-    pub file: Option<String>,
+    /// Shared when the parser interns it (the cases of one file repeat it).
+    pub file: Option<SharedStr>,
     /// Line in `file`, when known.
     pub line: Option<u32>,
     /// Seconds, summed over attempts.
-    pub duration: Option<f64>,
+    pub duration: Seconds,
     pub outcome: Outcome,
     /// Number of runs seen (1 unless the test was retried or reported more than once).
     pub attempts: u32,
     /// Properties and tags of the case itself, in report order (`<property name value>`, NUnit
     /// categories, …).
-    pub properties: Vec<(String, String)>,
+    pub properties: Props,
     /// Properties inherited from its suites, shared with the other cases there; they come
     /// before `properties` (see [`TestCase::all_properties`]).
     pub inherited: Inherited,
     /// First line of the failure or error message, when there is one.
-    pub message: Option<String>,
+    pub message: Option<SharedStr>,
 }
 
 impl TestCase {
-    pub fn new(suite: impl Into<SharedStr>, name: impl Into<String>, outcome: Outcome) -> Self {
+    pub fn new(
+        suite: impl Into<SharedStr>,
+        name: impl Into<compact_str::CompactString>,
+        outcome: Outcome,
+    ) -> Self {
         TestCase {
             suite: suite.into(),
             class: None,
             name: name.into(),
             file: None,
             line: None,
-            duration: None,
+            duration: Seconds::UNKNOWN,
             outcome,
             attempts: 1,
-            properties: Vec::new(),
+            properties: Props::default(),
             inherited: Inherited::default(),
             message: None,
         }
@@ -428,17 +537,35 @@ impl TestRun {
             // Ties broken by report position: the report order of attempts is kept within one
             // identity (a stable sort, done as an unstable one on unique keys). Keys decide
             // most comparisons without touching the cases.
-            keys.sort_unstable_by(|a, b| {
-                (a.suite, a.class, a.prefix)
-                    .cmp(&(b.suite, b.class, b.prefix))
+            let within = |a: &SortKey, b: &SortKey| {
+                a.prefix
+                    .cmp(&b.prefix)
                     .then_with(|| {
                         cases[a.index as usize]
                             .name
                             .cmp(&cases[b.index as usize].name)
                     })
                     .then(a.index.cmp(&b.index))
-            });
-            let order: Vec<u32> = keys.iter().map(|k| k.index).collect();
+            };
+            let order = match group_runs(&keys) {
+                // Each (suite, class) pair in one stretch of the report, as nearly every
+                // report writes them: the stretches are put in order and each is sorted
+                // alone (small, in cache), never the whole run at once.
+                Some(mut runs) => {
+                    runs.sort_unstable_by_key(|&(group, _, _)| group);
+                    let mut order = Vec::with_capacity(keys.len());
+                    for (_, start, end) in runs {
+                        let run = &mut keys[start as usize..end as usize];
+                        run.sort_unstable_by(within);
+                        order.extend(run.iter().map(|k| k.index));
+                    }
+                    order
+                }
+                None => {
+                    keys.sort_unstable_by(|a, b| a.group.cmp(&b.group).then_with(|| within(a, b)));
+                    keys.iter().map(|k| k.index).collect()
+                }
+            };
             drop(keys);
             permute(cases, order);
         }
@@ -517,13 +644,13 @@ impl TestRun {
     }
 }
 
-/// Where a case sorts: ranks of its suite and class among all of them (in string order, the
-/// class "" when it has none), the first 16 bytes of its name (big-endian, zero-padded: a tie
-/// there is settled by the whole names), and its report position.
+/// Where a case sorts: the rank of its (suite, class) pair among all of them (in string
+/// order, the class "" when it has none), the first 8 bytes of its name (big-endian,
+/// zero-padded: a tie there is settled by the whole names), and its report position. 16
+/// bytes a case: the keys are held beside every case while the run is sorted.
 struct SortKey {
-    suite: u32,
-    class: u32,
-    prefix: u128,
+    prefix: u64,
+    group: u32,
     index: u32,
 }
 
@@ -543,17 +670,27 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
         }
         last.1
     };
+    // Distinct (suite slot, class slot) pairs, consecutive cases mostly repeating the last.
+    let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut pair_list: Vec<(u32, u32)> = Vec::new();
+    let mut last_pair = ((u32::MAX, u32::MAX), 0u32);
     let mut keys = Vec::with_capacity(cases.len());
     for (i, c) in cases.iter().enumerate() {
         let suite = slot(&c.suite, &mut strings);
         let class = c.class.as_ref().map_or(0, |cl| slot(cl, &mut strings));
-        let mut prefix = [0u8; 16];
-        let n = c.name.len().min(16);
+        if last_pair.0 != (suite, class) {
+            let n = *pairs.entry((suite, class)).or_insert_with(|| {
+                pair_list.push((suite, class));
+                pair_list.len() as u32 - 1
+            });
+            last_pair = ((suite, class), n);
+        }
+        let mut prefix = [0u8; 8];
+        let n = c.name.len().min(8);
         prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
         keys.push(SortKey {
-            suite,
-            class,
-            prefix: u128::from_be_bytes(prefix),
+            prefix: u64::from_be_bytes(prefix),
+            group: last_pair.1,
             index: i as u32,
         });
     }
@@ -568,11 +705,44 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
         }
         rank[slot as usize] = r;
     }
+    // Pair -> rank in (suite, class) order, by the string ranks.
+    let ranked = |p: u32| {
+        let (s, c) = pair_list[p as usize];
+        (rank[s as usize], rank[c as usize])
+    };
+    let mut by_pair: Vec<u32> = (0..pair_list.len() as u32).collect();
+    by_pair.sort_unstable_by_key(|&p| ranked(p));
+    let mut group = vec![0u32; pair_list.len()];
+    let mut r = 0;
+    for (k, &p) in by_pair.iter().enumerate() {
+        if k > 0 && ranked(p) != ranked(by_pair[k - 1]) {
+            r += 1;
+        }
+        group[p as usize] = r;
+    }
     for k in &mut keys {
-        k.suite = rank[k.suite as usize];
-        k.class = rank[k.class as usize];
+        k.group = group[k.group as usize];
     }
     keys
+}
+
+/// The stretches of consecutive keys of one group, as (group, start, end), when no group
+/// has more than one stretch; `None` otherwise (then the keys are sorted whole).
+fn group_runs(keys: &[SortKey]) -> Option<Vec<(u32, u32, u32)>> {
+    let groups = keys.iter().map(|k| k.group as usize + 1).max().unwrap_or(0);
+    let mut seen = vec![false; groups];
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for (i, k) in keys.iter().enumerate() {
+        if i + 1 == keys.len() || keys[i + 1].group != k.group {
+            if std::mem::replace(&mut seen[k.group as usize], true) {
+                return None;
+            }
+            runs.push((k.group, start as u32, i as u32 + 1));
+            start = i + 1;
+        }
+    }
+    Some(runs)
 }
 
 /// Puts `v[order[i]]` at position `i` for every `i`, in place, following the permutation's
@@ -642,12 +812,13 @@ fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
         _ => Passed,
     };
     prev.attempts += next.attempts;
-    prev.duration = match (prev.duration, next.duration) {
+    prev.duration = match (prev.duration.get(), next.duration.get()) {
         // Saturating: two huge finite durations must not sum to infinity (JSON has no
         // infinity; it would be written as null and not read back).
         (Some(a), Some(b)) => Some((a + b).min(f64::MAX)),
         (a, b) => a.or(b),
-    };
+    }
+    .into();
     if prev.file.is_none() {
         prev.file = next.file.take();
         prev.line = next.line;
@@ -664,7 +835,7 @@ fn fold_attempt(prev: &mut TestCase, next: &mut TestCase) {
             }
         }
     }
-    for p in std::mem::take(&mut next.properties) {
+    for p in std::mem::take(&mut next.properties).into_vec() {
         if !prev.all_properties().any(|q| *q == p) {
             prev.properties.push(p);
         }
@@ -859,7 +1030,7 @@ mod tests {
         };
         let case = |suite: &str, name: &str, msg: &str| {
             let mut c = TestCase::new(suite, name, Outcome::Failed);
-            c.message = Some(msg.to_string());
+            c.message = Some(msg.into());
             c
         };
         for (s, n, m) in [
@@ -941,6 +1112,46 @@ mod tests {
             c.attempts = i;
             run.push(c);
         }
+        assert!(group_runs(&sort_keys(&run.cases)).is_none());
+        check_finish_order(run);
+        // Each (suite, class) pair in one stretch, the stretches out of order: sorted one
+        // stretch at a time.
+        let pairs = [
+            ("b", Some("C")),
+            ("a", None),
+            ("", Some("B")),
+            ("a", Some("C")),
+            ("b", None),
+            ("a", Some("B")),
+        ];
+        let mut run = TestRun {
+            repeats: Repeats::Attempts,
+            ..TestRun::new()
+        };
+        let mut i = 0;
+        for (suite, class) in pairs {
+            let suite = SharedStr::from(suite);
+            for _ in 0..1 + seed % 40 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let mut c = TestCase::new(
+                    suite.clone(),
+                    names[(seed >> 20) as usize % names.len()],
+                    Outcome::Passed,
+                );
+                c.class = class.map(SharedStr::from);
+                c.attempts = i;
+                i += 1;
+                run.push(c);
+            }
+        }
+        assert!(group_runs(&sort_keys(&run.cases)).is_some());
+        check_finish_order(run);
+    }
+
+    /// `run.finish()` orders and folds like a stable sort on identity followed by a fold.
+    fn check_finish_order(mut run: TestRun) {
         let mut want = run.cases.clone();
         want.sort_by(|a, b| {
             (
@@ -981,6 +1192,12 @@ mod tests {
         let mut v = vec!['a', 'b', 'c', 'd', 'e'];
         permute(&mut v, vec![3, 0, 4, 1, 2]);
         assert_eq!(v, ['d', 'a', 'e', 'b', 'c']);
+    }
+
+    #[test]
+    fn test_case_is_96_bytes() {
+        assert_eq!(std::mem::size_of::<TestCase>(), 96);
+        assert_eq!(std::mem::size_of::<SharedStr>(), 8);
     }
 
     #[test]

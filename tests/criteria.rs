@@ -22,8 +22,8 @@ struct World {
 
 fn test(name: &str, size: Size, outcome: Outcome) -> Test {
     let mut case = TestCase::new("core", name, outcome);
-    case.duration = Some(1.0);
-    case.file = Some(format!("crates/core/tests/{name}.rs"));
+    case.duration = Some(1.0).into();
+    case.file = Some(format!("crates/core/tests/{name}.rs").into());
     Test {
         case,
         size: Some(size),
@@ -541,7 +541,7 @@ fn l4_smoke_automated() {
 fn l4_smoke_fast() {
     flips(
         "L4.smoke-fast",
-        |w| w.ev.tests[1].case.duration = Some(31.0 * 60.0),
+        |w| w.ev.tests[1].case.duration = Some(31.0 * 60.0).into(),
         Status::Unmet,
     );
 }

@@ -108,7 +108,7 @@ impl Ctx<'_> {
         }
         if first.contains('.') || first.contains('/') {
             let m = self.mapper.map(first, roots);
-            case.file = Some(m.path);
+            case.file = Some(m.path.into());
         }
         match self.classifier.size(&case).0 {
             Some(s) => ContextSize::Sized(s),

@@ -263,7 +263,7 @@ fn tests_by_file_names_and_location() {
     let (projects, mapper) = workspace();
     let nextest = |suite: &str, name: &str| case(suite, Some(suite), name);
     let mut with_file = case("pytest", Some("tests.test_x"), "test_file");
-    with_file.file = Some(format!("{CI}/py/tests/test_x.py"));
+    with_file.file = Some(format!("{CI}/py/tests/test_x.py").into());
     let reports = vec![
         junit(
             "target/nextest/ci/junit.xml",
@@ -738,7 +738,7 @@ fn go_tests_get_their_file_and_build_constraint_and_sizes_are_explained() {
     let mapper = PathMapper::scan(t.path()).unwrap();
     let go = |name: &str, secs: f64| {
         let mut c = case("example.com/calc/calc", None, name);
-        c.duration = Some(secs);
+        c.duration = Some(secs).into();
         c
     };
     let reports = vec![junit(

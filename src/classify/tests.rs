@@ -5,7 +5,7 @@ use crate::model::Outcome;
 fn case(suite: &str, class: Option<&str>, name: &str, file: Option<&str>) -> TestCase {
     let mut c = TestCase::new(suite, name, Outcome::Passed);
     c.class = class.map(Into::into);
-    c.file = file.map(str::to_string);
+    c.file = file.map(Into::into);
     c
 }
 

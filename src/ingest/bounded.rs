@@ -128,6 +128,9 @@ impl<R: Read> Bounded<R> {
                 Ok(buf.len())
             }
             Mode::Xml => {
+                if let Some(kept) = self.xml_within_bounds(buf) {
+                    return Ok(kept);
+                }
                 // Between delimiters in one step (memchr), byte by byte only where text is cut.
                 let mut w = 0;
                 let mut r = 0;
@@ -183,6 +186,36 @@ impl<R: Read> Bounded<R> {
                 Ok(w)
             }
         }
+    }
+}
+
+impl<R> Bounded<R> {
+    /// The common case of an XML buffer, in two searches instead of one per delimiter: when
+    /// the buffer is no longer than both bounds, every run of bytes between two of its
+    /// delimiters is within them, so only the run that continues from the previous buffer
+    /// and the one left open at its end can reach a bound. When neither does, nothing is cut
+    /// and nothing fails: the buffer passes whole and only the state after its last
+    /// delimiter is kept, exactly as the byte-wise loop would leave it. `None`: the loop
+    /// decides.
+    fn xml_within_bounds(&mut self, buf: &[u8]) -> Option<usize> {
+        let bound = self.keep.min(self.limit);
+        if buf.len() as u64 > bound {
+            return None;
+        }
+        let first = memchr::memchr2(b'<', b'>', buf)?;
+        let last = memchr::memrchr2(b'<', b'>', buf)?;
+        let tail = (buf.len() - last - 1) as u64;
+        if self.run + first as u64 > bound || tail > bound {
+            return None;
+        }
+        self.at = match (buf[last], buf.get(last + 1)) {
+            (b'>', _) => Xml::Text,
+            (_, None) => Xml::Open,
+            (_, Some(b'!')) => Xml::Decl,
+            (_, Some(_)) => Xml::Tag,
+        };
+        self.run = tail;
+        Some(buf.len())
     }
 }
 
@@ -256,6 +289,59 @@ mod tests {
         assert!(out.len() < 100);
         let tag = format!("<a b=\"{}\"/>", "v".repeat(100));
         assert!(read_all(Mode::Xml, tag.as_bytes(), 50, 10).is_err());
+    }
+
+    /// Reads `input` in `chunk`-byte reads: the output, or the error's text.
+    fn chunked(input: &[u8], chunk: usize, limit: u64, keep: u64) -> Result<Vec<u8>, String> {
+        let mut r = Bounded::with_limits(input, Mode::Xml, limit, keep);
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; chunk];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => return Ok(out),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    }
+
+    #[test]
+    fn whole_buffers_pass_exactly_as_the_bytewise_loop_leaves_them() {
+        // Reads no longer than the bounds take the two-search path; reads longer than them
+        // take the byte-wise loop only. Both must keep the same bytes and fail alike, on
+        // documents whose texts, tags, CDATA and comments straddle reads and bounds.
+        let mut seed = 11u64;
+        let pieces: [&[u8]; 9] = [
+            b"<a>",
+            b"</a>",
+            b"<tag attr=\"vvvvvvvvvvvv\"/>",
+            b"text",
+            b"<![CDATA[c]]]]>",
+            b"<!--x-->",
+            b"<?pi ?>",
+            b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            b"]]--??>>",
+        ];
+        for _ in 0..300 {
+            let mut doc = Vec::new();
+            for _ in 0..40 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                doc.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            for (limit, keep) in [(40, 12), (24, 24), (1000, 6)] {
+                let whole = chunked(&doc, 4096, limit, keep);
+                for chunk in [1, 3, 5, 6, 11, 12] {
+                    assert_eq!(
+                        chunked(&doc, chunk, limit, keep),
+                        whole,
+                        "chunk {chunk}, limits {limit}/{keep}: {}",
+                        String::from_utf8_lossy(&doc)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -54,15 +54,15 @@ pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
         if t.smoke {
             smoke.push(t.id());
             // Saturating, as JSON has no infinity (see `model::fold_attempt`).
-            smoke_seconds = (smoke_seconds + t.case.duration.unwrap_or(0.0)).min(f64::MAX);
+            smoke_seconds = (smoke_seconds + t.case.duration.get().unwrap_or(0.0)).min(f64::MAX);
         }
         if matches!(t.case.outcome, Outcome::Failed | Outcome::Error) {
             failing.push(FailingTest {
                 id: t.id(),
                 outcome: t.case.outcome,
-                file: t.case.file.clone(),
+                file: t.case.file.as_deref().map(str::to_string),
                 line: t.case.line,
-                message: t.case.message.clone(),
+                message: t.case.message.as_deref().map(str::to_string),
                 quarantined: t.quarantined,
             });
         }

@@ -116,7 +116,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                     .map_or("", String::as_str);
                 let mut case = TestCase::new(names.get(suite), t.name, Outcome::Error);
                 if !suite.is_empty() {
-                    case.file = Some(suite.replace('\\', "/"));
+                    case.file = Some(suite.replace('\\', "/").into());
                 }
                 case.line = t.root_line.or(t.line);
                 order.push(t.id);
@@ -165,10 +165,13 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                 }
                 if let (Some(a), Some(b)) = (s.start, ev.time) {
                     // Milliseconds since the run started.
-                    s.case.duration = Some(((b - a) / 1000.0).max(0.0));
+                    s.case.duration = Some(((b - a) / 1000.0).max(0.0)).into();
                 }
                 if matches!(s.case.outcome, Outcome::Failed | Outcome::Error) {
-                    s.case.message = ev.test_id.and_then(|id| messages.remove(&id));
+                    s.case.message = ev
+                        .test_id
+                        .and_then(|id| messages.remove(&id))
+                        .map(Into::into);
                 }
                 run.push(s.case);
             }

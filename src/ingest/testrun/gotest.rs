@@ -157,7 +157,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                 };
                 let started = running.remove(make_key(&mut key, pkg, test));
                 let mut case = TestCase::new(pkg, test, outcome);
-                case.duration = ev.elapsed.filter(|d| d.is_finite() && *d >= 0.0);
+                case.duration = ev.elapsed.filter(|d| d.is_finite() && *d >= 0.0).into();
                 if outcome != Outcome::Passed {
                     if let Some(msg) = started.and_then(|r| r.first_output) {
                         located(&mut case, msg);
@@ -198,7 +198,8 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             let mut case = TestCase::new(pkg, test, Outcome::Error);
             case.message = Some(
                 r.first_output
-                    .unwrap_or_else(|| "started but never ended".to_string()),
+                    .unwrap_or_else(|| "started but never ended".to_string())
+                    .into(),
             );
             run.push(case);
         }
@@ -214,7 +215,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
         // Not a silent zero: the package's tests did not run, which is an error of the run.
         for pkg in &build_failed {
             let mut case = TestCase::new(pkg.as_str(), "(build failed)", Outcome::Error);
-            case.message = Some("the package's tests did not compile: none ran".to_string());
+            case.message = Some("the package's tests did not compile: none ran".into());
             run.push(case);
         }
     }
@@ -266,12 +267,12 @@ fn located(case: &mut TestCase, msg: String) {
         if !file.contains(' ') {
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             if let Ok(line) = digits.parse::<u32>() {
-                case.file = Some(format!("{file}.go"));
+                case.file = Some(format!("{file}.go").into());
                 case.line = Some(line);
             }
         }
     }
-    case.message = Some(msg);
+    case.message = Some(msg.into());
 }
 
 fn trim_line(line: &[u8]) -> &[u8] {

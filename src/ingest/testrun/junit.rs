@@ -200,7 +200,8 @@ impl Tag {
 struct Head {
     /// Element name, only kept for the root (error message).
     element: String,
-    name: Option<String>,
+    /// Inline when short (most test names): no allocation per testcase.
+    name: Option<compact_str::CompactString>,
     /// Shared through the parser's [`Names`]: every case of a class repeats it.
     class: Option<SharedStr>,
     /// PHPUnit `class=`, used when there is no `classname`.
@@ -254,7 +255,7 @@ impl Head {
     fn set(&mut self, tag: Tag, key: &[u8], value: &[u8], names: &mut Names) {
         match (tag, key) {
             (Tag::Testsuites | Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => {
-                self.name = Some(self.text(value).into_owned())
+                self.name = Some(compact_str::CompactString::from(self.text(value)))
             }
             (Tag::Testsuite, b"tests") => self.tests = parse_u64(value),
             (Tag::Testcase, b"classname") => {
@@ -408,8 +409,8 @@ struct Suite {
     /// Named `pytest` (pytest's default): its `line` attributes are 0-based.
     pytest: bool,
     /// `file=` of the suite (mocha-junit-reporter, Playwright): its cases' file when they
-    /// name none.
-    file: Option<String>,
+    /// name none. Shared by those cases.
+    file: Option<SharedStr>,
 }
 
 #[derive(Default)]
@@ -424,6 +425,8 @@ struct Parser {
     suite: Option<SharedStr>,
     /// Suite and class names, one copy each.
     names: Names,
+    /// File names, one copy each (pytest, jest, … name the file in every testcase).
+    files: Names,
     /// Suite-level properties, one node per suite (0: the file's), each linked to its parent:
     /// stored once, shared by the cases below (see [`crate::model::Inherited`]).
     nodes: Vec<PropsNode>,
@@ -488,7 +491,10 @@ impl Parser {
             name_len,
             node: self.nodes.len() - 1,
             pytest: name == "pytest",
-            file: head.file.filter(|f| !f.trim().is_empty()),
+            file: head
+                .file
+                .filter(|f| !f.trim().is_empty())
+                .map(SharedStr::from),
         });
         if name == "pytest" {
             self.producer = Producer::Pytest;
@@ -556,7 +562,7 @@ impl Parser {
             Some(n) => n,
             None => {
                 self.unnamed += 1;
-                format!("(unnamed testcase {})", self.testcases)
+                compact_str::format_compact!("(unnamed testcase {})", self.testcases)
             }
         };
         let suite = match &self.suite {
@@ -611,7 +617,7 @@ impl Parser {
         }
         let mut case = TestCase::new(suite, name, outcome);
         case.class = class;
-        case.duration = head.time;
+        case.duration = head.time.into();
         case.attempts = 1 + b.flaky + b.reruns;
         if self.producer == Producer::Vitest && b.failures > 1 {
             // vitest writes one <failure> per attempt of a test that failed every retry.
@@ -623,16 +629,19 @@ impl Parser {
             Outcome::Flaky => b.flaky_result.take(),
             _ => None,
         };
-        case.file = head.file.filter(|f| !f.is_empty());
+        case.file = head
+            .file
+            .filter(|f| !f.is_empty())
+            .map(|f| self.files.get(&f));
         case.line = head.line;
         if case.file.is_some() && self.suites.last().is_some_and(|s| s.pytest) {
             case.line = case.line.map(|l| l.saturating_add(1));
         }
         if let Some(res) = deciding {
-            case.message = res.message;
+            case.message = res.message.map(Into::into);
             if case.file.is_none() {
                 if let Some((f, l)) = res.location {
-                    case.file = Some(f);
+                    case.file = Some(f.into());
                     case.line = l;
                 }
             }
@@ -640,7 +649,7 @@ impl Parser {
         if case.file.is_none() {
             case.file = self.suites.iter().rev().find_map(|s| s.file.clone());
         }
-        case.properties = b.props;
+        case.properties = b.props.into();
         // The suite's properties are attached in `finish`: some come after the cases.
         self.case_nodes
             .push(u32::try_from(self.current_node()).unwrap_or(u32::MAX));
@@ -926,7 +935,7 @@ fn read_properties<R: BufRead>(
             None => String::new(),
         };
         if let Some(name) = head.name.filter(|n| !n.is_empty()) {
-            out.push((name, value));
+            out.push((name.into_string(), value));
         }
     }
 }

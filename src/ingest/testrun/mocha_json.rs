@@ -82,14 +82,15 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             t.full_title.clone()
         };
         let mut case = TestCase::new(suite, name, outcome);
-        case.file = t.file.clone();
+        case.file = t.file.as_deref().map(Into::into);
         case.duration = t
             .duration
             .map(|ms| ms / 1000.0)
-            .filter(|d| d.is_finite() && *d >= 0.0);
+            .filter(|d| d.is_finite() && *d >= 0.0)
+            .into();
         case.attempts = t.current_retry.saturating_add(1);
         if matches!(outcome, Outcome::Failed) {
-            case.message = t.message();
+            case.message = t.message().map(Into::into);
         }
         run.push(case);
     };

@@ -131,7 +131,9 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                     .unwrap_or_default();
                 let mut case = TestCase::new(names.get(&suite), name, outcome);
                 case.class = class.map(|c| names.get(&c));
-                case.duration = util::seconds(&duration).or_else(|| util::seconds(&time));
+                case.duration = util::seconds(&duration)
+                    .or_else(|| util::seconds(&time))
+                    .into();
                 drop(e);
                 if !empty && read_case(&mut r, &mut case)? && decide_by_children {
                     case.outcome = Outcome::Failed;
@@ -266,7 +268,7 @@ fn read_case<R: BufRead>(r: &mut XmlReader<R>, case: &mut TestCase) -> Result<bo
             b"message" if !empty && case.message.is_none() => {
                 drop(e);
                 let text = r.read_text(util::TEXT_LIMIT)?;
-                case.message = util::first_line(&text);
+                case.message = util::first_line(&text).map(Into::into);
             }
             b"failure" => {
                 failure = true;
@@ -338,7 +340,7 @@ mod tests {
         let pass = run.cases.iter().find(|c| c.name == "Pass").unwrap();
         assert_eq!(pass.suite, "My.Tests.dll");
         assert_eq!(pass.class.as_deref(), Some("Ns.Calc"));
-        assert_eq!(pass.properties, [("Category".into(), "Fast".into())]);
+        assert_eq!(*pass.properties, [("Category".into(), "Fast".into())]);
         assert_eq!(pass.duration, Some(0.25));
         let fail = run.cases.iter().find(|c| c.name == "Fail").unwrap();
         assert_eq!(fail.message.as_deref(), Some("Expected: 3"));

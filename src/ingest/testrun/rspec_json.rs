@@ -97,16 +97,17 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             e.full_description
         };
         let mut case = TestCase::new(suite, name, outcome);
-        case.file = file;
+        case.file = file.map(Into::into);
         case.line = e.line_number;
-        case.duration = e.run_time.filter(|d| d.is_finite() && *d >= 0.0);
+        case.duration = e.run_time.filter(|d| d.is_finite() && *d >= 0.0).into();
         case.message = match outcome {
             Outcome::Skipped => e.pending_message.as_deref().and_then(first_line),
             Outcome::Passed => None,
             _ => e
                 .exception
                 .and_then(|x| x.message.as_deref().and_then(first_line).or(x.class)),
-        };
+        }
+        .map(Into::into);
         run.push(case);
     }
     let outside = r.summary.map_or(0, |s| s.errors_outside_of_examples_count);
@@ -116,7 +117,11 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             format!("(errors outside of examples {})", i + 1),
             Outcome::Error,
         );
-        case.message = r.messages.iter().find_map(|m| first_line(m));
+        case.message = r
+            .messages
+            .iter()
+            .find_map(|m| first_line(m))
+            .map(Into::into);
         run.push(case);
     }
     ctx.warn_count(

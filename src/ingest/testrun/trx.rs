@@ -30,11 +30,11 @@ use super::util::{self, attrs};
 use crate::ingest::error::Result;
 use crate::ingest::xml::{Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Names, Outcome, TestCase, TestRun};
+use crate::model::{Names, Outcome, SharedStr, TestCase, TestRun};
 
 /// One result element, kept until the definitions are read.
 struct Pending {
-    test_id: String,
+    test_id: TestId,
     name: String,
     outcome: Outcome,
     duration: Option<f64>,
@@ -51,9 +51,46 @@ struct Open {
 /// What a `<UnitTest>` definition tells about its test.
 #[derive(Default)]
 struct Definition {
-    class: Option<String>,
-    suite: Option<String>,
+    /// Interned as they are read: every definition of a class or an assembly repeats it.
+    class: Option<SharedStr>,
+    suite: Option<SharedStr>,
     categories: Vec<String>,
+}
+
+/// A `testId`: a GUID as the 128-bit number it spells (hashed and compared as two words, no
+/// allocation), any other text as it is. Only lowercase GUIDs, as TRX writers spell them,
+/// are taken as numbers, so that two ids are equal exactly when their texts are.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum TestId {
+    Guid(u128),
+    Text(Box<str>),
+}
+
+impl TestId {
+    fn of(v: &Option<std::borrow::Cow<'_, [u8]>>) -> TestId {
+        match v.as_deref().and_then(guid) {
+            Some(g) => TestId::Guid(g),
+            None => TestId::Text(util::text(v).unwrap_or_default().into_boxed_str()),
+        }
+    }
+}
+
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lowercase hexadecimal.
+fn guid(v: &[u8]) -> Option<u128> {
+    if v.len() != 36 {
+        return None;
+    }
+    let mut n: u128 = 0;
+    for (i, &b) in v.iter().enumerate() {
+        let d = match b {
+            b'-' if matches!(i, 8 | 13 | 18 | 23) => continue,
+            b'0'..=b'9' if !matches!(i, 8 | 13 | 18 | 23) => b - b'0',
+            b'a'..=b'f' if !matches!(i, 8 | 13 | 18 | 23) => b - b'a' + 10,
+            _ => return None,
+        };
+        n = n << 4 | u128::from(d);
+    }
+    Some(n)
 }
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
@@ -61,9 +98,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     let mut root_seen = false;
     let mut results: Vec<Pending> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
-    let mut defs: HashMap<String, Definition> = HashMap::new();
+    let mut defs: HashMap<TestId, Definition> = HashMap::new();
     // The definition being read: its id and depth.
-    let mut def: Option<(usize, String, Definition)> = None;
+    let mut def: Option<(usize, TestId, Definition)> = None;
+    // Two tables, so that each keeps its last name at hand: definitions alternate them.
+    let mut suites = Names::new();
+    let mut classes = Names::new();
     let mut unknown_outcomes = 0u64;
     loop {
         let (empty, e) = match r.event()? {
@@ -130,7 +170,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                     p.has_inner = true;
                 }
                 let result = Pending {
-                    test_id: util::text(&id).unwrap_or_default(),
+                    test_id: TestId::of(&id),
                     name: test_name,
                     outcome,
                     duration: duration.as_deref().and_then(timespan),
@@ -159,10 +199,10 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                 let [id, storage] = attrs!(r, e, empty, [b"id", b"storage"]);
                 let d = Definition {
                     class: None,
-                    suite: util::non_empty(&storage).map(|s| util::file_name(&s).to_string()),
+                    suite: util::non_empty(&storage).map(|s| suites.get(util::file_name(&s))),
                     categories: Vec::new(),
                 };
-                let id = util::text(&id).unwrap_or_default();
+                let id = TestId::of(&id);
                 drop(e);
                 if empty {
                     defs.insert(id, d);
@@ -184,12 +224,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                 let [class, code_base] = attrs!(r, e, empty, [b"className", b"codeBase"]);
                 if let Some((_, _, d)) = def.as_mut() {
                     d.class = util::non_empty(&class).map(|c| match c.split_once(',') {
-                        Some((c, _)) => c.trim().to_string(),
-                        None => c,
+                        Some((c, _)) => classes.get(c.trim()),
+                        None => classes.get(&c),
                     });
                     if d.suite.is_none() {
                         d.suite =
-                            util::non_empty(&code_base).map(|s| util::file_name(&s).to_string());
+                            util::non_empty(&code_base).map(|s| suites.get(util::file_name(&s)));
                     }
                 }
                 drop(e);
@@ -221,7 +261,6 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
     };
     run.cases.reserve(results.len());
     let mut undefined = 0u64;
-    let mut names = Names::new();
     for p in results {
         let d = defs.get(&p.test_id);
         if d.is_none() {
@@ -229,11 +268,11 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
         }
         let class = d.and_then(|d| d.class.clone());
         let suite = d.and_then(|d| d.suite.clone()).unwrap_or_default();
-        let name = util::strip_class(&p.name, class.as_deref()).to_string();
-        let mut case = TestCase::new(names.get(&suite), name, p.outcome);
-        case.class = class.map(|c| names.get(&c));
-        case.duration = p.duration;
-        case.message = p.message;
+        let name = util::strip_class(&p.name, class.as_deref());
+        let mut case = TestCase::new(suite, name, p.outcome);
+        case.class = class;
+        case.duration = p.duration.into();
+        case.message = p.message.map(Into::into);
         if let Some(d) = d {
             case.properties.extend(
                 d.categories
@@ -303,6 +342,28 @@ fn timespan(v: &[u8]) -> Option<f64> {
 mod tests {
     use super::super::totals;
     use super::*;
+
+    #[test]
+    fn only_lowercase_guids_are_numbers() {
+        let g = "0b5ef4e9-8c1b-4a40-a9b3-0123456789ab";
+        assert_eq!(
+            guid(g.as_bytes()),
+            Some(0x0b5ef4e9_8c1b_4a40_a9b3_0123456789ab)
+        );
+        for not in [
+            "0B5EF4E9-8C1B-4A40-A9B3-0123456789AB",
+            "0b5ef4e98c1b-4a40-a9b3-0123456789ab-",
+            "0b5ef4e9-8c1b-4a40-a9b3-0123456789a",
+            "0b5ef4e9-8c1b-4a40-a9b3-0123456789ag",
+            "",
+        ] {
+            assert_eq!(guid(not.as_bytes()), None, "{not}");
+        }
+        // An uppercase spelling is another id, as its text is another text.
+        let lower = TestId::of(&Some(g.as_bytes().into()));
+        let upper = TestId::of(&Some(g.to_uppercase().into_bytes().into()));
+        assert!(lower != upper);
+    }
 
     fn read(s: &str) -> Result<(TestRun, Ctx)> {
         super::super::read_with(parse, s)
@@ -378,7 +439,7 @@ mod tests {
                 .find(|c| c.name == n)
                 .unwrap()
                 .properties
-                .clone()
+                .to_vec()
         };
         assert_eq!(
             props("Slow"),
@@ -410,7 +471,7 @@ more</Message><StackTrace>at X</StackTrace></ErrorInfo></Output></UnitTestResult
         let flaky = run.cases.iter().find(|c| c.name == "Flaky").unwrap();
         assert_eq!(flaky.attempts, 2);
         assert_eq!(flaky.message.as_deref(), Some("Assert.AreEqual failed."));
-        assert!((flaky.duration.unwrap() - 0.3).abs() < 1e-9);
+        assert!((flaky.duration.get().unwrap() - 0.3).abs() < 1e-9);
         let row2 = run
             .cases
             .iter()

@@ -88,7 +88,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                     outcome,
                 );
                 case.class = class.map(|c| names.get(&c));
-                case.duration = util::seconds(&time);
+                case.duration = util::seconds(&time).into();
                 drop(e);
                 if !empty {
                     read_test(&mut r, &mut case)?;
@@ -159,7 +159,7 @@ fn read_test<R: BufRead>(r: &mut XmlReader<R>, case: &mut TestCase) -> Result<()
             b"message" | b"reason" if !empty && case.message.is_none() => {
                 drop(e);
                 let text = r.read_text(util::TEXT_LIMIT)?;
-                case.message = util::first_line(&text);
+                case.message = util::first_line(&text).map(Into::into);
             }
             b"failure" | b"traits" | b"reason" | b"message" => {}
             _ => {
