@@ -556,16 +556,20 @@ impl<'a> Ctx<'a> {
         }
         name_roots.push(parent(&file.path).to_string());
         name_roots.retain(|r| !r.is_empty());
-        let mut by_names: HashMap<(SharedStr, Option<SharedStr>), Decision> = HashMap::new();
+        // (suite, class) → its decision in `decisions`; `last` is the previous case's, as
+        // cases come grouped by suite and class (the same shared strings).
+        let mut by_names: HashMap<(SharedStr, Option<SharedStr>), usize> = HashMap::new();
+        let mut decisions: Vec<Decision> = Vec::new();
+        let mut last: Option<(SharedStr, Option<SharedStr>, usize)> = None;
         // (suite, project, rule) → (count, first reason). Keys share the suite's string: this
         // runs for every test case.
-        let mut groups: BTreeMap<(SharedStr, Option<usize>, Rule), (usize, String)> =
-            BTreeMap::new();
-        let mut per_project: BTreeMap<Option<usize>, usize> = BTreeMap::new();
+        let mut groups: Runs<(SharedStr, Option<usize>, Rule), String> = Runs::default();
+        // Tests per project; index 0 is no project, i + 1 project i.
+        let mut per_project: Vec<usize> = vec![0; self.projects.len() + 1];
         let mut unplaced: Vec<String> = Vec::new();
         let mut unplaced_count = 0usize;
         // (project, size, rule) → tests; and the tests over their size's timeout.
-        let mut sizes: BTreeMap<(Option<usize>, Option<Size>, SharedStr), usize> = BTreeMap::new();
+        let mut sizes: Runs<(Option<usize>, Option<Size>, SharedStr), ()> = Runs::default();
         let mut slow: Vec<String> = Vec::new();
         let mut slow_count = 0usize;
         let mut reasons = SizeReasons::default();
@@ -589,13 +593,34 @@ impl<'a> Ctx<'a> {
             }
             let d: &Decision = match &decision {
                 Some(d) => d,
-                None => by_names
-                    .entry((case.suite.clone(), case.class.clone()))
-                    .or_insert_with(|| {
-                        self.by_name_as_file(&case, &name_roots)
-                            .or_else(|| self.by_test_names(&case))
-                            .unwrap_or_else(|| self.by_location(report_owner))
-                    }),
+                None => {
+                    let same = |(suite, class, _): &&(SharedStr, Option<SharedStr>, usize)| {
+                        SharedStr::ptr_eq(suite, &case.suite)
+                            && match (class, &case.class) {
+                                (Some(a), Some(b)) => SharedStr::ptr_eq(a, b),
+                                (None, None) => true,
+                                _ => false,
+                            }
+                    };
+                    let i = match last.as_ref().filter(same) {
+                        Some(&(_, _, i)) => i,
+                        None => {
+                            let i = *by_names
+                                .entry((case.suite.clone(), case.class.clone()))
+                                .or_insert_with(|| {
+                                    decisions.push(
+                                        self.by_name_as_file(&case, &name_roots)
+                                            .or_else(|| self.by_test_names(&case))
+                                            .unwrap_or_else(|| self.by_location(report_owner)),
+                                    );
+                                    decisions.len() - 1
+                                });
+                            last = Some((case.suite.clone(), case.class.clone(), i));
+                            i
+                        }
+                    };
+                    &decisions[i]
+                }
             };
             if case.file.is_none() {
                 case.file = d.file.as_deref().map(SharedStr::from);
@@ -609,11 +634,8 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
-            let g = groups
-                .entry((case.suite.clone(), d.project, d.rule))
-                .or_insert_with(|| (0, d.reason.clone()));
-            g.0 += 1;
-            *per_project.entry(d.project).or_default() += 1;
+            groups.add((case.suite.clone(), d.project, d.rule), || d.reason.clone());
+            per_project[d.project.map_or(0, |i| i + 1)] += 1;
             match d.project {
                 Some(i) => {
                     let a = &mut acc[i];
@@ -622,7 +644,7 @@ impl<'a> Ctx<'a> {
                     }
                     let t = self.classifier.classify(case, &report_path);
                     let key = (Some(i), t.size, reasons.of(&t.size_source));
-                    *sizes.entry(key).or_default() += 1;
+                    sizes.add(key, || ());
                     if let (Some(size), Some(secs)) = (t.size, t.case.duration.get()) {
                         if secs > size.timeout_secs() {
                             slow_count += 1;
@@ -665,6 +687,11 @@ impl<'a> Ctx<'a> {
                 },
             ));
         }
+        let per_project = per_project
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(p, n)| (p.checked_sub(1), *n));
         for (p, n) in per_project {
             explain.push(Explanation {
                 subject: file.path.clone(),
@@ -689,7 +716,11 @@ impl<'a> Ctx<'a> {
         }
         // Which rule sized the tests: one line per (project, size, rule), the commonest
         // first within a project, at most SIZE_REASONS per report.
-        let mut by_rule: Vec<_> = sizes.into_iter().collect();
+        let mut by_rule: Vec<_> = sizes
+            .into_map()
+            .into_iter()
+            .map(|(k, (n, ()))| (k, n))
+            .collect();
         by_rule.sort_by_key(|((p, _, _), n)| (*p, std::cmp::Reverse(*n)));
         let shown = by_rule.len().min(SIZE_REASONS);
         for ((p, size, why), n) in by_rule.iter().take(shown) {
@@ -712,7 +743,7 @@ impl<'a> Ctx<'a> {
                 ),
             });
         }
-        for ((suite, p, _), (n, reason)) in groups {
+        for ((suite, p, _), (n, reason)) in groups.into_map() {
             explain.push(Explanation {
                 subject: format!("{} :: {suite}", file.path),
                 project: p.map(|i| self.name(i)),
@@ -756,6 +787,10 @@ impl<'a> Ctx<'a> {
     /// (L1.flaky counts it as tracking, L4.no-flaky wants it empty).
     fn quarantine(&self, acc: &[Acc]) -> Vec<Vec<String>> {
         let mut out: Vec<Vec<String>> = vec![Vec::new(); acc.len()];
+        if self.classifier.quarantine_entries().is_empty() {
+            // No list: nothing to match (and no test id to build per test).
+            return out;
+        }
         let mut matched: Vec<&str> = Vec::new();
         for (i, a) in acc.iter().enumerate() {
             for t in &a.tests {
@@ -814,6 +849,48 @@ impl SizeReasons {
                 .get_or_insert_with(|| SharedStr::from("no size rule applies"))
                 .clone(),
         }
+    }
+}
+
+/// Counts by key, with the value given by a key's first occurrence, adding runs of equal
+/// consecutive keys at once: this runs for every test case, cases come grouped by suite,
+/// and the keys hold strings, so most cases cost one comparison instead of a tree search.
+struct Runs<K, V> {
+    map: BTreeMap<K, (usize, V)>,
+    run: Option<(K, usize, V)>,
+}
+
+impl<K, V> Default for Runs<K, V> {
+    fn default() -> Self {
+        Runs {
+            map: BTreeMap::new(),
+            run: None,
+        }
+    }
+}
+
+impl<K: Ord, V> Runs<K, V> {
+    fn add(&mut self, key: K, value: impl FnOnce() -> V) {
+        if let Some((k, n, _)) = &mut self.run {
+            if *k == key {
+                *n += 1;
+                return;
+            }
+        }
+        self.flush();
+        self.run = Some((key, 1, value()));
+    }
+
+    fn flush(&mut self) {
+        if let Some((k, n, v)) = self.run.take() {
+            // The first run of a key brought its value; a later run only adds its count.
+            self.map.entry(k).or_insert((0, v)).0 += n;
+        }
+    }
+
+    fn into_map(mut self) -> BTreeMap<K, (usize, V)> {
+        self.flush();
+        self.map
     }
 }
 

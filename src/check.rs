@@ -149,8 +149,8 @@ pub fn run_with(
     let test_files = crate::classify::TestFiles::new(&config);
     let is_test_file = |p: &str| test_files.matches(p);
     let related = |s: &str, t: &str| crate::classify::related_test(s, t);
-    let mut results = Vec::with_capacity(evidence.len());
-    for ev in &evidence {
+    // Projects are judged independently of each other: on all cores, in project order.
+    let results = crate::parallel::map(&evidence, |ev| {
         let verdict = eval::evaluate(&Inputs {
             ev,
             change: &change,
@@ -161,7 +161,7 @@ pub fn run_with(
             related_test: &related,
         });
         let required = required_level(&config, &ev.project, opts.min_level);
-        results.push(ProjectResult {
+        ProjectResult {
             name: ev.project.name.clone(),
             path: ev.project.path.clone(),
             found_by: ev.project.found_by.clone(),
@@ -173,8 +173,8 @@ pub fn run_with(
             criteria: verdict.criteria,
             next_steps: verdict.next_steps,
             evidence: verdict.figures,
-        });
-    }
+        }
+    });
     let required_level = results.iter().map(|p| p.required_level).max().unwrap_or(0);
     let passed = report_errors.is_empty() && results.iter().all(|p| p.passed);
     Ok(CheckResult {

@@ -372,11 +372,20 @@ impl Classifier {
         };
         by_name
             || case.all_properties().any(|(k, v)| {
-                let key = k.to_lowercase();
                 let flag = !matches!(v.trim(), "false" | "0" | "no" | "off");
-                (self.smoke_tags.contains(&key) && flag)
-                    || tag_words(v).any(|w| self.smoke_tags.contains(&w.to_lowercase()))
+                (flag && self.is_smoke_tag(k)) || tag_words(v).any(|w| self.is_smoke_tag(w))
             })
+    }
+
+    /// Whether `word`, lowercased, is one of the smoke tags. Every property of every test
+    /// is asked, so an ASCII word (nearly all are) is compared without a lowercased copy:
+    /// the tags are lowercase already, and for ASCII `to_lowercase` is the ASCII one.
+    fn is_smoke_tag(&self, word: &str) -> bool {
+        if word.is_ascii() {
+            self.smoke_tags.iter().any(|t| t.eq_ignore_ascii_case(word))
+        } else {
+            self.smoke_tags.contains(&word.to_lowercase())
+        }
     }
 
     /// The quarantine list as the config spells it.
@@ -408,9 +417,21 @@ impl Classifier {
 /// `needle` (ASCII) in `hay`, ignoring ASCII case, without allocating: it runs for every
 /// test of every report.
 fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
-    hay.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    // Only where the first byte matches, in either case: a byte scan, not a compare at
+    // every position.
+    memchr::memchr2_iter(
+        first.to_ascii_lowercase(),
+        first.to_ascii_uppercase(),
+        &hay[..=last_start],
+    )
+    .any(|i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// The simple name of the test's class (else suite): `com.example.FooTest$Inner` → `FooTest`.

@@ -9,10 +9,15 @@ impl Ctx<'_> {
     /// project.
     pub(super) fn by_name_as_file(&self, case: &TestCase, roots: &[String]) -> Option<Decision> {
         let names = [case.class.as_deref(), Some(case.suite.as_str())];
+        let class = case.class.as_deref().map(str::trim);
         for (what, name) in ["class", "suite"].into_iter().zip(names) {
             let Some(name) = name.map(str::trim) else {
                 continue;
             };
+            if what == "suite" && class == Some(name) {
+                // The class name (JUnit writes the suite's) was tried already.
+                continue;
+            }
             let Some(path) = self.name_as_file(name, roots) else {
                 continue;
             };
@@ -75,7 +80,9 @@ impl Ctx<'_> {
             return found(i, Rule::Name, reason);
         }
         // A dotted class or module name.
-        for name in [case.class.as_deref(), Some(suite)].into_iter().flatten() {
+        let class = case.class.as_deref().filter(|c| *c != suite);
+        // The suite alone when the class is the same name: the look-up is a function of it.
+        for name in [class, Some(suite)].into_iter().flatten() {
             if let Some((i, reason)) = self.by_module(name) {
                 return found(i, Rule::Module, reason);
             }

@@ -3,7 +3,7 @@
 
 use crate::config::{Config, Size};
 use crate::evidence::{Change, Evidence, Project, RepoFacts, Test};
-use crate::model::{Counter, Coverage, Outcome};
+use crate::model::{Counter, Coverage, FileCoverage, Outcome};
 use crate::result::{FailingTest, Figures, FileIncrement, Incremental, Scope, Status, TestFigures};
 use crate::words::pct;
 
@@ -15,10 +15,10 @@ pub struct Inputs<'a> {
     /// Every project of the repository (which of them a repository-wide fact is for).
     pub projects: &'a [Project],
     pub config: &'a Config,
-    /// Whether a repository path is a test file.
-    pub is_test_file: &'a dyn Fn(&str) -> bool,
+    /// Whether a repository path is a test file (`Sync`: projects are judged on all cores).
+    pub is_test_file: &'a (dyn Fn(&str) -> bool + Sync),
     /// Whether a test file is a test for a source file (same stem, …).
-    pub related_test: &'a dyn Fn(&str, &str) -> bool,
+    pub related_test: &'a (dyn Fn(&str, &str) -> bool + Sync),
 }
 
 /// A rule's verdict: the status and a detail a person can act on.
@@ -97,6 +97,10 @@ fn distinct_tests(tests: &[Test]) -> u64 {
             t.case.name.as_str(),
         )
     }
+    if from_one_report(tests) {
+        // Within one report every result is a test of its own (the n-th of its name).
+        return tests.len() as u64;
+    }
     let mut nth: HashMap<(&str, (&str, &str, &str)), u32> = HashMap::new();
     let mut seen = HashSet::new();
     for t in tests {
@@ -107,9 +111,23 @@ fn distinct_tests(tests: &[Test]) -> u64 {
     seen.len() as u64
 }
 
+/// Whether every test comes from the same report (the common case of one test report per
+/// project), where the cross-report figures need no look-up per test.
+fn from_one_report(tests: &[Test]) -> bool {
+    tests.split_first().is_none_or(|(first, rest)| {
+        rest.iter().all(|t| {
+            crate::model::SharedStr::ptr_eq(&t.report, &first.report) || t.report == first.report
+        })
+    })
+}
+
 /// How many of the project's tests ran in more than one report, and which of those passed
 /// in one and failed (or errored) in another, in test order.
 pub(super) fn across_reports(ev: &Evidence) -> (usize, Vec<String>) {
+    if from_one_report(&ev.tests) {
+        // No test ran in another report: nothing to compare (and no id to build per test).
+        return (0, Vec::new());
+    }
     // Per test id: the first report seen, whether another report ran it, passed, failed.
     let mut seen: std::collections::HashMap<String, (&str, bool, bool, bool)> =
         std::collections::HashMap::new();
@@ -140,40 +158,39 @@ pub(super) fn across_reports(ev: &Evidence) -> (usize, Vec<String>) {
 /// Changed executable lines per file of the project, with what covered them.
 pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
     let ev = inp.ev;
-    // Whether `line` ran in `file` (`None` for a file the tagged coverage does not list).
-    let ran = |file: Option<&crate::model::FileCoverage>, line: u32| {
-        file.and_then(|f| f.hits(line)).is_some_and(|h| h > 0)
-    };
     let mut files = Vec::new();
-    let mut add_file = |path: &str, lines: &mut dyn Iterator<Item = u32>| {
-        let Some(fc) = ev.coverage.file(path) else {
-            return;
-        };
+    // `lines`: the changed lines in ascending order, each with its hits in `fc` (`None`: not
+    // executable there, not counted). The tagged views are walked beside them with a
+    // cursor rather than searched per line: without a base every line of every file is a
+    // changed line.
+    let mut add_file = |fc: &FileCoverage, lines: &mut dyn Iterator<Item = (u32, Option<u64>)>| {
         // Looked up once per file, not per line.
-        let small = ev.coverage_small.as_ref().map(|c| c.file(path));
-        let large = ev.coverage_large.as_ref().map(|c| c.file(path));
+        let small = ev.coverage_small.as_ref().map(|c| c.file(&fc.path));
+        let large = ev.coverage_large.as_ref().map(|c| c.file(&fc.path));
+        let mut ran_small = small.map(Ran::new);
+        let mut ran_large = large.map(Ran::new);
         let mut f = FileIncrement {
-            path: path.to_string(),
+            path: fc.path.clone(),
             changed: 0,
             covered: 0,
             covered_small: small.map(|_| 0),
             covered_large: large.map(|_| 0),
             uncovered_lines: Vec::new(),
         };
-        for line in lines {
+        for (line, hits) in lines {
             // A changed line the coverage does not list as executable is not counted.
-            let Some(hits) = fc.hits(line) else { continue };
+            let Some(hits) = hits else { continue };
             f.changed += 1;
             if hits > 0 {
                 f.covered += 1;
             } else {
                 f.uncovered_lines.push(line);
             }
-            if let (Some(n), Some(file)) = (&mut f.covered_small, small) {
-                *n += u64::from(ran(file, line));
+            if let (Some(n), Some(r)) = (&mut f.covered_small, &mut ran_small) {
+                *n += u64::from(r.ran(line));
             }
-            if let (Some(n), Some(file)) = (&mut f.covered_large, large) {
-                *n += u64::from(ran(file, line));
+            if let (Some(n), Some(r)) = (&mut f.covered_large, &mut ran_large) {
+                *n += u64::from(r.ran(line));
             }
         }
         if f.changed > 0 {
@@ -183,15 +200,22 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
     let scope = match inp.change {
         Change::All { .. } => {
             for fc in ev.coverage.files() {
-                add_file(&fc.path, &mut fc.lines.iter().map(|l| l.line));
+                add_file(
+                    fc,
+                    &mut fc.lines.iter().map(|l| (l.line, Some(u64::from(l.hits)))),
+                );
             }
             Scope::AllLines
         }
         Change::Diff { files: changed, .. } => {
             for (path, ch) in changed {
-                if ev.project.contains(path) {
-                    add_file(path, &mut ch.lines.iter().copied());
+                if !ev.project.contains(path) {
+                    continue;
                 }
+                let Some(fc) = ev.coverage.file(path) else {
+                    continue;
+                };
+                add_file(fc, &mut ch.lines.iter().map(|&l| (l, fc.hits(l))));
             }
             Scope::Diff
         }
@@ -215,6 +239,32 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
         ratio_small: covered_small.and_then(|c| Counter::new(changed, c).ratio()),
         covered_large,
         files,
+    }
+}
+
+/// Whether a line ran in a tagged view's file (`None`: the view does not list the file), for
+/// lines asked in ascending order: a cursor over the file's sorted lines.
+struct Ran<'c> {
+    lines: &'c [crate::model::Line],
+}
+
+impl<'c> Ran<'c> {
+    fn new(file: Option<&'c FileCoverage>) -> Self {
+        Ran {
+            lines: file.map_or(&[], |f| &f.lines),
+        }
+    }
+
+    fn ran(&mut self, line: u32) -> bool {
+        while let [first, rest @ ..] = self.lines {
+            if first.line >= line {
+                break;
+            }
+            self.lines = rest;
+        }
+        self.lines
+            .first()
+            .is_some_and(|l| l.line == line && l.hits > 0)
     }
 }
 
