@@ -89,8 +89,9 @@ impl NodeTotals {
 /// A mocha-junit-reporter pseudo-testcase for a failed hook: `suite "before all" hook for
 /// "first test"`.
 pub(super) fn is_mocha_hook(name: &str) -> bool {
-    // Asked of every testcase: one search rules out almost all of them.
-    if !name.contains("\" hook") {
+    // Asked of every testcase: a byte scan for `"` rules out almost all of them (a
+    // substring search costs ~10x more per name), then one search for the common part.
+    if memchr::memchr(b'"', name.as_bytes()).is_none() || !name.contains("\" hook") {
         return false;
     }
     [
