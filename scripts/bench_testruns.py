@@ -23,18 +23,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN_JUNIT = os.path.join(ROOT, "..", "shared", "tools", "gen_reports.py")
 GEN = os.path.join(ROOT, "scripts", "gen_testruns.py")
-DATA = os.path.join(ROOT, "bench-data")
-
-
-def empty_root():
-    """An empty folder to map report paths against: the figure is then the reading alone, not
-    a walk of bench-data/ (which holds the check benchmark's monorepos, 140,000 files)."""
-    root = os.path.join(DATA, "empty-root")
-    os.makedirs(root, exist_ok=True)
-    return root
-
+# The JUnit generator's location, the data folder and the empty root are bench.py's.
+from bench import DATA, GEN as GEN_JUNIT, empty_root  # noqa: E402
 
 BIN = os.path.join(ROOT, "target", "release", "testcert")
 

@@ -193,6 +193,7 @@ pub fn run_with(
         stamp: None,
         comparison: None,
         attribution: opts.explain_attribution.then_some(explanations),
+        team: config.team.as_deref().map(|t| t.trim().to_string()),
     })
 }
 

@@ -342,13 +342,8 @@ fn check(args: CheckArgs) -> Result<i32> {
     if args.stamp || args.repo_name.is_some() {
         let now = std::time::SystemTime::now();
         let mut stamp = crate::stamp::stamp(&opts.dir, args.repo_name.as_deref(), &env, now);
-        // The check read this configuration already (an error there stopped it); read
-        // again here rather than widening the check's result for one stamp field.
-        let root = std::fs::canonicalize(&opts.dir).unwrap_or_else(|_| opts.dir.clone());
-        stamp.team = crate::config::Config::load(&root, opts.config.as_deref())?
-            .0
-            .team
-            .map(|t| t.trim().to_string());
+        // From the configuration the check has read already.
+        stamp.team = result.team.clone();
         result.stamp = Some(stamp);
     }
     if let Some(earlier) = &args.compare_to {

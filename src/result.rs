@@ -90,6 +90,10 @@ pub struct CheckResult {
     /// Not read back by `testcert render --from` (it renders without it).
     #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub attribution: Option<Vec<Explanation>>,
+    /// The configuration's `team`, trimmed: `check --stamp` records it in the stamp, so it is
+    /// not written here a second time.
+    #[serde(skip)]
+    pub team: Option<String>,
 }
 
 impl CheckResult {

@@ -327,6 +327,31 @@ fn check_stamp_is_opt_in() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn check_stamp_carries_the_configurations_team() {
+    let dir = temp("stamp-team");
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(repo.join("testcert.toml"), "team = \"  payments  \"\n").unwrap();
+    let out = dir.join("stamped.json");
+    let (code, err) = testcert(&[
+        "check",
+        repo.to_str().unwrap(),
+        "--format",
+        "json",
+        "--stamp",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["stamp"]["team"], "payments");
+    // The team is the stamp's alone: the result does not carry it a second time.
+    assert!(v.get("team").is_none(), "{v}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 const TRENDS: &str = "tests/fixtures/aggregate-trends";
 
 fn trends_options(dir: &Path) -> Options {

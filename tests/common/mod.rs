@@ -126,5 +126,6 @@ pub fn result(max_level: u8, projects: Vec<ProjectResult>) -> CheckResult {
         stamp: None,
         comparison: None,
         attribution: None,
+        team: None,
     }
 }
