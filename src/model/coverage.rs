@@ -118,6 +118,57 @@ pub struct Coverage {
     pub summary_only: Option<Totals>,
 }
 
+/// Whether no two functions share a name, decided in one pass in the common case: names
+/// with distinct hashes are distinct. A collision of hashes (two equal names, or a chance or
+/// crafted collision) answers `false`, and the caller then merges by sorting, which is
+/// right in every case; so the hash needs to be fast, not keyed.
+fn names_unique(fns: &[Function]) -> bool {
+    if fns.len() < 2 {
+        return true;
+    }
+    // Open addressing over a power-of-two table at most half full; 0 marks a free slot.
+    let size = (fns.len() * 2).next_power_of_two();
+    let mut small = [0u64; 256];
+    let mut large = Vec::new();
+    let table: &mut [u64] = if size <= small.len() {
+        &mut small[..size]
+    } else {
+        large.resize(size, 0);
+        &mut large
+    };
+    let mask = size - 1;
+    for f in fns {
+        let h = name_hash(f.name.as_bytes()) | 1;
+        let mut i = (h >> 32) as usize & mask;
+        loop {
+            match table[i] {
+                0 => {
+                    table[i] = h;
+                    break;
+                }
+                seen if seen == h => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+    true
+}
+
+/// FNV-1a over 8-byte words, then mixed: names are short, and only equality of hashes
+/// matters (see [`names_unique`]).
+fn name_hash(name: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ name.len() as u64;
+    let mut words = name.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(29);
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h ^ u64::from_le_bytes(last)).wrapping_mul(0x0000_0100_0000_01b3);
+    h ^ (h >> 31)
+}
+
 impl FileCoverage {
     pub(crate) fn new(path: impl Into<String>) -> Self {
         FileCoverage {
@@ -240,7 +291,15 @@ impl FileCoverage {
                 }
             });
         }
-        if !self.functions.is_empty() {
+        if names_unique(&self.functions) {
+            // Nothing to merge (the common case: one record per file, each function listed
+            // once): only the order is left to settle, and it is usually settled already.
+            let ordered = |a: &Function, b: &Function| (a.line, &a.name) < (b.line, &b.name);
+            if !self.functions.windows(2).all(|w| ordered(&w[0], &w[1])) {
+                self.functions
+                    .sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.name.cmp(&b.name)));
+            }
+        } else {
             // Unique by name: the same function may be listed by several records (LCOV FN
             // repeated per test name, several reports).
             self.functions
@@ -381,8 +440,12 @@ impl Coverage {
             }
         }
         // Every flag is true now, so sorting the files needs no permuting of the flags.
-        self.files.sort_by(|a, b| a.path.cmp(&b.path));
-        self.reindex();
+        // Files pushed in path order (most reports list them so) keep the places the index
+        // already gives them: no sort, and no index built again.
+        if !self.files.windows(2).all(|w| w[0].path < w[1].path) {
+            self.files.sort_by(|a, b| a.path.cmp(&b.path));
+            self.reindex();
+        }
         self.finished = true;
     }
 

@@ -362,6 +362,20 @@ impl Parser {
     fn lines(&mut self, buf: &[u8]) -> Result<()> {
         let mut pos = 0;
         while pos < buf.len() {
+            if let Some(rec) = self.cur.as_mut() {
+                // Runs of plain `DA` and `BRDA` lines, the bulk of every large tracefile, in
+                // loops of their own; they stop at the first line of another shape.
+                let (used, n) = match buf[pos..].first() {
+                    Some(b'D') => da_run(&mut rec.file.lines, &buf[pos..]),
+                    Some(b'B') => brda_run(&mut rec.brda, &buf[pos..]),
+                    _ => (0, 0),
+                };
+                if n > 0 {
+                    self.lineno += n;
+                    pos += used;
+                    continue;
+                }
+            }
             let rest = &buf[pos..];
             if let Some(used) = self.fast(rest) {
                 pos += used;
@@ -412,6 +426,28 @@ impl Parser {
             rec.brda.push((u32::try_from(line).ok()?, taken));
             self.lineno += 1;
             return Some(5 + end);
+        }
+        if let Some(v) = rest.strip_prefix(b"FN:") {
+            // The lcov 1 form, `FN:<line>,<name>`, with no comma in the name (lcov 2's
+            // `FN:<line>,<end>,<name>` and C++ signatures take the slow path).
+            let (line, i) = digits(v, 0)?;
+            let i = comma(v, i)?;
+            let len = find_end(&v[i..], true)?;
+            if v[i + len] != b'\n' {
+                return None;
+            }
+            rec.define(&v[i..i + len], u32::try_from(line).ok()?, 0);
+            self.lineno += 1;
+            return Some(3 + i + len + 1);
+        }
+        if let Some(v) = rest.strip_prefix(b"FNDA:") {
+            // `FNDA:<hits>,<name>`: the name is the rest of the line, commas and all.
+            let (hits, i) = digits(v, 0)?;
+            let i = comma(v, i)?;
+            let len = find_end(&v[i..], false)?;
+            rec.hits(&v[i..i + len], 0, hits);
+            self.lineno += 1;
+            return Some(5 + i + len + 1);
         }
         None
     }
@@ -794,7 +830,7 @@ impl Record {
             index.insert(name.to_vec(), fns.len());
         }
         fns.push(Function {
-            name: compact_str::CompactString::from_utf8_lossy(name),
+            name: function_name(name),
             line,
             end,
             hits: 0,
@@ -832,7 +868,7 @@ impl Record {
                     index.insert(name.to_vec(), fns.len());
                 }
                 fns.push(Function {
-                    name: compact_str::CompactString::from_utf8_lossy(name),
+                    name: function_name(name),
                     line,
                     end: 0,
                     hits: saturate(hits),
@@ -843,12 +879,180 @@ impl Record {
     }
 }
 
+/// A function's name as the model keeps it. ASCII (nearly every name) is copied as it is,
+/// after a word-at-a-time check: on names of a dozen bytes, `from_utf8` and
+/// `from_utf8_lossy` cost ten times as much, byte by byte.
+fn function_name(name: &[u8]) -> compact_str::CompactString {
+    if name.is_ascii() {
+        // SAFETY: every ASCII byte sequence is valid UTF-8.
+        return compact_str::CompactString::new(unsafe { std::str::from_utf8_unchecked(name) });
+    }
+    compact_str::CompactString::from_utf8_lossy(name)
+}
+
 /// Moves `v`'s items into a vector of exactly their number, leaving `v` empty (and its
 /// capacity for reuse).
 fn exact(v: &mut Vec<Function>) -> Vec<Function> {
     let mut out = Vec::with_capacity(v.len());
     out.append(v);
     out
+}
+
+/// Where the first byte that is not an ASCII digit lies in `x` (8 bytes, little-endian):
+/// 0 to 8.
+#[inline(always)]
+fn digit_len(x: u64) -> usize {
+    // `x ^ 0x30…` turns the digits into 0..=9: every other byte has a high nibble, or gets
+    // one when 6 is added (`:`..=`?`). A carry out of a byte (0xFA and up, a non-digit) only
+    // disturbs the bytes after it, which lie past the first non-digit anyway.
+    let y = x ^ 0x3030_3030_3030_3030;
+    let not_digit = (y | y.wrapping_add(0x0606_0606_0606_0606)) & 0xF0F0_F0F0_F0F0_F0F0;
+    (not_digit.trailing_zeros() / 8) as usize
+}
+
+/// The value of the first `len` (1 to 7) bytes of `x`, all ASCII digits: shifted to the top
+/// (the bytes shifted in are leading zeros) and combined pairwise (SWAR). Up to 4 digits,
+/// the common case for line numbers and counts, take two steps instead of three.
+#[inline(always)]
+fn digit_value(x: u64, len: usize) -> u32 {
+    if len <= 4 {
+        let mut d = ((x as u32) << (8 * (4 - len))) & 0x0F0F_0F0F;
+        d = (d.wrapping_mul(10) + (d >> 8)) & 0x00FF_00FF;
+        return (d.wrapping_mul(100) + (d >> 16)) & 0xFFFF;
+    }
+    let mut d = (x << (8 * (8 - len))) & 0x0F0F_0F0F_0F0F_0F0F;
+    // Little-endian: the first digit is the lowest byte. Pairs, then fours, then eights.
+    d = (d.wrapping_mul(10) + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+    d = (d.wrapping_mul(100) + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
+    ((d.wrapping_mul(10_000) + (d >> 32)) & 0xFFFF_FFFF) as u32
+}
+
+/// Where the first `\n` (or, with `comma`, the first `\n` or `,`) lies in the first 256
+/// bytes of `v`: `None` past them (a long name takes the general path). Eight bytes at a
+/// time: the names of `FN` and `FNDA` lines are a dozen bytes or more, and a byte loop
+/// cost as much as the rest of the line.
+#[inline]
+fn find_end(v: &[u8], comma: bool) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // The lowest set high bit marks the first zero byte of `w` exactly (bits above it may
+    // be set by the borrow, which only matters after it).
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & (ONES << 7);
+    let head = &v[..v.len().min(256)];
+    let mut words = head.chunks_exact(8);
+    for (k, w) in (&mut words).enumerate() {
+        let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        let mut hit = zero(w ^ (ONES * u64::from(b'\n')));
+        if comma {
+            hit |= zero(w ^ (ONES * u64::from(b',')));
+        }
+        if hit != 0 {
+            return Some(k * 8 + (hit.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = head.len() - words.remainder().len();
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n' || comma && b == b',')
+        .map(|i| done + i)
+}
+
+/// Eight bytes of `v` from `i`, little-endian (`v` must hold them).
+#[inline(always)]
+fn word(v: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(v[i..i + 8].try_into().expect("8 bytes"))
+}
+
+/// How much a run of `DA` lines needs left in the buffer to read one more: the longest line
+/// it takes (`DA:`, 7 digits, `,`, 7 digits, `\n`: 19 bytes) with its 8-byte loads.
+const DA_TAIL: usize = 24;
+
+/// The same for `BRDA` (`BRDA:`, four fields of up to 7 digits, three commas, `\n`: 37 bytes,
+/// and the load at the last field: 40).
+const BRDA_TAIL: usize = 40;
+
+/// Parses consecutive plain `DA:<line>,<hits>` lines (up to 7 digits each, `\n`-ended) at the
+/// start of `buf` into `lines`; returns the bytes and lines consumed. Stops at the first
+/// line of any other shape (which then takes the general path, with its precise errors),
+/// and near the end of the buffer. 7 digits fit a `u32`, so no count saturates here.
+fn da_run(lines: &mut Vec<Line>, buf: &[u8]) -> (usize, u64) {
+    let (mut pos, mut n) = (0, 0);
+    while buf.len() - pos >= DA_TAIL {
+        let v = &buf[pos..pos + DA_TAIL];
+        let head = word(v, 0);
+        if head & 0x00FF_FFFF != u64::from(u32::from_le_bytes(*b"DA:\0")) {
+            break;
+        }
+        let x = word(v, 3);
+        let len = digit_len(x);
+        if len == 0 || len >= 8 || v[3 + len] != b',' {
+            break;
+        }
+        let y = word(v, 4 + len);
+        let len2 = digit_len(y);
+        if len2 == 0 || len2 >= 8 || v[4 + len + len2] != b'\n' {
+            break;
+        }
+        lines.push(Line {
+            line: digit_value(x, len),
+            hits: digit_value(y, len2),
+        });
+        pos += 5 + len + len2;
+        n += 1;
+    }
+    (pos, n)
+}
+
+/// [`da_run`] for plain `BRDA:<line>,<block>,<branch>,<taken>` lines (`taken` a count or
+/// `-`): block and branch are skipped, as the model does not keep them, but must be digits
+/// so that the line has the plain shape.
+fn brda_run(brda: &mut Vec<(u32, bool)>, buf: &[u8]) -> (usize, u64) {
+    let (mut pos, mut n) = (0, 0);
+    while buf.len() - pos >= BRDA_TAIL {
+        let v = &buf[pos..pos + BRDA_TAIL];
+        let head = word(v, 0);
+        if head & 0xFF_FFFF_FFFF != u64::from_le_bytes(*b"BRDA:\0\0\0") {
+            break;
+        }
+        let x = word(v, 5);
+        let len = digit_len(x);
+        if len == 0 || len >= 8 || v[5 + len] != b',' {
+            break;
+        }
+        let mut i = 6 + len;
+        // block, then branch: digits and a comma each.
+        let mut plain = true;
+        for _ in 0..2 {
+            let k = digit_len(word(v, i));
+            if k == 0 || k >= 8 || v[i + k] != b',' {
+                plain = false;
+                break;
+            }
+            i += k + 1;
+        }
+        if !plain {
+            break;
+        }
+        let taken = if v[i] == b'-' {
+            i += 1;
+            false
+        } else {
+            let k = digit_len(word(v, i));
+            if k == 0 || k >= 8 {
+                break;
+            }
+            let taken = digit_value(word(v, i), k) > 0;
+            i += k;
+            taken
+        };
+        if v[i] != b'\n' {
+            break;
+        }
+        brda.push((digit_value(x, len), taken));
+        pos += i + 1;
+        n += 1;
+    }
+    (pos, n)
 }
 
 /// A run of 1 to 19 decimal digits at `v[i..]`: its value and the index after it.
@@ -861,24 +1065,12 @@ fn exact(v: &mut Vec<Function>) -> Vec<Function> {
 fn digits(v: &[u8], i: usize) -> Option<(u64, usize)> {
     if let Some(&b) = v.get(i..i + 8).and_then(|b| <&[u8; 8]>::try_from(b).ok()) {
         let x = u64::from_le_bytes(b);
-        const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-        const THREES: u64 = 0x3030_3030_3030_3030;
-        // Non-zero in each byte that is not `0`..=`9`: its high nibble is not 3, or adding
-        // 6 moves it out of 3 (`:`..=`?`). A carry out of a byte (0xFA and up, a non-digit)
-        // only disturbs the bytes after it, which lie past the first non-digit anyway.
-        let not_digit =
-            ((x & HIGH) ^ THREES) | ((x.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ THREES);
-        let len = (not_digit.trailing_zeros() / 8) as usize;
+        let len = digit_len(x);
         if len == 0 {
             return None;
         }
         if len < 8 {
-            let mut d = (x << (8 * (8 - len))) & 0x0F0F_0F0F_0F0F_0F0F;
-            // Little-endian: the first digit is the lowest byte. Pairs, then fours, then eights.
-            d = (d.wrapping_mul(10) + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
-            d = (d.wrapping_mul(100) + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
-            d = (d.wrapping_mul(10_000) + (d >> 32)) & 0xFFFF_FFFF;
-            return Some((d, i + len));
+            return Some((u64::from(digit_value(x, len)), i + len));
         }
     }
     digits_loop(v, i)
@@ -1046,6 +1238,83 @@ mod tests {
         assert_eq!(digits(b"1234567,xxxxxxxx", 0), Some((1_234_567, 7)));
         assert_eq!(digits(b"0000042,xxxxxxxx", 0), Some((42, 7)));
         assert_eq!(digits(b"x1234567", 0), None);
+    }
+
+    #[test]
+    fn runs_of_plain_lines_read_what_the_general_path_reads() {
+        // DA and BRDA lines of every field width from 1 to 12 digits (the runs take up to
+        // 7, the general path the rest), with CRLF, checksums, `-` and spaces mixed in, in
+        // records far longer than a test chunk: every line must land as written.
+        let mut text = String::from("TN:\nSF:a.c\n");
+        let mut lines = std::collections::BTreeMap::<u32, u64>::new();
+        let mut branches = std::collections::BTreeMap::<u32, (u32, u32)>::new();
+        let mut seed = 12345u64;
+        let mut next = |m: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % m
+        };
+        for k in 0..2000u32 {
+            let width = |n: u64, w: u64| n % 10u64.pow(w as u32);
+            let line = 1 + u32::try_from(width(u64::from(k) * 7919, 1 + next(9))).unwrap();
+            let hits = width(next(u64::MAX >> 1), 1 + next(12));
+            let end = ["\n", "\n", "\n", "\r\n"][next(4) as usize];
+            match next(5) {
+                0 => text.push_str(&format!("DA:{line},{hits},c0ffee{end}")),
+                1 => {
+                    let taken = match next(3) {
+                        0 => "-".to_string(),
+                        _ => hits.to_string(),
+                    };
+                    let (block, branch) = (width(next(1 << 40), 1 + next(9)), next(3));
+                    text.push_str(&format!("BRDA:{line},{block},{branch},{taken}{end}"));
+                    let b = branches.entry(line).or_default();
+                    b.0 += 1;
+                    b.1 += u32::from(taken != "-" && hits > 0);
+                    continue;
+                }
+                _ => text.push_str(&format!("DA:{line},{hits}{end}")),
+            }
+            let h = lines.entry(line).or_default();
+            *h = h.saturating_add(hits);
+        }
+        text.push_str("end_of_record\n");
+        let (cov, _) = read(&text).unwrap();
+        let f = &cov.files()[0];
+        let got: Vec<(u32, u32)> = f.lines.iter().map(|l| (l.line, l.hits)).collect();
+        let want: Vec<(u32, u32)> = lines.iter().map(|(&l, &h)| (l, saturate(h))).collect();
+        assert_eq!(got, want);
+        let got: Vec<(u32, u32, u32)> = f
+            .branches
+            .iter()
+            .map(|b| (b.line, b.total, b.covered))
+            .collect();
+        let want: Vec<(u32, u32, u32)> = branches.iter().map(|(&l, &(t, c))| (l, t, c)).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn word_at_a_time_line_ends_agree_with_the_loop() {
+        let bytes = [b'\n', b',', b'a', 0x0b, 0x8a, 0x2c | 0x80, 0, 0xff];
+        for len in 0..40usize {
+            for (k, &b) in bytes.iter().enumerate() {
+                for at in 0..=len {
+                    let mut v: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                    if at < len {
+                        v[at] = b;
+                    }
+                    v.push(bytes[(k + at) % bytes.len()]);
+                    for comma in [false, true] {
+                        let want = v
+                            .iter()
+                            .take(256)
+                            .position(|&c| c == b'\n' || comma && c == b',');
+                        assert_eq!(find_end(&v, comma), want, "{v:?} {comma}");
+                    }
+                }
+            }
+        }
+        let long = [b'x'; 300];
+        assert_eq!(find_end(&long, false), None);
     }
 
     #[test]
