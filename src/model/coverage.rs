@@ -106,11 +106,13 @@ pub(crate) struct Capabilities {
 #[derive(Clone, Debug, Default)]
 pub struct Coverage {
     files: Vec<FileCoverage>,
-    /// One flag per file: its records are sorted and merged already (a parser finished it
-    /// with [`FileCoverage::finish`] while the record was hot, on a worker thread) and have
-    /// not been touched since, so [`Coverage::finish`] skips it. A large report's files are
-    /// then finished in parallel, once, instead of again on every `finish`.
-    clean: Vec<bool>,
+    /// Per file, `Some` of its totals when its records are sorted and merged already (a
+    /// parser finished it with [`FileCoverage::finish`] while the record was hot, on a worker
+    /// thread) and have not been touched since: [`Coverage::finish`] skips it, and
+    /// [`Coverage::totals`] adds up these instead of reading every line again (tens of MB
+    /// for a large report, cold in cache by then). A large report's files are then finished
+    /// and counted in parallel, once.
+    clean: Vec<Option<Totals>>,
     index: HashMap<String, usize>,
     finished: bool,
     /// Totals stated by a report that carries no per-line data (Istanbul `coverage-summary.json`).
@@ -360,12 +362,12 @@ impl Coverage {
             Some(&i) => i,
             None => {
                 self.files.push(FileCoverage::new(path));
-                self.clean.push(false);
+                self.clean.push(None);
                 self.index.insert(path.to_string(), self.files.len() - 1);
                 self.files.len() - 1
             }
         };
-        self.clean[idx] = false;
+        self.clean[idx] = None;
         &mut self.files[idx]
     }
 
@@ -380,26 +382,27 @@ impl Coverage {
     /// The record at `index` (from [`Coverage::file_index`]).
     pub(crate) fn file_at_mut(&mut self, index: usize) -> &mut FileCoverage {
         self.finished = false;
-        self.clean[index] = false;
+        self.clean[index] = None;
         &mut self.files[index]
     }
 
     /// Adds a whole file record (merged with an existing one of the same path).
     pub(crate) fn push_file(&mut self, file: FileCoverage) {
-        self.push(file, false);
+        self.push(file, None);
     }
 
     /// [`Coverage::push_file`] for a record its parser has finished
     /// ([`FileCoverage::finish`]) and will not touch again: unless it merges with another
     /// record of its path, [`Coverage::finish`] leaves it as it is.
     pub(crate) fn push_finished_file(&mut self, file: FileCoverage) {
-        self.push(file, true);
+        let totals = file.totals();
+        self.push(file, Some(totals));
     }
 
-    fn push(&mut self, file: FileCoverage, clean: bool) {
+    fn push(&mut self, file: FileCoverage, clean: Option<Totals>) {
         match self.index.get(&file.path) {
             Some(&i) => {
-                self.clean[i] = false;
+                self.clean[i] = None;
                 let f = &mut self.files[i];
                 f.lines.extend_from_slice(&file.lines);
                 f.branches.extend_from_slice(&file.branches);
@@ -434,16 +437,20 @@ impl Coverage {
             return;
         }
         for (f, clean) in self.files.iter_mut().zip(&mut self.clean) {
-            if !*clean {
+            if clean.is_none() {
                 f.finish();
-                *clean = true;
+                *clean = Some(f.totals());
             }
         }
-        // Every flag is true now, so sorting the files needs no permuting of the flags.
         // Files pushed in path order (most reports list them so) keep the places the index
         // already gives them: no sort, and no index built again.
         if !self.files.windows(2).all(|w| w[0].path < w[1].path) {
-            self.files.sort_by(|a, b| a.path.cmp(&b.path));
+            let mut both: Vec<_> = std::mem::take(&mut self.files)
+                .into_iter()
+                .zip(std::mem::take(&mut self.clean))
+                .collect();
+            both.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+            (self.files, self.clean) = both.into_iter().unzip();
             self.reindex();
         }
         self.finished = true;
@@ -505,8 +512,8 @@ impl Coverage {
     /// Totals over all files (or the stated summary when the report had only that).
     pub fn totals(&self) -> Totals {
         let mut t = Totals::default();
-        for f in &self.files {
-            let ft = f.totals();
+        for (f, clean) in self.files.iter().zip(&self.clean) {
+            let ft = clean.unwrap_or_else(|| f.totals());
             t.lines.add(ft.lines);
             t.branches.add(ft.branches);
             t.functions.add(ft.functions);
@@ -517,5 +524,65 @@ impl Coverage {
             t.functions.add(s.functions);
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, lines: &[(u32, u64)]) -> FileCoverage {
+        let mut f = FileCoverage::new(path);
+        for &(l, h) in lines {
+            f.add_line(l, h);
+        }
+        f
+    }
+
+    /// What [`Coverage::totals`] must equal: every file counted again from its lines.
+    fn counted(c: &Coverage) -> Totals {
+        let mut t = Totals::default();
+        for f in c.files() {
+            let ft = f.totals();
+            t.lines.add(ft.lines);
+            t.branches.add(ft.branches);
+            t.functions.add(ft.functions);
+        }
+        t
+    }
+
+    #[test]
+    fn cached_totals_follow_every_change() {
+        let mut c = Coverage::new();
+        let mut a = file("b.c", &[(1, 1), (2, 0)]);
+        a.finish();
+        c.push_finished_file(a);
+        let mut z = file("a.c", &[(5, 0)]);
+        z.finish();
+        c.push_finished_file(z);
+        c.finish();
+        assert_eq!(c.totals(), counted(&c));
+        assert_eq!(c.totals().lines.covered, 1);
+        // A second record of a finished file, touched through file_mut, merged by a push,
+        // re-keyed onto one path: each time the cache must give way to a count.
+        c.file_mut("a.c").add_line(5, 3);
+        c.finish();
+        assert_eq!(c.totals().lines.covered, 2);
+        assert_eq!(c.totals(), counted(&c));
+        c.push_file(file("b.c", &[(2, 4), (3, 0)]));
+        c.finish();
+        assert_eq!((c.totals().lines.total, c.totals().lines.covered), (4, 3));
+        assert_eq!(c.totals(), counted(&c));
+        c.map_paths(|_| "one.c".to_string());
+        assert_eq!(c.files().len(), 1);
+        assert_eq!((c.totals().lines.total, c.totals().lines.covered), (4, 3));
+        assert_eq!(c.totals(), counted(&c));
+        let mut other = Coverage::new();
+        let mut o = file("one.c", &[(9, 0)]);
+        o.finish();
+        other.push_finished_file(o);
+        c.merge(other);
+        assert_eq!((c.totals().lines.total, c.totals().lines.covered), (5, 3));
+        assert_eq!(c.totals(), counted(&c));
     }
 }
