@@ -113,7 +113,11 @@ pub struct Coverage {
     /// for a large report, cold in cache by then). A large report's files are then finished
     /// and counted in parallel, once.
     clean: Vec<Option<Totals>>,
-    index: HashMap<String, usize>,
+    /// Path → position in `files`. Rebuilt whenever paths change (a parser's chunks joined,
+    /// paths mapped onto the repository), thousands of paths at a time on one thread:
+    /// foldhash, seeded per process like std's SipHash (a report cannot aim at its buckets
+    /// without the seed), hashes a path several times faster.
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
     finished: bool,
     /// Totals stated by a report that carries no per-line data (Istanbul `coverage-summary.json`).
     /// Such coverage cannot take part in line-level merges or incremental coverage.
