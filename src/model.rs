@@ -533,13 +533,13 @@ impl TestRun {
         let cases = &mut self.cases;
         let sorted = cases.windows(2).all(|w| w[0].cmp_identity(&w[1]).is_le());
         if !sorted {
-            let mut keys = sort_keys(cases);
+            let (mut keys, groups) = sort_keys(cases);
             // Ties broken by report position: the report order of attempts is kept within one
             // identity (a stable sort, done as an unstable one on unique keys). Keys decide
             // most comparisons without touching the cases.
             let within = |a: &SortKey, b: &SortKey| {
-                a.prefix
-                    .cmp(&b.prefix)
+                (a.prefix, a.prefix2)
+                    .cmp(&(b.prefix, b.prefix2))
                     .then_with(|| {
                         cases[a.index as usize]
                             .name
@@ -547,23 +547,36 @@ impl TestRun {
                     })
                     .then(a.index.cmp(&b.index))
             };
-            let order = match group_runs(&keys) {
+            let order = match group_runs(&groups) {
                 // Each (suite, class) pair in one stretch of the report, as nearly every
                 // report writes them: the stretches are put in order and each is sorted
                 // alone (small, in cache), never the whole run at once.
                 Some(mut runs) => {
                     runs.sort_unstable_by_key(|&(group, _, _)| group);
-                    let mut order = Vec::with_capacity(keys.len());
+                    // The ranks are no longer needed: their room takes the order.
+                    let mut order = groups;
+                    let mut w = 0;
                     for (_, start, end) in runs {
                         let run = &mut keys[start as usize..end as usize];
                         run.sort_unstable_by(within);
-                        order.extend(run.iter().map(|k| k.index));
+                        for k in run.iter() {
+                            order[w] = k.index;
+                            w += 1;
+                        }
                     }
                     order
                 }
                 None => {
-                    keys.sort_unstable_by(|a, b| a.group.cmp(&b.group).then_with(|| within(a, b)));
-                    keys.iter().map(|k| k.index).collect()
+                    keys.sort_unstable_by(|a, b| {
+                        groups[a.index as usize]
+                            .cmp(&groups[b.index as usize])
+                            .then_with(|| within(a, b))
+                    });
+                    let mut order = groups;
+                    for (o, k) in order.iter_mut().zip(&keys) {
+                        *o = k.index;
+                    }
+                    order
                 }
             };
             drop(keys);
@@ -644,17 +657,19 @@ impl TestRun {
     }
 }
 
-/// Where a case sorts: the rank of its (suite, class) pair among all of them (in string
-/// order, the class "" when it has none), the first 8 bytes of its name (big-endian,
-/// zero-padded: a tie there is settled by the whole names), and its report position. 16
-/// bytes a case: the keys are held beside every case while the run is sorted.
+/// Where a case sorts within its (suite, class) pair: the first 12 bytes of its name
+/// (big-endian, zero-padded: a tie there is settled by the whole names) and its report
+/// position. 16 bytes a case: the keys are held beside every case while the run is sorted. The
+/// pair's rank is kept apart ([`sort_keys`]), its room then reused for the order.
 struct SortKey {
     prefix: u64,
-    group: u32,
+    prefix2: u32,
     index: u32,
 }
 
-fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
+/// The cases' sort keys, and per case (in report order) the rank of its (suite, class) pair
+/// among all of them (in string order, the class "" when it has none).
+fn sort_keys<'a>(cases: &'a [TestCase]) -> (Vec<SortKey>, Vec<u32>) {
     // Distinct shared strings, by allocation (consecutive cases mostly repeat the last one).
     let mut slots: HashMap<usize, u32> = HashMap::new();
     let mut strings: Vec<&str> = vec![""];
@@ -675,6 +690,7 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
     let mut pair_list: Vec<(u32, u32)> = Vec::new();
     let mut last_pair = ((u32::MAX, u32::MAX), 0u32);
     let mut keys = Vec::with_capacity(cases.len());
+    let mut groups = Vec::with_capacity(cases.len());
     for (i, c) in cases.iter().enumerate() {
         let suite = slot(&c.suite, &mut strings);
         let class = c.class.as_ref().map_or(0, |cl| slot(cl, &mut strings));
@@ -685,14 +701,16 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
             });
             last_pair = ((suite, class), n);
         }
-        let mut prefix = [0u8; 8];
-        let n = c.name.len().min(8);
+        let mut prefix = [0u8; 12];
+        let n = c.name.len().min(12);
         prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
+        let [p0, p1, p2, p3, p4, p5, p6, p7, q0, q1, q2, q3] = prefix;
         keys.push(SortKey {
-            prefix: u64::from_be_bytes(prefix),
-            group: last_pair.1,
+            prefix: u64::from_be_bytes([p0, p1, p2, p3, p4, p5, p6, p7]),
+            prefix2: u32::from_be_bytes([q0, q1, q2, q3]),
             index: i as u32,
         });
+        groups.push(last_pair.1);
     }
     // Slot -> rank in string order, equal strings (separate allocations) equal ranks.
     let mut by_text: Vec<u32> = (0..strings.len() as u32).collect();
@@ -720,25 +738,26 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
         }
         group[p as usize] = r;
     }
-    for k in &mut keys {
-        k.group = group[k.group as usize];
+    for g in &mut groups {
+        *g = group[*g as usize];
     }
-    keys
+    (keys, groups)
 }
 
-/// The stretches of consecutive keys of one group, as (group, start, end), when no group
-/// has more than one stretch; `None` otherwise (then the keys are sorted whole).
-fn group_runs(keys: &[SortKey]) -> Option<Vec<(u32, u32, u32)>> {
-    let groups = keys.iter().map(|k| k.group as usize + 1).max().unwrap_or(0);
-    let mut seen = vec![false; groups];
+/// The stretches of consecutive cases of one group (`groups` in report order), as (group,
+/// start, end), when no group has more than one stretch; `None` otherwise (then the keys are
+/// sorted whole).
+fn group_runs(groups: &[u32]) -> Option<Vec<(u32, u32, u32)>> {
+    let n = groups.iter().map(|&g| g as usize + 1).max().unwrap_or(0);
+    let mut seen = vec![false; n];
     let mut runs = Vec::new();
     let mut start = 0;
-    for (i, k) in keys.iter().enumerate() {
-        if i + 1 == keys.len() || keys[i + 1].group != k.group {
-            if std::mem::replace(&mut seen[k.group as usize], true) {
+    for (i, &g) in groups.iter().enumerate() {
+        if i + 1 == groups.len() || groups[i + 1] != g {
+            if std::mem::replace(&mut seen[g as usize], true) {
                 return None;
             }
-            runs.push((k.group, start as u32, i as u32 + 1));
+            runs.push((g, start as u32, i as u32 + 1));
             start = i + 1;
         }
     }
@@ -1087,6 +1106,11 @@ mod tests {
         let names = [
             "test_a_very_long_common_prefix_1",
             "test_a_very_long_common_prefix_0",
+            "abcdefghijkl",
+            "abcdefghijk",
+            "abcdefghijklm",
+            "abcdefghijk\0",
+            "abcdefgh\u{e9}",
             "ab",
             "ab\0x",
             "ab\0",
@@ -1112,7 +1136,7 @@ mod tests {
             c.attempts = i;
             run.push(c);
         }
-        assert!(group_runs(&sort_keys(&run.cases)).is_none());
+        assert!(group_runs(&sort_keys(&run.cases).1).is_none());
         check_finish_order(run);
         // Each (suite, class) pair in one stretch, the stretches out of order: sorted one
         // stretch at a time.
@@ -1146,7 +1170,7 @@ mod tests {
                 run.push(c);
             }
         }
-        assert!(group_runs(&sort_keys(&run.cases)).is_some());
+        assert!(group_runs(&sort_keys(&run.cases).1).is_some());
         check_finish_order(run);
     }
 
