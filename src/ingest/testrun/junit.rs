@@ -56,7 +56,7 @@ use super::location::find_location;
 use super::producers::{is_mocha_hook, is_system_property, node_totals, Producer};
 use super::util::simple_decimal;
 use crate::ingest::error::Result;
-use crate::ingest::xml::{each_attr, parse_u64, unescape, Ev, XmlReader};
+use crate::ingest::xml::{each_attr, local_name, parse_u64, unescape, Ev, XmlReader};
 use crate::ingest::Ctx;
 use crate::model::{Inherited, Names, Outcome, SharedStr, TestCase, TestRun};
 
@@ -178,7 +178,7 @@ enum Tag {
 
 impl Tag {
     fn of(e: &BytesStart<'_>) -> Tag {
-        match e.local_name().as_ref() {
+        match local_name(e) {
             b"testsuites" => Tag::Testsuites,
             b"testsuite" => Tag::Testsuite,
             b"testcase" => Tag::Testcase,

@@ -18,7 +18,7 @@ use std::io::BufRead;
 
 use super::util::{self, attrs, RawNames};
 use crate::ingest::error::Result;
-use crate::ingest::xml::{Ev, XmlReader};
+use crate::ingest::xml::{local_name, Ev, XmlReader};
 use crate::ingest::Ctx;
 use crate::model::{Names, Outcome, SharedStr, TestCase, TestRun};
 
@@ -43,8 +43,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             Ev::Eof => break,
             _ => continue,
         };
-        let local = e.local_name();
-        let name = local.as_ref();
+        let name = local_name(&e);
         if !root_seen {
             root_seen = true;
             if name != b"assemblies" && name != b"assembly" {
@@ -148,7 +147,7 @@ fn read_test<R: BufRead>(r: &mut XmlReader<R>, case: &mut TestCase) -> Result<()
             Ev::Eof => break,
             _ => continue,
         };
-        match e.local_name().as_ref() {
+        match local_name(&e) {
             b"trait" => {
                 let [n, v] = attrs!(r, e, empty, [b"name", b"value"]);
                 if let Some(n) = util::text(&n) {
