@@ -670,76 +670,82 @@ struct SortKey {
 /// The cases' sort keys, and per case (in report order) the rank of its (suite, class) pair
 /// among all of them (in string order, the class "" when it has none).
 fn sort_keys<'a>(cases: &'a [TestCase]) -> (Vec<SortKey>, Vec<u32>) {
-    // Distinct shared strings, by allocation (consecutive cases mostly repeat the last one).
-    let mut slots: HashMap<usize, u32> = HashMap::new();
-    let mut strings: Vec<&str> = vec![""];
-    let mut last = (usize::MAX, 0u32);
-    let mut slot = |s: &'a SharedStr, strings: &mut Vec<&'a str>| -> u32 {
-        let addr = s.addr();
-        if addr != last.0 {
-            let n = *slots.entry(addr).or_insert_with(|| {
-                strings.push(s.as_str());
-                strings.len() as u32 - 1
-            });
-            last = (addr, n);
-        }
-        last.1
-    };
-    // Distinct (suite slot, class slot) pairs, consecutive cases mostly repeating the last.
-    let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
-    let mut pair_list: Vec<(u32, u32)> = Vec::new();
-    let mut last_pair = ((u32::MAX, u32::MAX), 0u32);
     let mut keys = Vec::with_capacity(cases.len());
-    let mut groups = Vec::with_capacity(cases.len());
-    for (i, c) in cases.iter().enumerate() {
-        let suite = slot(&c.suite, &mut strings);
-        let class = c.class.as_ref().map_or(0, |cl| slot(cl, &mut strings));
-        if last_pair.0 != (suite, class) {
-            let n = *pairs.entry((suite, class)).or_insert_with(|| {
-                pair_list.push((suite, class));
-                pair_list.len() as u32 - 1
+    // Pair -> rank; while it is made, each key's `index` holds its case's pair. In a block:
+    // the tables behind it are freed before the per-case ranks are allocated (they grow with
+    // the suites and classes, and the peak of the read is here).
+    let group = {
+        // Distinct shared strings, by allocation (consecutive cases mostly repeat the last).
+        let mut slots: HashMap<usize, u32> = HashMap::new();
+        let mut strings: Vec<&str> = vec![""];
+        let mut last = (usize::MAX, 0u32);
+        let mut slot = |s: &'a SharedStr, strings: &mut Vec<&'a str>| -> u32 {
+            let addr = s.addr();
+            if addr != last.0 {
+                let n = *slots.entry(addr).or_insert_with(|| {
+                    strings.push(s.as_str());
+                    strings.len() as u32 - 1
+                });
+                last = (addr, n);
+            }
+            last.1
+        };
+        // Distinct (suite slot, class slot) pairs, consecutive cases mostly repeating the last.
+        let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut pair_list: Vec<(u32, u32)> = Vec::new();
+        let mut last_pair = ((u32::MAX, u32::MAX), 0u32);
+        for c in cases {
+            let suite = slot(&c.suite, &mut strings);
+            let class = c.class.as_ref().map_or(0, |cl| slot(cl, &mut strings));
+            if last_pair.0 != (suite, class) {
+                let n = *pairs.entry((suite, class)).or_insert_with(|| {
+                    pair_list.push((suite, class));
+                    pair_list.len() as u32 - 1
+                });
+                last_pair = ((suite, class), n);
+            }
+            let mut prefix = [0u8; 12];
+            let n = c.name.len().min(12);
+            prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
+            let [p0, p1, p2, p3, p4, p5, p6, p7, q0, q1, q2, q3] = prefix;
+            keys.push(SortKey {
+                prefix: u64::from_be_bytes([p0, p1, p2, p3, p4, p5, p6, p7]),
+                prefix2: u32::from_be_bytes([q0, q1, q2, q3]),
+                index: last_pair.1,
             });
-            last_pair = ((suite, class), n);
         }
-        let mut prefix = [0u8; 12];
-        let n = c.name.len().min(12);
-        prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
-        let [p0, p1, p2, p3, p4, p5, p6, p7, q0, q1, q2, q3] = prefix;
-        keys.push(SortKey {
-            prefix: u64::from_be_bytes([p0, p1, p2, p3, p4, p5, p6, p7]),
-            prefix2: u32::from_be_bytes([q0, q1, q2, q3]),
-            index: i as u32,
-        });
-        groups.push(last_pair.1);
-    }
-    // Slot -> rank in string order, equal strings (separate allocations) equal ranks.
-    let mut by_text: Vec<u32> = (0..strings.len() as u32).collect();
-    by_text.sort_unstable_by(|&a, &b| strings[a as usize].cmp(strings[b as usize]));
-    let mut rank = vec![0u32; strings.len()];
-    let mut r = 0;
-    for (k, &slot) in by_text.iter().enumerate() {
-        if k > 0 && strings[slot as usize] != strings[by_text[k - 1] as usize] {
-            r += 1;
+        // Slot -> rank in string order, equal strings (separate allocations) equal ranks.
+        let mut by_text: Vec<u32> = (0..strings.len() as u32).collect();
+        by_text.sort_unstable_by(|&a, &b| strings[a as usize].cmp(strings[b as usize]));
+        let mut rank = vec![0u32; strings.len()];
+        let mut r = 0;
+        for (k, &slot) in by_text.iter().enumerate() {
+            if k > 0 && strings[slot as usize] != strings[by_text[k - 1] as usize] {
+                r += 1;
+            }
+            rank[slot as usize] = r;
         }
-        rank[slot as usize] = r;
-    }
-    // Pair -> rank in (suite, class) order, by the string ranks.
-    let ranked = |p: u32| {
-        let (s, c) = pair_list[p as usize];
-        (rank[s as usize], rank[c as usize])
+        // Pair -> rank in (suite, class) order, by the string ranks.
+        let ranked = |p: u32| {
+            let (s, c) = pair_list[p as usize];
+            (rank[s as usize], rank[c as usize])
+        };
+        let mut by_pair: Vec<u32> = (0..pair_list.len() as u32).collect();
+        by_pair.sort_unstable_by_key(|&p| ranked(p));
+        let mut group = vec![0u32; pair_list.len()];
+        let mut r = 0;
+        for (k, &p) in by_pair.iter().enumerate() {
+            if k > 0 && ranked(p) != ranked(by_pair[k - 1]) {
+                r += 1;
+            }
+            group[p as usize] = r;
+        }
+        group
     };
-    let mut by_pair: Vec<u32> = (0..pair_list.len() as u32).collect();
-    by_pair.sort_unstable_by_key(|&p| ranked(p));
-    let mut group = vec![0u32; pair_list.len()];
-    let mut r = 0;
-    for (k, &p) in by_pair.iter().enumerate() {
-        if k > 0 && ranked(p) != ranked(by_pair[k - 1]) {
-            r += 1;
-        }
-        group[p as usize] = r;
-    }
-    for g in &mut groups {
-        *g = group[*g as usize];
+    let mut groups = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter_mut().enumerate() {
+        groups.push(group[k.index as usize]);
+        k.index = i as u32;
     }
     (keys, groups)
 }
