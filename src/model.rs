@@ -532,7 +532,7 @@ impl TestRun {
     pub fn finish(&mut self) -> Folds {
         let cases = &mut self.cases;
         let sorted = cases.windows(2).all(|w| w[0].cmp_identity(&w[1]).is_le());
-        if !sorted {
+        let repeated = if !sorted {
             let (mut keys, groups) = sort_keys(cases);
             // Ties broken by report position: the report order of attempts is kept within one
             // identity (a stable sort, done as an unstable one on unique keys). Keys decide
@@ -547,7 +547,14 @@ impl TestRun {
                     })
                     .then(a.index.cmp(&b.index))
             };
-            let order = match group_runs(&groups) {
+            // Adjacent cases of one identity are counted on the sorted keys: one group
+            // (within a stretch, or by rank), one name (the whole names compared only when
+            // their first 12 bytes agree).
+            let same_name = |a: &SortKey, b: &SortKey| {
+                (a.prefix, a.prefix2) == (b.prefix, b.prefix2)
+                    && cases[a.index as usize].name == cases[b.index as usize].name
+            };
+            let (order, repeated) = match group_runs(&groups) {
                 // Each (suite, class) pair in one stretch of the report, as nearly every
                 // report writes them: the stretches are put in order and each is sorted
                 // alone (small, in cache), never the whole run at once.
@@ -556,15 +563,17 @@ impl TestRun {
                     // The ranks are no longer needed: their room takes the order.
                     let mut order = groups;
                     let mut w = 0;
+                    let mut repeated = 0;
                     for (_, start, end) in runs {
                         let run = &mut keys[start as usize..end as usize];
                         run.sort_unstable_by(within);
+                        repeated += run.windows(2).filter(|p| same_name(&p[0], &p[1])).count();
                         for k in run.iter() {
                             order[w] = k.index;
                             w += 1;
                         }
                     }
-                    order
+                    (order, repeated)
                 }
                 None => {
                     keys.sort_unstable_by(|a, b| {
@@ -572,18 +581,28 @@ impl TestRun {
                             .cmp(&groups[b.index as usize])
                             .then_with(|| within(a, b))
                     });
+                    let repeated = keys
+                        .windows(2)
+                        .filter(|p| {
+                            groups[p[0].index as usize] == groups[p[1].index as usize]
+                                && same_name(&p[0], &p[1])
+                        })
+                        .count();
                     let mut order = groups;
                     for (o, k) in order.iter_mut().zip(&keys) {
                         *o = k.index;
                     }
-                    order
+                    (order, repeated)
                 }
             };
             drop(keys);
             permute(cases, order);
-        }
+            repeated
+        } else {
+            cases.windows(2).filter(|w| w[0].same_test(&w[1])).count()
+        };
         let mut folds = Folds {
-            repeated: cases.windows(2).filter(|w| w[0].same_test(&w[1])).count() as u64,
+            repeated: repeated as u64,
             ..Folds::default()
         };
         if self.repeats == Repeats::Distinct || folds.repeated == 0 {
@@ -1195,6 +1214,13 @@ mod tests {
                     b.name.as_str(),
                 ))
         });
+        let repeated = want.windows(2).filter(|w| w[0].same_test(&w[1])).count() as u64;
+        // Counted on the sort keys: as many as adjacent runs of one test, folded or not.
+        let mut distinct = TestRun {
+            repeats: Repeats::Distinct,
+            cases: run.cases.clone(),
+        };
+        assert_eq!(distinct.finish().repeated, repeated);
         let mut folded: Vec<TestCase> = Vec::new();
         for c in want {
             match folded.last_mut() {
@@ -1202,7 +1228,7 @@ mod tests {
                 _ => folded.push(c),
             }
         }
-        run.finish();
+        assert_eq!(run.finish().repeated, repeated);
         let id = |c: &TestCase| {
             (
                 c.suite.to_string(),

@@ -456,7 +456,10 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         // rest starts with '&'
-        let resolved = find(rest, b';').filter(|&e| e <= 12).and_then(|end| {
+        // The ';' of a reference is within its first 13 bytes: searched there only, not
+        // through the rest of the value.
+        let semi = rest.as_bytes().iter().take(13).position(|&b| b == b';');
+        let resolved = semi.and_then(|end| {
             let name = &rest[1..end];
             let c = match name {
                 "amp" => Some('&'),
