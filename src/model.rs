@@ -532,14 +532,14 @@ impl TestRun {
     pub fn finish(&mut self) -> Folds {
         let cases = &mut self.cases;
         let sorted = cases.windows(2).all(|w| w[0].cmp_identity(&w[1]).is_le());
-        if !sorted {
-            let mut keys = sort_keys(cases);
+        let repeated = if !sorted {
+            let (mut keys, groups) = sort_keys(cases);
             // Ties broken by report position: the report order of attempts is kept within one
             // identity (a stable sort, done as an unstable one on unique keys). Keys decide
             // most comparisons without touching the cases.
             let within = |a: &SortKey, b: &SortKey| {
-                a.prefix
-                    .cmp(&b.prefix)
+                (a.prefix, a.prefix2)
+                    .cmp(&(b.prefix, b.prefix2))
                     .then_with(|| {
                         cases[a.index as usize]
                             .name
@@ -547,30 +547,62 @@ impl TestRun {
                     })
                     .then(a.index.cmp(&b.index))
             };
-            let order = match group_runs(&keys) {
+            // Adjacent cases of one identity are counted on the sorted keys: one group
+            // (within a stretch, or by rank), one name (the whole names compared only when
+            // their first 12 bytes agree).
+            let same_name = |a: &SortKey, b: &SortKey| {
+                (a.prefix, a.prefix2) == (b.prefix, b.prefix2)
+                    && cases[a.index as usize].name == cases[b.index as usize].name
+            };
+            let (order, repeated) = match group_runs(&groups) {
                 // Each (suite, class) pair in one stretch of the report, as nearly every
                 // report writes them: the stretches are put in order and each is sorted
                 // alone (small, in cache), never the whole run at once.
                 Some(mut runs) => {
                     runs.sort_unstable_by_key(|&(group, _, _)| group);
-                    let mut order = Vec::with_capacity(keys.len());
+                    // The ranks are no longer needed: their room takes the order.
+                    let mut order = groups;
+                    let mut w = 0;
+                    let mut repeated = 0;
                     for (_, start, end) in runs {
                         let run = &mut keys[start as usize..end as usize];
                         run.sort_unstable_by(within);
-                        order.extend(run.iter().map(|k| k.index));
+                        repeated += run.windows(2).filter(|p| same_name(&p[0], &p[1])).count();
+                        for k in run.iter() {
+                            order[w] = k.index;
+                            w += 1;
+                        }
                     }
-                    order
+                    (order, repeated)
                 }
                 None => {
-                    keys.sort_unstable_by(|a, b| a.group.cmp(&b.group).then_with(|| within(a, b)));
-                    keys.iter().map(|k| k.index).collect()
+                    keys.sort_unstable_by(|a, b| {
+                        groups[a.index as usize]
+                            .cmp(&groups[b.index as usize])
+                            .then_with(|| within(a, b))
+                    });
+                    let repeated = keys
+                        .windows(2)
+                        .filter(|p| {
+                            groups[p[0].index as usize] == groups[p[1].index as usize]
+                                && same_name(&p[0], &p[1])
+                        })
+                        .count();
+                    let mut order = groups;
+                    for (o, k) in order.iter_mut().zip(&keys) {
+                        *o = k.index;
+                    }
+                    (order, repeated)
                 }
             };
             drop(keys);
             permute(cases, order);
-        }
+            repeated
+        } else {
+            cases.windows(2).filter(|w| w[0].same_test(&w[1])).count()
+        };
         let mut folds = Folds {
-            repeated: cases.windows(2).filter(|w| w[0].same_test(&w[1])).count() as u64,
+            repeated: repeated as u64,
             ..Folds::default()
         };
         if self.repeats == Repeats::Distinct || folds.repeated == 0 {
@@ -644,101 +676,113 @@ impl TestRun {
     }
 }
 
-/// Where a case sorts: the rank of its (suite, class) pair among all of them (in string
-/// order, the class "" when it has none), the first 8 bytes of its name (big-endian,
-/// zero-padded: a tie there is settled by the whole names), and its report position. 16
-/// bytes a case: the keys are held beside every case while the run is sorted.
+/// Where a case sorts within its (suite, class) pair: the first 12 bytes of its name
+/// (big-endian, zero-padded: a tie there is settled by the whole names) and its report
+/// position. 16 bytes a case: the keys are held beside every case while the run is sorted. The
+/// pair's rank is kept apart ([`sort_keys`]), its room then reused for the order.
 struct SortKey {
     prefix: u64,
-    group: u32,
+    prefix2: u32,
     index: u32,
 }
 
-fn sort_keys<'a>(cases: &'a [TestCase]) -> Vec<SortKey> {
-    // Distinct shared strings, by allocation (consecutive cases mostly repeat the last one).
-    let mut slots: HashMap<usize, u32> = HashMap::new();
-    let mut strings: Vec<&str> = vec![""];
-    let mut last = (usize::MAX, 0u32);
-    let mut slot = |s: &'a SharedStr, strings: &mut Vec<&'a str>| -> u32 {
-        let addr = s.addr();
-        if addr != last.0 {
-            let n = *slots.entry(addr).or_insert_with(|| {
-                strings.push(s.as_str());
-                strings.len() as u32 - 1
-            });
-            last = (addr, n);
-        }
-        last.1
-    };
-    // Distinct (suite slot, class slot) pairs, consecutive cases mostly repeating the last.
-    let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
-    let mut pair_list: Vec<(u32, u32)> = Vec::new();
-    let mut last_pair = ((u32::MAX, u32::MAX), 0u32);
+/// The cases' sort keys, and per case (in report order) the rank of its (suite, class) pair
+/// among all of them (in string order, the class "" when it has none).
+fn sort_keys<'a>(cases: &'a [TestCase]) -> (Vec<SortKey>, Vec<u32>) {
     let mut keys = Vec::with_capacity(cases.len());
-    for (i, c) in cases.iter().enumerate() {
-        let suite = slot(&c.suite, &mut strings);
-        let class = c.class.as_ref().map_or(0, |cl| slot(cl, &mut strings));
-        if last_pair.0 != (suite, class) {
-            let n = *pairs.entry((suite, class)).or_insert_with(|| {
-                pair_list.push((suite, class));
-                pair_list.len() as u32 - 1
+    // Pair -> rank; while it is made, each key's `index` holds its case's pair. In a block:
+    // the tables behind it are freed before the per-case ranks are allocated (they grow with
+    // the suites and classes, and the peak of the read is here).
+    let group = {
+        // Distinct shared strings, by allocation (consecutive cases mostly repeat the last).
+        let mut slots: HashMap<usize, u32> = HashMap::new();
+        let mut strings: Vec<&str> = vec![""];
+        let mut last = (usize::MAX, 0u32);
+        let mut slot = |s: &'a SharedStr, strings: &mut Vec<&'a str>| -> u32 {
+            let addr = s.addr();
+            if addr != last.0 {
+                let n = *slots.entry(addr).or_insert_with(|| {
+                    strings.push(s.as_str());
+                    strings.len() as u32 - 1
+                });
+                last = (addr, n);
+            }
+            last.1
+        };
+        // Distinct (suite slot, class slot) pairs, consecutive cases mostly repeating the last.
+        let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut pair_list: Vec<(u32, u32)> = Vec::new();
+        let mut last_pair = ((u32::MAX, u32::MAX), 0u32);
+        for c in cases {
+            let suite = slot(&c.suite, &mut strings);
+            let class = c.class.as_ref().map_or(0, |cl| slot(cl, &mut strings));
+            if last_pair.0 != (suite, class) {
+                let n = *pairs.entry((suite, class)).or_insert_with(|| {
+                    pair_list.push((suite, class));
+                    pair_list.len() as u32 - 1
+                });
+                last_pair = ((suite, class), n);
+            }
+            let mut prefix = [0u8; 12];
+            let n = c.name.len().min(12);
+            prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
+            let [p0, p1, p2, p3, p4, p5, p6, p7, q0, q1, q2, q3] = prefix;
+            keys.push(SortKey {
+                prefix: u64::from_be_bytes([p0, p1, p2, p3, p4, p5, p6, p7]),
+                prefix2: u32::from_be_bytes([q0, q1, q2, q3]),
+                index: last_pair.1,
             });
-            last_pair = ((suite, class), n);
         }
-        let mut prefix = [0u8; 8];
-        let n = c.name.len().min(8);
-        prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
-        keys.push(SortKey {
-            prefix: u64::from_be_bytes(prefix),
-            group: last_pair.1,
-            index: i as u32,
-        });
-    }
-    // Slot -> rank in string order, equal strings (separate allocations) equal ranks.
-    let mut by_text: Vec<u32> = (0..strings.len() as u32).collect();
-    by_text.sort_unstable_by(|&a, &b| strings[a as usize].cmp(strings[b as usize]));
-    let mut rank = vec![0u32; strings.len()];
-    let mut r = 0;
-    for (k, &slot) in by_text.iter().enumerate() {
-        if k > 0 && strings[slot as usize] != strings[by_text[k - 1] as usize] {
-            r += 1;
+        // Slot -> rank in string order, equal strings (separate allocations) equal ranks.
+        let mut by_text: Vec<u32> = (0..strings.len() as u32).collect();
+        by_text.sort_unstable_by(|&a, &b| strings[a as usize].cmp(strings[b as usize]));
+        let mut rank = vec![0u32; strings.len()];
+        let mut r = 0;
+        for (k, &slot) in by_text.iter().enumerate() {
+            if k > 0 && strings[slot as usize] != strings[by_text[k - 1] as usize] {
+                r += 1;
+            }
+            rank[slot as usize] = r;
         }
-        rank[slot as usize] = r;
-    }
-    // Pair -> rank in (suite, class) order, by the string ranks.
-    let ranked = |p: u32| {
-        let (s, c) = pair_list[p as usize];
-        (rank[s as usize], rank[c as usize])
+        // Pair -> rank in (suite, class) order, by the string ranks.
+        let ranked = |p: u32| {
+            let (s, c) = pair_list[p as usize];
+            (rank[s as usize], rank[c as usize])
+        };
+        let mut by_pair: Vec<u32> = (0..pair_list.len() as u32).collect();
+        by_pair.sort_unstable_by_key(|&p| ranked(p));
+        let mut group = vec![0u32; pair_list.len()];
+        let mut r = 0;
+        for (k, &p) in by_pair.iter().enumerate() {
+            if k > 0 && ranked(p) != ranked(by_pair[k - 1]) {
+                r += 1;
+            }
+            group[p as usize] = r;
+        }
+        group
     };
-    let mut by_pair: Vec<u32> = (0..pair_list.len() as u32).collect();
-    by_pair.sort_unstable_by_key(|&p| ranked(p));
-    let mut group = vec![0u32; pair_list.len()];
-    let mut r = 0;
-    for (k, &p) in by_pair.iter().enumerate() {
-        if k > 0 && ranked(p) != ranked(by_pair[k - 1]) {
-            r += 1;
-        }
-        group[p as usize] = r;
+    let mut groups = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter_mut().enumerate() {
+        groups.push(group[k.index as usize]);
+        k.index = i as u32;
     }
-    for k in &mut keys {
-        k.group = group[k.group as usize];
-    }
-    keys
+    (keys, groups)
 }
 
-/// The stretches of consecutive keys of one group, as (group, start, end), when no group
-/// has more than one stretch; `None` otherwise (then the keys are sorted whole).
-fn group_runs(keys: &[SortKey]) -> Option<Vec<(u32, u32, u32)>> {
-    let groups = keys.iter().map(|k| k.group as usize + 1).max().unwrap_or(0);
-    let mut seen = vec![false; groups];
+/// The stretches of consecutive cases of one group (`groups` in report order), as (group,
+/// start, end), when no group has more than one stretch; `None` otherwise (then the keys are
+/// sorted whole).
+fn group_runs(groups: &[u32]) -> Option<Vec<(u32, u32, u32)>> {
+    let n = groups.iter().map(|&g| g as usize + 1).max().unwrap_or(0);
+    let mut seen = vec![false; n];
     let mut runs = Vec::new();
     let mut start = 0;
-    for (i, k) in keys.iter().enumerate() {
-        if i + 1 == keys.len() || keys[i + 1].group != k.group {
-            if std::mem::replace(&mut seen[k.group as usize], true) {
+    for (i, &g) in groups.iter().enumerate() {
+        if i + 1 == groups.len() || groups[i + 1] != g {
+            if std::mem::replace(&mut seen[g as usize], true) {
                 return None;
             }
-            runs.push((k.group, start as u32, i as u32 + 1));
+            runs.push((g, start as u32, i as u32 + 1));
             start = i + 1;
         }
     }
@@ -1087,6 +1131,11 @@ mod tests {
         let names = [
             "test_a_very_long_common_prefix_1",
             "test_a_very_long_common_prefix_0",
+            "abcdefghijkl",
+            "abcdefghijk",
+            "abcdefghijklm",
+            "abcdefghijk\0",
+            "abcdefgh\u{e9}",
             "ab",
             "ab\0x",
             "ab\0",
@@ -1112,7 +1161,7 @@ mod tests {
             c.attempts = i;
             run.push(c);
         }
-        assert!(group_runs(&sort_keys(&run.cases)).is_none());
+        assert!(group_runs(&sort_keys(&run.cases).1).is_none());
         check_finish_order(run);
         // Each (suite, class) pair in one stretch, the stretches out of order: sorted one
         // stretch at a time.
@@ -1146,7 +1195,7 @@ mod tests {
                 run.push(c);
             }
         }
-        assert!(group_runs(&sort_keys(&run.cases)).is_some());
+        assert!(group_runs(&sort_keys(&run.cases).1).is_some());
         check_finish_order(run);
     }
 
@@ -1165,6 +1214,13 @@ mod tests {
                     b.name.as_str(),
                 ))
         });
+        let repeated = want.windows(2).filter(|w| w[0].same_test(&w[1])).count() as u64;
+        // Counted on the sort keys: as many as adjacent runs of one test, folded or not.
+        let mut distinct = TestRun {
+            repeats: Repeats::Distinct,
+            cases: run.cases.clone(),
+        };
+        assert_eq!(distinct.finish().repeated, repeated);
         let mut folded: Vec<TestCase> = Vec::new();
         for c in want {
             match folded.last_mut() {
@@ -1172,7 +1228,7 @@ mod tests {
                 _ => folded.push(c),
             }
         }
-        run.finish();
+        assert_eq!(run.finish().repeated, repeated);
         let id = |c: &TestCase| {
             (
                 c.suite.to_string(),

@@ -135,7 +135,7 @@ impl<R: BufRead> XmlReader<R> {
                 if self.count_attribute_entities {
                     self.unknown_entities += attribute_entities(&e);
                 }
-                self.names.extend_from_slice(e.local_name().as_ref());
+                self.names.extend_from_slice(local_name(&e));
                 self.ends.push(self.names.len());
                 Ev::Start(e)
             }
@@ -159,6 +159,12 @@ impl<R: BufRead> XmlReader<R> {
                 }
                 Ev::Other
             }
+            // One search for the two bytes that need a second look (most text, the whitespace
+            // between elements, holds neither), then one for the NUL where there is one.
+            Event::Text(t) if memchr::memchr2(0, b'&', &t).is_none() => {
+                // Nothing to resolve: decoding waits until someone wants the text.
+                Ev::Text(Text(TextInner::Raw(t.into_inner())))
+            }
             Event::Text(t) if memchr::memchr(0, &t).is_some() => {
                 let at = pos - t.len() as u64 + memchr::memchr(0, &t).unwrap_or(0) as u64;
                 return Err(nul_error(at));
@@ -169,16 +175,10 @@ impl<R: BufRead> XmlReader<R> {
                 return Err(nul_error(at));
             }
             Event::Text(t) => {
-                let raw = t.into_inner();
-                if memchr::memchr(b'&', &raw).is_none() {
-                    // Nothing to resolve: decoding waits until someone wants the text.
-                    Ev::Text(Text(TextInner::Raw(raw)))
-                } else {
-                    // Resolved now: unknown references are counted wherever they are.
-                    let (text, unknown) = unescape(raw);
-                    self.unknown_entities += unknown;
-                    Ev::Text(Text(TextInner::Decoded(text)))
-                }
+                // Resolved now: unknown references are counted wherever they are.
+                let (text, unknown) = unescape(t.into_inner());
+                self.unknown_entities += unknown;
+                Ev::Text(Text(TextInner::Decoded(text)))
             }
             Event::CData(t) => Ev::Text(Text(TextInner::Raw(t.into_inner()))),
             Event::Eof if !self.ends.is_empty() => {
@@ -279,6 +279,17 @@ fn xml_error_message(e: &quick_xml::Error) -> String {
     }
 }
 
+/// The element's name after the first `:` (its prefix dropped), as quick-xml's
+/// `local_name()` gives it, by a byte loop: element names are short, and a search call per
+/// element (every parser asks, for every element) costs more than the bytes it reads.
+pub fn local_name<'a>(e: &'a BytesStart<'_>) -> &'a [u8] {
+    let name = e.name().into_inner();
+    match name.iter().position(|&b| b == b':') {
+        Some(c) => &name[c + 1..],
+        None => name,
+    }
+}
+
 /// A malformed attribute list: where (relative to the byte after `<`) and what.
 #[derive(Debug, PartialEq, Eq)]
 pub struct AttrFail {
@@ -355,7 +366,13 @@ pub fn each_attr<'a>(
             return Ok(());
         }
         let name_start = i;
+        // The first ':' is noted on the way: names are short, a search per name costs more
+        // than the bytes it reads.
+        let mut colon = None;
         while i < len && raw[i] != b'=' && !ws(raw[i]) {
+            if raw[i] == b':' && colon.is_none() {
+                colon = Some(i - name_start);
+            }
             i += 1;
         }
         let name = &raw[name_start..i];
@@ -383,7 +400,7 @@ pub fn each_attr<'a>(
         if i < len && !ws(raw[i]) {
             return Err(fail(i, "attributes are not separated by whitespace"));
         }
-        let local = match memchr::memchr(b':', name) {
+        let local = match colon {
             Some(c) => &name[c + 1..],
             None => name,
         };
@@ -439,7 +456,10 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         // rest starts with '&'
-        let resolved = find(rest, b';').filter(|&e| e <= 12).and_then(|end| {
+        // The ';' of a reference is within its first 13 bytes: searched there only, not
+        // through the rest of the value.
+        let semi = rest.as_bytes().iter().take(13).position(|&b| b == b';');
+        let resolved = semi.and_then(|end| {
             let name = &rest[1..end];
             let c = match name {
                 "amp" => Some('&'),

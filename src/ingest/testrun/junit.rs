@@ -54,8 +54,9 @@ use quick_xml::events::BytesStart;
 
 use super::location::find_location;
 use super::producers::{is_mocha_hook, is_system_property, node_totals, Producer};
+use super::util::simple_decimal;
 use crate::ingest::error::Result;
-use crate::ingest::xml::{each_attr, parse_u64, unescape, Ev, XmlReader};
+use crate::ingest::xml::{each_attr, local_name, parse_u64, unescape, Ev, XmlReader};
 use crate::ingest::Ctx;
 use crate::model::{Inherited, Names, Outcome, SharedStr, TestCase, TestRun};
 
@@ -177,7 +178,7 @@ enum Tag {
 
 impl Tag {
     fn of(e: &BytesStart<'_>) -> Tag {
-        match e.local_name().as_ref() {
+        match local_name(e) {
             b"testsuites" => Tag::Testsuites,
             b"testsuite" => Tag::Testsuite,
             b"testcase" => Tag::Testcase,
@@ -228,7 +229,7 @@ struct Head {
 
 impl Head {
     /// `root`: the first element of the document, whose name an error may need.
-    fn read(e: &BytesStart<'_>, tag: Tag, root: bool, names: &mut Names) -> Head {
+    fn read(e: &BytesStart<'_>, tag: Tag, root: bool, names: &mut Classes) -> Head {
         let mut h = Head::default();
         if root {
             h.element = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -252,20 +253,14 @@ impl Head {
     }
 
     /// Takes the attribute `key` (local name) = `value` (raw) of a `tag` element.
-    fn set(&mut self, tag: Tag, key: &[u8], value: &[u8], names: &mut Names) {
+    fn set(&mut self, tag: Tag, key: &[u8], value: &[u8], names: &mut Classes) {
         match (tag, key) {
             (Tag::Testsuites | Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => {
                 self.name = Some(compact_str::CompactString::from(self.text(value)))
             }
             (Tag::Testsuite, b"tests") => self.tests = parse_u64(value),
-            (Tag::Testcase, b"classname") => {
-                let v = self.text(value);
-                self.class = Some(names.get(&v));
-            }
-            (Tag::Testcase, b"class") => {
-                let v = self.text(value);
-                self.class_alt = Some(names.get(&v));
-            }
+            (Tag::Testcase, b"classname") => self.class = Some(self.class_name(value, names)),
+            (Tag::Testcase, b"class") => self.class_alt = Some(self.class_name(value, names)),
             (Tag::Testsuite | Tag::Testcase | Tag::Failure | Tag::Error, b"file") => {
                 self.file = Some(self.text(value).into_owned())
             }
@@ -291,6 +286,27 @@ impl Head {
             }
             _ => {}
         }
+    }
+
+    /// The shared copy of the class named by the raw attribute value `v`: a repeat of the
+    /// last one (every testcase of a class repeats it byte for byte) is known before it is
+    /// decoded, and its unknown references are counted again as they would be.
+    fn class_name(&mut self, v: &[u8], c: &mut Classes) -> SharedStr {
+        if let Some((name, unknown)) = &c.last {
+            if c.raw == v {
+                self.unknown_entities += unknown;
+                return name.clone();
+            }
+        }
+        let before = self.unknown_entities;
+        let name = {
+            let text = self.text(v);
+            c.names.get(&text)
+        };
+        c.raw.clear();
+        c.raw.extend_from_slice(v);
+        c.last = Some((name.clone(), self.unknown_entities - before));
+        name
     }
 
     /// An attribute value as text, references resolved (unknown ones kept and counted).
@@ -366,38 +382,6 @@ fn parse_time(v: &[u8]) -> Option<f64> {
     (t.is_finite() && t >= 0.0).then_some(t)
 }
 
-/// `123`, `0.057`: at most 15 digits and one `.`, the way nearly every tool writes times. The
-/// digits as an integer (exact in an f64) divided by a power of ten (exact up to 10^22) is
-/// one correctly rounded operation, so the value equals what `str::parse` returns.
-fn simple_decimal(v: &[u8]) -> Option<f64> {
-    const POW10: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-    ];
-    if v.is_empty() || v.len() > 16 {
-        return None;
-    }
-    let mut m: u64 = 0;
-    let mut digits = 0;
-    let mut frac: Option<usize> = None;
-    for &b in v {
-        match b {
-            b'0'..=b'9' => {
-                m = m * 10 + u64::from(b - b'0');
-                digits += 1;
-                if let Some(f) = frac.as_mut() {
-                    *f += 1;
-                }
-            }
-            b'.' if frac.is_none() => frac = Some(0),
-            _ => return None,
-        }
-    }
-    if digits == 0 || digits > 15 {
-        return None;
-    }
-    Some(m as f64 / POW10[frac.unwrap_or(0)])
-}
-
 /// An open `<testsuite>`.
 struct Suite {
     /// Reader depth inside the element: the suite is closed when the depth drops below it.
@@ -424,7 +408,7 @@ struct Parser {
     /// was last made (it is made when a case needs it, not per suite opened).
     suite: Option<SharedStr>,
     /// Suite and class names, one copy each.
-    names: Names,
+    names: Classes,
     /// File names, one copy each (pytest, jest, … name the file in every testcase).
     files: Names,
     /// Suite-level properties, one node per suite (0: the file's), each linked to its parent:
@@ -568,7 +552,7 @@ impl Parser {
         let suite = match &self.suite {
             Some(s) => s.clone(),
             None => {
-                let s = self.names.get(&self.suite_name);
+                let s = self.names.names.get(&self.suite_name);
                 self.suite = Some(s.clone());
                 s
             }
@@ -741,6 +725,15 @@ impl Parser {
     }
 }
 
+/// Suite and class names, one copy each ([`Names`]), and the raw `classname` last decoded with
+/// what it gave (the name, its unknown references).
+#[derive(Default)]
+struct Classes {
+    names: Names,
+    raw: Vec<u8>,
+    last: Option<(SharedStr, u64)>,
+}
+
 /// A suite's properties while the file is read.
 #[derive(Default)]
 struct PropsNode {
@@ -785,7 +778,7 @@ impl Body {
         &mut self,
         r: &mut XmlReader<R>,
         want_location: bool,
-        names: &mut Names,
+        names: &mut Classes,
     ) -> Result<()> {
         loop {
             // Children are consumed whole, so the next end tag is the testcase's.
@@ -887,7 +880,7 @@ fn read_result<R: BufRead>(
 /// end of the file.
 fn next_child<R: BufRead>(
     r: &mut XmlReader<R>,
-    names: &mut Names,
+    names: &mut Classes,
 ) -> Result<Option<(Tag, bool, Head)>> {
     loop {
         let (tag, start, head) = match r.event()? {
@@ -911,7 +904,7 @@ fn next_child<R: BufRead>(
 fn read_properties<R: BufRead>(
     r: &mut XmlReader<R>,
     out: &mut Vec<(String, String)>,
-    names: &mut Names,
+    names: &mut Classes,
 ) -> Result<()> {
     loop {
         let Some((tag, start, head)) = next_child(r, names)? else {

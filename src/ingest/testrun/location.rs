@@ -14,7 +14,14 @@ pub(crate) fn find_location(s: &str) -> Option<(String, Option<u32>)> {
     static AT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"at "));
     let at_finder = &*AT;
-    for line in s.lines().take(LOCATION_LINES) {
+    // The lines before the first one that could hold a location are passed over unread
+    // (most failure texts, Java and JS stack traces, have none at all).
+    let b = s.as_bytes();
+    let candidate = first_candidate(b)?;
+    let start = memchr::memrchr(b'\n', &b[..candidate]).map_or(0, |i| i + 1);
+    let before = memchr::memchr_iter(b'\n', &b[..start]).count();
+    let lines = LOCATION_LINES.checked_sub(before).filter(|&n| n > 0)?;
+    for line in s[start..].lines().take(lines) {
         let line = line.trim();
         let first = first_token(line);
         if first.ends_with(':') {
@@ -39,6 +46,22 @@ pub(crate) fn find_location(s: &str) -> Option<(String, Option<u32>)> {
         }
     }
     None
+}
+
+/// The offset of the first `:` in `s` that starts a possible line number: ASCII digits followed
+/// by `:`, by a byte that may begin whitespace (ASCII whitespace or control, non-ASCII) or by
+/// the end of `s`. Every token [`location_token`] accepts holds one: it ends `:digits:` (a
+/// first token or one after `at ` that ends with `:`) or `:digits` at the end of its line (an
+/// `at ` token that ends the line), and a token ends at whitespace. So no line before the one
+/// holding this offset yields a location, and without one the text names none (`(B.java:20)`
+/// is not one).
+fn first_candidate(s: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b':', s).find(|&i| {
+        let digits = s[i + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        digits > 0
+            && s.get(i + 1 + digits)
+                .is_none_or(|&c| c == b':' || c <= b' ' || c >= 0x80)
+    })
 }
 
 /// `s.split_whitespace().next().unwrap_or("")`, by bytes: stack traces put hundreds of lines
@@ -115,6 +138,86 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// [`find_location`] as it was before lines without a candidate were passed over.
+    fn find_location_every_line(s: &str) -> Option<(String, Option<u32>)> {
+        let at_finder = memchr::memmem::Finder::new(b"at ");
+        for line in s.lines().take(LOCATION_LINES) {
+            let line = line.trim();
+            let first = first_token(line);
+            if first.ends_with(':') {
+                if let Some(loc) = location_token(first) {
+                    return Some(loc);
+                }
+            }
+            let mut rest = line;
+            while let Some(i) = at_finder.find(rest.as_bytes()) {
+                let before_ok = i == 0 || rest.as_bytes()[i - 1].is_ascii_whitespace();
+                rest = &rest[i + 3..];
+                if !before_ok {
+                    continue;
+                }
+                let token = first_token(rest);
+                let ends_line = rest.trim_start().len() == token.len();
+                if ends_line || token.ends_with(':') {
+                    if let Some(loc) = location_token(token) {
+                        return Some(loc);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn skipping_lines_finds_what_reading_every_line_finds() {
+        let pieces = [
+            "a.c", ":", "12", "at ", " ", "\n", "\r\n", "\u{A0}", "\u{2028}", "\u{0B}", "(", ")",
+            "x/y.rs", "é", "FAILED:",
+        ];
+        // Every string of up to five pieces (15^5), and a seeded sample of longer ones.
+        let mut s = String::new();
+        let mut idx = [0usize; 5];
+        loop {
+            s.clear();
+            for &i in &idx {
+                s.push_str(pieces[i]);
+            }
+            assert_eq!(find_location(&s), find_location_every_line(&s), "{s:?}");
+            let mut k = 0;
+            while k < idx.len() {
+                idx[k] += 1;
+                if idx[k] < pieces.len() {
+                    break;
+                }
+                idx[k] = 0;
+                k += 1;
+            }
+            if k == idx.len() {
+                break;
+            }
+        }
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            s.clear();
+            for _ in 0..24 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(find_location(&s), find_location_every_line(&s), "{s:?}");
+        }
+        // The line limit counts the lines passed over.
+        for n in [LOCATION_LINES - 1, LOCATION_LINES, LOCATION_LINES + 1] {
+            let s = format!("{}a.c:12: x\n", "at B.f(B.java:20)\n".repeat(n));
+            assert_eq!(find_location(&s), find_location_every_line(&s), "{n}");
+        }
+        assert_eq!(
+            find_location("\tat X.y(X.java:3)\nsrc/a.rs:154:5:\n"),
+            Some(("src/a.rs".into(), Some(154)))
+        );
     }
 
     #[test]

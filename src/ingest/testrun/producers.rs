@@ -90,8 +90,9 @@ impl NodeTotals {
 /// "first test"`.
 pub(super) fn is_mocha_hook(name: &str) -> bool {
     // Asked of every testcase: a byte scan for `"` rules out almost all of them (a
-    // substring search costs ~10x more per name), then one search for the common part.
-    if memchr::memchr(b'"', name.as_bytes()).is_none() || !name.contains("\" hook") {
+    // substring search costs ~10x more per name, and a memchr call more than the loop over a
+    // short name), then one search for the common part.
+    if !name.bytes().any(|b| b == b'"') || !name.contains("\" hook") {
         return false;
     }
     [

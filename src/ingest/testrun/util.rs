@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use crate::ingest::xml::unescape_lossy;
+use crate::model::{Names, SharedStr};
 
 /// Longest message kept for a test case (first line only).
 pub const MESSAGE_LIMIT: usize = 500;
@@ -33,6 +34,44 @@ pub fn text(v: &Option<Cow<'_, [u8]>>) -> Option<String> {
         .map(|v| unescape_lossy(Cow::Borrowed(v.as_ref())).into_owned())
 }
 
+/// Like [`text`], borrowed when there is nothing to resolve or replace.
+pub fn text_ref<'v>(v: &'v Option<Cow<'_, [u8]>>) -> Option<Cow<'v, str>> {
+    v.as_ref()
+        .map(|v| unescape_lossy(Cow::Borrowed(v.as_ref())))
+}
+
+/// Like [`text_ref`], but `None` for an empty or blank value.
+pub fn non_empty_ref<'v>(v: &'v Option<Cow<'_, [u8]>>) -> Option<Cow<'v, str>> {
+    text_ref(v).filter(|s| !s.trim().is_empty())
+}
+
+/// Shared names ([`Names`]) from raw attribute values: a value that repeats the last one byte
+/// for byte (every test of a class repeats its `type`) is known before it is decoded.
+#[derive(Default)]
+pub(crate) struct RawNames {
+    names: Names,
+    raw: Vec<u8>,
+    /// What `raw` gave: its shared name, `None` for a blank value.
+    last: Option<Option<SharedStr>>,
+}
+
+impl RawNames {
+    /// The shared copy of the value ([`non_empty`]'s text), `None` when absent or blank.
+    pub(crate) fn non_empty(&mut self, v: &Option<Cow<'_, [u8]>>) -> Option<SharedStr> {
+        let v = v.as_deref()?;
+        if let Some(last) = &self.last {
+            if self.raw == v {
+                return last.clone();
+            }
+        }
+        let name = non_empty_ref(&Some(Cow::Borrowed(v))).map(|s| self.names.get(&s));
+        self.raw.clear();
+        self.raw.extend_from_slice(v);
+        self.last = Some(name.clone());
+        name
+    }
+}
+
 /// Like [`text`], but `None` for an empty or blank value.
 pub fn non_empty(v: &Option<Cow<'_, [u8]>>) -> Option<String> {
     text(v).filter(|s| !s.trim().is_empty())
@@ -50,8 +89,40 @@ pub fn is(v: &Option<Cow<'_, [u8]>>, want: &str) -> bool {
 /// A seconds value (`1.5`, `0,5`).
 pub fn seconds(v: &Option<Cow<'_, [u8]>>) -> Option<f64> {
     v.as_ref()
-        .and_then(|v| crate::ingest::xml::parse_f64(v))
+        .and_then(|v| simple_decimal(v).or_else(|| crate::ingest::xml::parse_f64(v)))
         .filter(|d| d.is_finite() && *d >= 0.0)
+}
+
+/// `123`, `0.057`: at most 15 digits and one `.`, the way nearly every tool writes times. The
+/// digits as an integer (exact in an f64) divided by a power of ten (exact up to 10^22) is
+/// one correctly rounded operation, so the value equals what `str::parse` returns.
+pub(crate) fn simple_decimal(v: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    if v.is_empty() || v.len() > 16 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut digits = 0;
+    let mut frac: Option<usize> = None;
+    for &b in v {
+        match b {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(b - b'0');
+                digits += 1;
+                if let Some(f) = frac.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    Some(m as f64 / POW10[frac.unwrap_or(0)])
 }
 
 /// The first non-blank line of a message, trimmed, control characters dropped, at most

@@ -16,20 +16,25 @@
 
 use std::io::BufRead;
 
-use super::util::{self, attrs};
+use super::util::{self, attrs, RawNames};
 use crate::ingest::error::Result;
-use crate::ingest::xml::{Ev, XmlReader};
+use crate::ingest::xml::{local_name, Ev, XmlReader};
 use crate::ingest::Ctx;
-use crate::model::{Names, Outcome, TestCase, TestRun};
+use crate::model::{Names, Outcome, SharedStr, TestCase, TestRun};
 
 pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
-    let mut names = Names::new();
+    // Suites and classes apart: each repeats its last name over the tests that follow,
+    // which the interners then recognise without hashing.
+    let mut suites = Names::new();
+    let mut classes = RawNames::default();
     let mut r = XmlReader::new(input);
     let mut run = TestRun::new();
     let mut root_seen = false;
     // Suite name for the tests that follow: the assembly's file name, else the collection.
     let mut assembly: Option<String> = None;
     let mut collection: Option<String> = None;
+    // That name, shared by the tests; made again after either changes.
+    let mut suite: Option<SharedStr> = None;
     let mut unknown_results = 0u64;
     loop {
         let (empty, e) = match r.event()? {
@@ -38,8 +43,7 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
             Ev::Eof => break,
             _ => continue,
         };
-        let local = e.local_name();
-        let name = local.as_ref();
+        let name = local_name(&e);
         if !root_seen {
             root_seen = true;
             if name != b"assemblies" && name != b"assembly" {
@@ -55,10 +59,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                 let [n] = attrs!(r, e, empty, [b"name"]);
                 assembly = util::non_empty(&n).map(|n| util::file_name(&n).to_string());
                 collection = None;
+                suite = None;
             }
             b"collection" | b"class" => {
                 let [n] = attrs!(r, e, empty, [b"name"]);
                 collection = util::non_empty(&n);
+                suite = None;
             }
             b"test" => {
                 let [n, ty, method, time, result] = attrs!(
@@ -67,8 +73,9 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                     empty,
                     [b"name", b"type", b"method", b"time", b"result"]
                 );
-                let class = util::non_empty(&ty);
-                let Some(full) = util::non_empty(&n).or_else(|| util::non_empty(&method)) else {
+                let class = classes.non_empty(&ty);
+                let Some(full) = util::non_empty_ref(&n).or_else(|| util::non_empty_ref(&method))
+                else {
                     drop(e);
                     return Err(r.error("<test> has neither a name nor a method"));
                 };
@@ -81,13 +88,12 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                         Outcome::Error
                     }
                 };
-                let suite = suite_name(&assembly, &collection);
-                let mut case = TestCase::new(
-                    names.get(&suite),
-                    util::strip_class(&full, class.as_deref()),
-                    outcome,
-                );
-                case.class = class.map(|c| names.get(&c));
+                let suite = suite
+                    .get_or_insert_with(|| suites.get(&suite_name(&assembly, &collection)))
+                    .clone();
+                let mut case =
+                    TestCase::new(suite, util::strip_class(&full, class.as_deref()), outcome);
+                case.class = class;
                 case.duration = util::seconds(&time).into();
                 drop(e);
                 if !empty {
@@ -102,11 +108,10 @@ pub fn parse(input: &mut dyn BufRead, ctx: &mut Ctx) -> Result<TestRun> {
                     util::text(&ty).unwrap_or_else(|| "error".into()),
                     util::text(&n).unwrap_or_default()
                 );
-                let mut case = TestCase::new(
-                    suite_name(&assembly, &collection),
-                    label.trim_end(),
-                    Outcome::Error,
-                );
+                let suite = suite
+                    .get_or_insert_with(|| suites.get(&suite_name(&assembly, &collection)))
+                    .clone();
+                let mut case = TestCase::new(suite, label.trim_end(), Outcome::Error);
                 drop(e);
                 if !empty {
                     read_test(&mut r, &mut case)?;
@@ -142,7 +147,7 @@ fn read_test<R: BufRead>(r: &mut XmlReader<R>, case: &mut TestCase) -> Result<()
             Ev::Eof => break,
             _ => continue,
         };
-        match e.local_name().as_ref() {
+        match local_name(&e) {
             b"trait" => {
                 let [n, v] = attrs!(r, e, empty, [b"name", b"value"]);
                 if let Some(n) = util::text(&n) {
