@@ -18,7 +18,7 @@ pub fn json(result: &CheckResult) -> String {
 /// [`json`] written into `w` as it is made: a large repository's result is tens of MB,
 /// which need not be held as one string besides the result.
 pub fn json_to(w: &mut dyn std::io::Write, result: &CheckResult) -> std::io::Result<()> {
-    json::to_writer(&mut *w, result)?;
+    json::result_to(&mut *w, result)?;
     w.write_all(b"\n")
 }
 
