@@ -30,11 +30,11 @@
 //!
 //! Explanations are given per report and per (report, suite) group, not per test case.
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
-use crate::classify::{crate_key, Classifier};
+use crate::classify::{crate_key, Classifier, SizeCache};
 use crate::config::{Config, Size};
 use crate::evidence::{Evidence, Project, ReportFile, ReportRef, SizeSource, Test};
 use crate::ingest::{Data, Report, TestContexts};
@@ -53,7 +53,7 @@ const EXAMPLES: usize = 3;
 /// How many size rules the explanations list per report.
 const SIZE_REASONS: usize = 20;
 
-/// What [`attribute_known`] returns: per-project evidence (same order as the projects), the
+/// What [`Ctx::finish`] returns: per-project evidence (same order as the projects), the
 /// explanations (`--explain-attribution`), and warnings for what went nowhere.
 pub struct Attributed {
     pub evidence: Vec<Evidence>,
@@ -73,11 +73,9 @@ pub fn attribute(
     attribute_known(projects, &BTreeMap::new(), reports, config, root, mapper)
 }
 
-/// Splits the reports' coverage and tests over `projects` (same order as `projects`).
-///
-/// Cargo package names may differ from project names declared in the config: `packages`
-/// holds those discovery already read (directory → `[package] name`, as in
-/// `Discovery::packages`), and `root` is used to read the other projects' `Cargo.toml`.
+/// Splits the reports' coverage and tests over `projects` (same order as `projects`), one
+/// report after the other (`check` attributes each on the core that read it: [`Ctx`]).
+#[cfg(test)]
 pub fn attribute_known(
     projects: &[Project],
     packages: &BTreeMap<String, String>,
@@ -87,32 +85,129 @@ pub fn attribute_known(
     mapper: &PathMapper,
 ) -> Attributed {
     let ctx = Ctx::new(projects, packages, config, root, mapper);
-    let mut acc: Vec<Acc> = projects.iter().map(|_| Acc::default()).collect();
-    let mut explain = Vec::new();
-    let mut warnings = Vec::new();
-    for (file, report) in reports {
+    let pieces: Vec<Piece> = reports
+        .into_iter()
+        .map(|(file, report)| ctx.report(&file, report))
+        .collect();
+    ctx.finish(pieces)
+}
+
+/// What one report gives the projects ([`Ctx::report`]), to be put together in report order
+/// by [`Ctx::finish`]: reports are attributed on all cores, each on its own.
+pub(crate) struct Piece {
+    parts: BTreeMap<usize, Part>,
+    explain: Vec<Explanation>,
+    warnings: Vec<String>,
+}
+
+/// Which of a project's coverage views a file goes to.
+#[derive(Clone, Copy)]
+enum View {
+    All,
+    Small,
+    Large,
+}
+
+/// A step of building a project's coverage, replayed in report order into its [`Acc`]: the
+/// same steps in the same order as when every report was attributed in turn.
+enum Op {
+    Push(View, FileCoverage),
+    Merge(View, Coverage),
+    /// The view exists (possibly empty) from then on.
+    Touch(View),
+}
+
+/// What one report gives one project.
+#[derive(Default)]
+struct Part {
+    ops: Vec<Op>,
+    coverage_reports: Vec<ReportRef>,
+    test_reports: Vec<ReportRef>,
+    tests: Vec<Test>,
+}
+
+impl Part {
+    fn push(&mut self, view: View, f: FileCoverage) {
+        self.ops.push(Op::Push(view, f));
+    }
+
+    fn merge(&mut self, view: View, c: Coverage) {
+        self.ops.push(Op::Merge(view, c));
+    }
+
+    fn touch(&mut self, view: View) {
+        self.ops.push(Op::Touch(view));
+    }
+}
+
+/// The [`Part`] of project `i`, made on first use.
+fn part(parts: &mut BTreeMap<usize, Part>, i: usize) -> &mut Part {
+    parts.entry(i).or_default()
+}
+
+impl Acc {
+    fn view(&mut self, view: View) -> &mut Coverage {
+        match view {
+            View::All => &mut self.coverage,
+            View::Small => self.small.get_or_insert_with(Coverage::new),
+            View::Large => self.large.get_or_insert_with(Coverage::new),
+        }
+    }
+
+    fn add(&mut self, part: Part) {
+        for op in part.ops {
+            match op {
+                Op::Push(v, f) => self.view(v).push_file(f),
+                Op::Merge(v, c) => self.view(v).merge(c),
+                Op::Touch(v) => {
+                    self.view(v);
+                }
+            }
+        }
+        self.coverage_reports.extend(part.coverage_reports);
+        for r in part.test_reports {
+            if self.test_reports.last() != Some(&r) {
+                self.test_reports.push(r);
+            }
+        }
+        if self.tests.is_empty() {
+            // Most projects' tests come from one report: moved, not copied.
+            self.tests = part.tests;
+        } else {
+            let mut tests = part.tests;
+            self.tests.append(&mut tests);
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// Attributes one report (independently of the others: on any core).
+    pub(crate) fn report(&self, file: &ReportFile, report: Report) -> Piece {
+        let mut parts = BTreeMap::new();
+        let mut explain = Vec::new();
+        let mut warnings = Vec::new();
         let Report {
             format,
             data,
             ctx: rctx,
             ..
         } = report;
-        let rref = ReportRef::new(&file, format);
+        let rref = ReportRef::new(file, format);
         match data {
             Data::Coverage(cov) => {
                 // Per-test contexts give small/large coverage from this one run, unless a
                 // `[[reports.tag]]` already says which run wrote it.
                 let derived = match (&rctx.contexts, file.size) {
-                    (Some(c), None) => ctx.sized_contexts(&file, c, &rctx.roots, &mut explain),
+                    (Some(c), None) => self.sized_contexts(file, c, &rctx.roots, &mut explain),
                     _ => None,
                 };
-                ctx.coverage(
-                    &file,
+                self.coverage(
+                    file,
                     rref,
                     cov,
                     &rctx.roots,
                     derived.as_ref(),
-                    &mut acc,
+                    &mut parts,
                     &mut explain,
                     &mut warnings,
                 )
@@ -122,27 +217,47 @@ pub fn attribute_known(
                     retries: run.cases.iter().any(|c| c.attempts > 1),
                     ..rref
                 };
-                ctx.tests(
-                    &file,
+                self.tests(
+                    file,
                     rref,
                     run.cases,
                     &rctx.roots,
-                    &mut acc,
+                    &mut parts,
                     &mut explain,
                     &mut warnings,
                 )
             }
         }
+        Piece {
+            parts,
+            explain,
+            warnings,
+        }
     }
-    for a in &mut acc {
-        failed_in_another_run(&mut a.tests);
-    }
-    let quarantine = ctx.quarantine(&acc);
-    let evidence = projects
-        .iter()
-        .zip(acc)
-        .zip(quarantine)
-        .map(|((p, a), quarantine)| {
+
+    /// Puts the reports' pieces together (in report order) into per-project evidence, in
+    /// the projects' order.
+    pub(crate) fn finish(&self, pieces: impl IntoIterator<Item = Piece>) -> Attributed {
+        let projects = self.projects;
+        let mut acc: Vec<Acc> = projects.iter().map(|_| Acc::default()).collect();
+        let mut explain = Vec::new();
+        let mut warnings = Vec::new();
+        for piece in pieces {
+            for (i, part) in piece.parts {
+                acc[i].add(part);
+            }
+            explain.extend(piece.explain);
+            warnings.extend(piece.warnings);
+        }
+        for a in &mut acc {
+            failed_in_another_run(&mut a.tests);
+        }
+        let quarantine = self.quarantine(&acc);
+        let projects_acc: Vec<((&Project, Acc), Vec<String>)> =
+            projects.iter().zip(acc).zip(quarantine).collect();
+        // Sorting and merging each project's coverage is the project's own business: on all
+        // cores.
+        let evidence = crate::parallel::map_owned(projects_acc, |((p, a), quarantine)| {
             let finish = |mut c: Coverage| {
                 c.finish();
                 c
@@ -157,12 +272,12 @@ pub fn attribute_known(
                 tests: a.tests,
                 quarantine,
             }
-        })
-        .collect();
-    Attributed {
-        evidence,
-        explanations: explain,
-        warnings,
+        });
+        Attributed {
+            evidence,
+            explanations: explain,
+            warnings,
+        }
     }
 }
 
@@ -254,7 +369,9 @@ struct Decision {
     go_dir: Option<String>,
 }
 
-struct Ctx<'a> {
+/// What attribution knows of the repository, shared by the reports attributed on all cores
+/// (its caches lock).
+pub(crate) struct Ctx<'a> {
     projects: &'a [Project],
     mapper: &'a PathMapper,
     /// Project path → index (the first project at a path wins).
@@ -264,18 +381,23 @@ struct Ctx<'a> {
     root_most: Option<usize>,
     classifier: Classifier,
     /// Directory name → (directory, holds Go files); built on first use.
-    dirs: OnceCell<HashMap<String, Vec<(String, bool)>>>,
+    dirs: OnceLock<HashMap<String, Vec<(String, bool)>>>,
     root: &'a Path,
     /// Go package directory → test function → (its `_test.go` file, build constraint);
     /// each directory read once, on first use.
-    go_tests: std::cell::RefCell<HashMap<String, GoTests>>,
+    go_tests: Mutex<HashMap<String, GoTests>>,
 }
 
 /// The test functions of one Go package directory: name → (file, `//go:build` expression).
 type GoTests = HashMap<String, (String, Option<String>)>;
 
 impl<'a> Ctx<'a> {
-    fn new(
+    /// What splitting reports over `projects` needs.
+    ///
+    /// Cargo package names may differ from project names declared in the config: `packages`
+    /// holds those discovery already read (directory → `[package] name`, as in
+    /// `Discovery::packages`), and `root` is used to read the other projects' `Cargo.toml`.
+    pub(crate) fn new(
         projects: &'a [Project],
         packages: &BTreeMap<String, String>,
         config: &Config,
@@ -318,9 +440,9 @@ impl<'a> Ctx<'a> {
             by_name,
             root_most,
             classifier: Classifier::new(config, rust),
-            dirs: OnceCell::new(),
+            dirs: OnceLock::new(),
             root,
-            go_tests: std::cell::RefCell::default(),
+            go_tests: Mutex::default(),
         }
     }
 
@@ -366,7 +488,7 @@ impl<'a> Ctx<'a> {
         cov: Coverage,
         roots: &[String],
         derived: Option<&SizedContexts>,
-        acc: &mut [Acc],
+        acc: &mut BTreeMap<usize, Part>,
         explain: &mut Vec<Explanation>,
         warnings: &mut Vec<String>,
     ) {
@@ -399,29 +521,23 @@ impl<'a> Ctx<'a> {
                 g.1 += 1;
                 g.2.get_or_insert_with(|| m.path.clone());
             }
-            let a = &mut acc[i];
+            let a = part(acc, i);
             if let Some(d) = derived {
                 let (small, large) = d.split(&f, &m.path);
                 if d.any_small {
-                    a.small.get_or_insert_with(Coverage::new).push_file(small);
+                    a.push(View::Small, small);
                 }
                 if d.any_large {
-                    a.large.get_or_insert_with(Coverage::new).push_file(large);
+                    a.push(View::Large, large);
                 }
             }
             f.path = m.path;
             match file.size {
-                Some(Size::Small) => a
-                    .small
-                    .get_or_insert_with(Coverage::new)
-                    .push_file(f.clone()),
-                Some(Size::Medium | Size::Large) => a
-                    .large
-                    .get_or_insert_with(Coverage::new)
-                    .push_file(f.clone()),
+                Some(Size::Small) => a.push(View::Small, f.clone()),
+                Some(Size::Medium | Size::Large) => a.push(View::Large, f.clone()),
                 None => {}
             }
-            a.coverage.push_file(f);
+            a.push(View::All, f);
         }
         if let Some(totals) = summary {
             if fallback.is_none() {
@@ -435,15 +551,13 @@ impl<'a> Ctx<'a> {
             if let Some(i) = fallback {
                 let mut c = Coverage::new();
                 c.summary_only = Some(totals);
-                let a = &mut acc[i];
+                let a = part(acc, i);
                 match file.size {
-                    Some(Size::Small) => a.small.get_or_insert_with(Coverage::new).merge(c.clone()),
-                    Some(Size::Medium | Size::Large) => {
-                        a.large.get_or_insert_with(Coverage::new).merge(c.clone())
-                    }
+                    Some(Size::Small) => a.merge(View::Small, c.clone()),
+                    Some(Size::Medium | Size::Large) => a.merge(View::Large, c.clone()),
                     None => {}
                 }
-                a.coverage.merge(c);
+                a.merge(View::All, c);
                 got.entry(i).or_default();
                 explain.push(Explanation {
                     subject: file.path.clone(),
@@ -453,16 +567,12 @@ impl<'a> Ctx<'a> {
             }
         }
         for (&i, (by_location, unmapped, first)) in &got {
-            let a = &mut acc[i];
+            let a = part(acc, i);
             // Keep the tagged views present (possibly empty) for every project the report
             // touched.
             match file.size {
-                Some(Size::Small) => {
-                    a.small.get_or_insert_with(Coverage::new);
-                }
-                Some(Size::Medium | Size::Large) => {
-                    a.large.get_or_insert_with(Coverage::new);
-                }
+                Some(Size::Small) => a.touch(View::Small),
+                Some(Size::Medium | Size::Large) => a.touch(View::Large),
                 None => {}
             }
             a.coverage_reports.push(rref.clone());
@@ -541,7 +651,7 @@ impl<'a> Ctx<'a> {
         rref: ReportRef,
         cases: Vec<TestCase>,
         roots: &[String],
-        acc: &mut [Acc],
+        acc: &mut BTreeMap<usize, Part>,
         explain: &mut Vec<Explanation>,
         warnings: &mut Vec<String>,
     ) {
@@ -573,6 +683,7 @@ impl<'a> Ctx<'a> {
         let mut slow: Vec<String> = Vec::new();
         let mut slow_count = 0usize;
         let mut reasons = SizeReasons::default();
+        let mut size_cache = SizeCache::default();
         let total = cases.len();
         for mut case in cases {
             let mut decision = None;
@@ -638,11 +749,13 @@ impl<'a> Ctx<'a> {
             per_project[d.project.map_or(0, |i| i + 1)] += 1;
             match d.project {
                 Some(i) => {
-                    let a = &mut acc[i];
+                    let a = part(acc, i);
                     if a.test_reports.last() != Some(&rref) {
                         a.test_reports.push(rref.clone());
                     }
-                    let t = self.classifier.classify(case, &report_path);
+                    let t = self
+                        .classifier
+                        .classify(case, &report_path, &mut size_cache);
                     let key = (Some(i), t.size, reasons.of(&t.size_source));
                     sizes.add(key, || ());
                     if let (Some(size), Some(secs)) = (t.size, t.case.duration.get()) {

@@ -101,7 +101,10 @@ pub fn run_with(
     }
     mapper = mapper.path_prefix(config.paths.path_prefix.clone());
 
-    let (reports, report_errors) = read(&root, &files, progress);
+    // Each report is attributed by the worker that read it, as soon as it is read.
+    let attributor = crate::attribute::Ctx::new(&projects, &packages, &config, &root, &mapper);
+    let (pieces, report_warnings, report_errors) =
+        read(&root, &files, progress, &attributor, &mapper);
     if files.is_empty() {
         warnings.push(format!(
             "no report found under {} (default globs, report folders, CI output paths{}): run the tests with coverage and JUnit output first",
@@ -110,16 +113,12 @@ pub fn run_with(
         ));
     }
     warnings.extend(discovery_warnings(&found));
-    for (f, r) in &reports {
-        for w in &r.ctx.warnings {
-            warnings.push(format!("{}: {}", f.path, local_paths(w, &mapper)));
-        }
-    }
+    warnings.extend(report_warnings);
     let crate::attribute::Attributed {
         evidence,
         mut explanations,
         warnings: attribution_warnings,
-    } = crate::attribute::attribute_known(&projects, &packages, reports, &config, &root, &mapper);
+    } = attributor.finish(pieces);
     warnings.extend(attribution_warnings);
     // How the reports not named like one were found, and what was looked at and skipped
     // (reports found by a default glob or `[reports] include` need no word).
@@ -335,22 +334,42 @@ fn summarize(change: &Change) -> ChangeSummary {
     }
 }
 
-/// Reads every report (on all cores), splitting what was read from what failed.
+/// Reads and attributes every report (on all cores), splitting what was read (each report's
+/// attribution, and its warnings) from what failed.
 fn read(
     root: &Path,
     files: &[ReportFile],
     progress: Progress,
-) -> (Vec<(ReportFile, crate::ingest::Report)>, Vec<ReportError>) {
+    attributor: &crate::attribute::Ctx<'_>,
+    mapper: &PathMapper,
+) -> (Vec<crate::attribute::Piece>, Vec<String>, Vec<ReportError>) {
     let reports = crate::ingest::sized(files.iter().map(|f| root.join(&f.path)));
     let bytes = reports.iter().map(|(_, size)| size).sum();
     let pb = progress.bar(reports.len(), bytes, "reading reports");
-    let results = crate::ingest::read_reports(&reports, &pb);
+    let jobs: Vec<(&ReportFile, &(PathBuf, u64))> = files.iter().zip(&reports).collect();
+    let results = crate::parallel::map(&jobs, |&(file, (path, size))| {
+        let r = crate::ingest::read_report(path).map(|report| {
+            let warnings: Vec<String> = report
+                .ctx
+                .warnings
+                .iter()
+                .map(|w| format!("{}: {}", file.path, local_paths(w, mapper)))
+                .collect();
+            (attributor.report(file, report), warnings)
+        });
+        pb.inc(*size);
+        r
+    });
     pb.finish_and_clear();
-    let mut ok = Vec::new();
+    let mut pieces = Vec::new();
+    let mut warnings = Vec::new();
     let mut errors = Vec::new();
     for (file, r) in files.iter().zip(results) {
         match r {
-            Ok(report) => ok.push((file.clone(), report)),
+            Ok((piece, w)) => {
+                pieces.push(piece);
+                warnings.extend(w);
+            }
             Err(e) => {
                 // The error names the absolute path; show the repository-relative one.
                 let msg = e.to_string();
@@ -365,7 +384,7 @@ fn read(
             }
         }
     }
-    (ok, errors)
+    (pieces, warnings, errors)
 }
 
 #[cfg(test)]

@@ -36,7 +36,6 @@
 //!
 //! Nothing else: a test no rule sizes is unclassified (L1.sizes says which).
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use glob::{MatchOptions, Pattern};
@@ -113,9 +112,17 @@ pub struct Classifier {
     quarantine: Vec<Pattern>,
     /// Rust crate names known to be projects, `-` spelt `_`.
     rust_crates: HashSet<String>,
-    /// Ecosystem defaults depend only on suite, class and file, which thousands of cases
-    /// share: decided once per combination.
-    defaults: RefCell<HashMap<DefaultKey, Option<(Size, SharedStr)>>>,
+}
+
+/// Ecosystem defaults depend only on suite, class and file, which thousands of cases share:
+/// decided once per combination. One per caller (a report's attribution), not inside the
+/// [`Classifier`], which the reports attributed on all cores share.
+#[derive(Default)]
+pub(crate) struct SizeCache {
+    map: HashMap<DefaultKey, Option<(Size, SharedStr)>>,
+    /// The last case's key and answer: cases come grouped by suite and class (the same
+    /// shared strings), so most are answered by two pointer comparisons and no hash.
+    last: Option<(DefaultKey, Option<(Size, SharedStr)>)>,
 }
 
 type DefaultKey = (SharedStr, Option<SharedStr>, Option<Box<str>>);
@@ -148,12 +155,15 @@ impl Classifier {
             smoke_tags,
             quarantine: compile(&config.flaky.quarantine),
             rust_crates: rust_crates.into_iter().map(|c| crate_key(&c)).collect(),
-            defaults: RefCell::default(),
         }
     }
 
     /// [`Classifier::default_size`], remembered per (suite, class, file).
-    fn default_size_cached(&self, case: &TestCase) -> (Option<Size>, SizeSource) {
+    fn default_size_cached(
+        &self,
+        case: &TestCase,
+        cache: &mut SizeCache,
+    ) -> (Option<Size>, SizeSource) {
         // Go's rules read the test's name and build constraint too, which the cache key
         // leaves out: decided per test (they are cheap).
         if case
@@ -166,16 +176,33 @@ impl Classifier {
                 None => (None, SizeSource::None),
             };
         }
-        let key = (
-            case.suite.clone(),
-            case.class.clone(),
-            case.file.as_deref().map(Box::from),
-        );
-        let mut cache = self.defaults.borrow_mut();
-        let found = cache.entry(key).or_insert_with(|| {
-            self.default_size(case)
-                .map(|(size, why)| (size, SharedStr::from(why)))
-        });
+        let same = |(suite, class, file): &DefaultKey| {
+            SharedStr::ptr_eq(suite, &case.suite)
+                && match (class, &case.class) {
+                    (Some(a), Some(b)) => SharedStr::ptr_eq(a, b),
+                    (None, None) => true,
+                    _ => false,
+                }
+                && file.as_deref() == case.file.as_deref()
+        };
+        let hit = cache.last.as_ref().filter(|(k, _)| same(k)).is_some();
+        if !hit {
+            let key = (
+                case.suite.clone(),
+                case.class.clone(),
+                case.file.as_deref().map(Box::from),
+            );
+            let found = cache
+                .map
+                .entry(key.clone())
+                .or_insert_with(|| {
+                    self.default_size(case)
+                        .map(|(size, why)| (size, SharedStr::from(why)))
+                })
+                .clone();
+            cache.last = Some((key, found));
+        }
+        let found = &cache.last.as_ref().expect("set above").1;
         match found {
             Some((s, why)) => (Some(*s), SizeSource::Default(why.clone())),
             None => (None, SizeSource::None),
@@ -184,8 +211,8 @@ impl Classifier {
 
     /// Decides size, smoke and quarantine for `case` (whose `file`, if any, is already
     /// repository-relative when it could be mapped).
-    pub fn classify(&self, case: TestCase, report: &SharedStr) -> Test {
-        let (size, size_source) = self.size(&case);
+    pub fn classify(&self, case: TestCase, report: &SharedStr, cache: &mut SizeCache) -> Test {
+        let (size, size_source) = self.size(&case, cache);
         let mut t = Test {
             case,
             size,
@@ -200,12 +227,12 @@ impl Classifier {
     }
 
     /// The size of `case` and where it came from.
-    pub fn size(&self, case: &TestCase) -> (Option<Size>, SizeSource) {
+    pub fn size(&self, case: &TestCase, cache: &mut SizeCache) -> (Option<Size>, SizeSource) {
         if let Some(s) = report_size(case) {
             return (Some(s), SizeSource::Report);
         }
         if self.size_rules.is_empty() {
-            return self.default_size_cached(case);
+            return self.default_size_cached(case, cache);
         }
         let id = case.id();
         let class_name = case.class.as_ref().map(|c| format!("{c}.{}", case.name));
@@ -224,7 +251,7 @@ impl Classifier {
                 return (Some(*size), SizeSource::Config(p.as_str().to_string()));
             }
         }
-        self.default_size_cached(case)
+        self.default_size_cached(case, cache)
     }
 
     fn default_size(&self, case: &TestCase) -> Option<(Size, String)> {

@@ -356,18 +356,23 @@ fn check(args: CheckArgs) -> Result<i32> {
     }
     let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(CheckFormat::Text);
-    let mut out = render_output(&result, format, color, &opts.dir);
-    // No --format inside GitHub Actions, printing to the log: annotations after the text.
-    if args.format.is_none() && in_actions && args.output.is_none() {
-        out.push_str(&render_output(
-            &result,
-            CheckFormat::Github,
-            false,
-            &opts.dir,
-        ));
+    let dest = args.output.clone().unwrap_or_else(|| PathBuf::from("-"));
+    if format == CheckFormat::Json {
+        // Streamed: a large repository's JSON is tens of MB, one uncovered line per line.
+        crate::output::write_with(&dest, |w| crate::render::json_to(w, &result))?;
+    } else {
+        let mut out = render_output(&result, format, color, &opts.dir);
+        // No --format inside GitHub Actions, printing to the log: annotations after the text.
+        if args.format.is_none() && in_actions && args.output.is_none() {
+            out.push_str(&render_output(
+                &result,
+                CheckFormat::Github,
+                false,
+                &opts.dir,
+            ));
+        }
+        crate::output::write(&dest, out.as_bytes())?;
     }
-    let dest = args.output.unwrap_or_else(|| PathBuf::from("-"));
-    crate::output::write(&dest, out.as_bytes())?;
     print_warnings(&result);
     for e in &result.report_errors {
         eprintln!("error: {}", crate::escape::text(&e.error));

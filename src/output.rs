@@ -62,7 +62,17 @@ fn target(path: &Path) -> Result<Target> {
 
 /// Writes `bytes` to `path` atomically; `-` means standard output.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    let staged = match stage(path, bytes)? {
+    write_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write`] of what `fill` writes, as it writes it (through a buffer): an output of tens of
+/// MB need not be held whole first. Atomic all the same: a replaced file is renamed into
+/// place only once `fill` has written all of it.
+pub fn write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let staged = match stage(path, fill)? {
         Some(s) => s,
         None => return Ok(()),
     };
@@ -76,7 +86,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn write_many<'a>(files: impl IntoIterator<Item = (PathBuf, &'a [u8])>) -> Result<()> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     for (path, bytes) in files {
-        let Some(staged) = stage(&path, bytes)? else {
+        let Some(staged) = stage(&path, |w| w.write_all(bytes))? else {
             continue;
         };
         if dirs.last() != Some(&staged.dir) && !dirs.contains(&staged.dir) {
@@ -112,22 +122,30 @@ impl Staged<'_> {
     }
 }
 
-/// Writes `bytes` to standard output or a special file (`None`: done), or into a fresh
-/// temporary file beside `path`.
-fn stage<'p>(path: &'p Path, bytes: &[u8]) -> Result<Option<Staged<'p>>> {
+/// Writes what `fill` writes to standard output or a special file (`None`: done), or into a
+/// fresh temporary file beside `path`.
+fn stage<'p>(
+    path: &'p Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Option<Staged<'p>>> {
+    /// Standard output is line-buffered: without a buffer of its own, a result written in
+    /// pieces would be one system call per line.
+    const BUF: usize = 1 << 16;
     match target(path)? {
         Target::Stdout => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(bytes).context("writing to stdout")?;
-            out.flush().context("writing to stdout")?;
+            let mut out = std::io::BufWriter::with_capacity(BUF, std::io::stdout().lock());
+            fill(&mut out)
+                .and_then(|()| out.flush())
+                .context("writing to stdout")?;
             Ok(None)
         }
         Target::Special => {
-            let mut f = std::fs::OpenOptions::new()
+            let f = std::fs::OpenOptions::new()
                 .write(true)
                 .open(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            f.write_all(bytes)
+            let mut f = std::io::BufWriter::with_capacity(BUF, f);
+            fill(&mut f)
                 .and_then(|()| f.flush())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             Ok(None)
@@ -147,8 +165,12 @@ fn stage<'p>(path: &'p Path, bytes: &[u8]) -> Result<Option<Staged<'p>>> {
             let mut tmp = builder
                 .tempfile_in(&dir)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            tmp.write_all(bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            {
+                let mut w = std::io::BufWriter::with_capacity(BUF, tmp.as_file_mut());
+                fill(&mut w)
+                    .and_then(|()| w.flush())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
             Ok(Some(Staged { path, dir, tmp }))
         }
     }

@@ -30,6 +30,19 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         .collect()
 }
 
+/// [`map`] taking the items by value (each moved to the worker that takes it).
+pub fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    map(&slots, |slot| {
+        let item = slot
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .expect("each item is taken once");
+        f(item)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -40,5 +53,10 @@ mod tests {
             (0..1000).map(|x| x * 2).collect::<Vec<_>>()
         );
         assert!(super::map(&[] as &[u8], |x| *x).is_empty());
+        let owned: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+        assert_eq!(
+            super::map_owned(owned.clone(), |s| s + "!"),
+            owned.iter().map(|s| format!("{s}!")).collect::<Vec<_>>()
+        );
     }
 }

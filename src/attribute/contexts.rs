@@ -110,7 +110,7 @@ impl Ctx<'_> {
             let m = self.mapper.map(first, roots);
             case.file = Some(m.path.into());
         }
-        match self.classifier.size(&case).0 {
+        match self.classifier.size(&case, &mut SizeCache::default()).0 {
             Some(s) => ContextSize::Sized(s),
             None => ContextSize::Unsized,
         }

@@ -182,7 +182,9 @@ impl Ctx<'_> {
     /// and its build constraint.
     pub(super) fn go_test_file(&self, dir: &str, name: &str) -> Option<(String, Option<String>)> {
         let func = name.split('/').next().unwrap_or(name);
-        let mut cache = self.go_tests.borrow_mut();
+        // Held while a directory is read: the reports attributed beside this one wait rather
+        // than read it twice.
+        let mut cache = self.go_tests.lock().unwrap_or_else(|p| p.into_inner());
         let tests = cache
             .entry(dir.to_string())
             .or_insert_with(|| self.read_go_tests(dir));

@@ -23,7 +23,7 @@ fn config(rules: &[(&str, Size)]) -> Config {
 }
 
 fn size_of(cl: &Classifier, c: &TestCase) -> (Option<Size>, SizeSource) {
-    cl.size(c)
+    cl.size(c, &mut super::SizeCache::default())
 }
 
 #[test]
@@ -351,7 +351,11 @@ fn quarantine_by_id_or_class_name() {
         "nothing/matches".into(),
     ];
     let cl = Classifier::new(&c, []);
-    let t = cl.classify(case("net", None, "retry_test", None), &"r.xml".into());
+    let t = cl.classify(
+        case("net", None, "retry_test", None),
+        &"r.xml".into(),
+        &mut Default::default(),
+    );
     assert!(t.quarantined);
     assert_eq!(
         cl.quarantine_matches(&t).collect::<Vec<_>>(),
@@ -360,9 +364,14 @@ fn quarantine_by_id_or_class_name() {
     let t = cl.classify(
         case("Suite", Some("com.example.FlakyTest"), "sometimes", None),
         &"r.xml".into(),
+        &mut Default::default(),
     );
     assert!(t.quarantined);
-    let t = cl.classify(case("net", None, "other", None), &"r.xml".into());
+    let t = cl.classify(
+        case("net", None, "other", None),
+        &"r.xml".into(),
+        &mut Default::default(),
+    );
     assert!(!t.quarantined);
     assert_eq!(t.report, "r.xml");
 }

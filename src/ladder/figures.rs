@@ -159,51 +159,11 @@ pub(super) fn across_reports(ev: &Evidence) -> (usize, Vec<String>) {
 pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
     let ev = inp.ev;
     let mut files = Vec::new();
-    // `lines`: the changed lines in ascending order, each with its hits in `fc` (`None`: not
-    // executable there, not counted). The tagged views are walked beside them with a
-    // cursor rather than searched per line: without a base every line of every file is a
-    // changed line.
-    let mut add_file = |fc: &FileCoverage, lines: &mut dyn Iterator<Item = (u32, Option<u64>)>| {
-        // Looked up once per file, not per line.
-        let small = ev.coverage_small.as_ref().map(|c| c.file(&fc.path));
-        let large = ev.coverage_large.as_ref().map(|c| c.file(&fc.path));
-        let mut ran_small = small.map(Ran::new);
-        let mut ran_large = large.map(Ran::new);
-        let mut f = FileIncrement {
-            path: fc.path.clone(),
-            changed: 0,
-            covered: 0,
-            covered_small: small.map(|_| 0),
-            covered_large: large.map(|_| 0),
-            uncovered_lines: Vec::new(),
-        };
-        for (line, hits) in lines {
-            // A changed line the coverage does not list as executable is not counted.
-            let Some(hits) = hits else { continue };
-            f.changed += 1;
-            if hits > 0 {
-                f.covered += 1;
-            } else {
-                f.uncovered_lines.push(line);
-            }
-            if let (Some(n), Some(r)) = (&mut f.covered_small, &mut ran_small) {
-                *n += u64::from(r.ran(line));
-            }
-            if let (Some(n), Some(r)) = (&mut f.covered_large, &mut ran_large) {
-                *n += u64::from(r.ran(line));
-            }
-        }
-        if f.changed > 0 {
-            files.push(f);
-        }
-    };
     let scope = match inp.change {
         Change::All { .. } => {
             for fc in ev.coverage.files() {
-                add_file(
-                    fc,
-                    &mut fc.lines.iter().map(|l| (l.line, Some(u64::from(l.hits)))),
-                );
+                let lines = fc.lines.iter().map(|l| (l.line, Some(u64::from(l.hits))));
+                add_file(ev, &mut files, fc, lines);
             }
             Scope::AllLines
         }
@@ -215,7 +175,12 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
                 let Some(fc) = ev.coverage.file(path) else {
                     continue;
                 };
-                add_file(fc, &mut ch.lines.iter().map(|&l| (l, fc.hits(l))));
+                add_file(
+                    ev,
+                    &mut files,
+                    fc,
+                    ch.lines.iter().map(|&l| (l, fc.hits(l))),
+                );
             }
             Scope::Diff
         }
@@ -239,6 +204,51 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
         ratio_small: covered_small.and_then(|c| Counter::new(changed, c).ratio()),
         covered_large,
         files,
+    }
+}
+
+/// One file's changed executable lines for [`incremental`] (a file with none is left out).
+/// `lines`: the changed lines in ascending order, each with its hits in `fc` (`None`: not
+/// executable there, not counted). The tagged views are walked beside them with a cursor
+/// rather than searched per line: without a base every line of every file is a changed
+/// line (and so `lines` is generic, not a `dyn` iterator called per line).
+fn add_file(
+    ev: &Evidence,
+    files: &mut Vec<FileIncrement>,
+    fc: &FileCoverage,
+    lines: impl Iterator<Item = (u32, Option<u64>)>,
+) {
+    // Looked up once per file, not per line.
+    let small = ev.coverage_small.as_ref().map(|c| c.file(&fc.path));
+    let large = ev.coverage_large.as_ref().map(|c| c.file(&fc.path));
+    let mut ran_small = small.map(Ran::new);
+    let mut ran_large = large.map(Ran::new);
+    let mut f = FileIncrement {
+        path: fc.path.clone(),
+        changed: 0,
+        covered: 0,
+        covered_small: small.map(|_| 0),
+        covered_large: large.map(|_| 0),
+        uncovered_lines: Vec::new(),
+    };
+    for (line, hits) in lines {
+        // A changed line the coverage does not list as executable is not counted.
+        let Some(hits) = hits else { continue };
+        f.changed += 1;
+        if hits > 0 {
+            f.covered += 1;
+        } else {
+            f.uncovered_lines.push(line);
+        }
+        if let (Some(n), Some(r)) = (&mut f.covered_small, &mut ran_small) {
+            *n += u64::from(r.ran(line));
+        }
+        if let (Some(n), Some(r)) = (&mut f.covered_large, &mut ran_large) {
+            *n += u64::from(r.ran(line));
+        }
+    }
+    if f.changed > 0 {
+        files.push(f);
     }
 }
 

@@ -63,15 +63,18 @@ impl Unit {
 /// from costing a scan each.
 const MAX_NESTING_SCAN: usize = 32;
 
-/// The changed units of a file from its changed `lines` (sorted, each with its hits; `None`
-/// for a line the coverage does not list as executable: not counted), in order of first
-/// change. `per_hunk`: lines outside functions split into runs of consecutive changed lines;
-/// else they are one unit.
-fn units(
-    fc: &FileCoverage,
-    lines: &mut dyn Iterator<Item = (u32, Option<u64>)>,
-    per_hunk: bool,
-) -> Vec<Unit> {
+/// Which lines of a file changed, for [`units`].
+enum Changed<'a> {
+    /// Every executable line (no base): lines outside functions are one unit.
+    Every,
+    /// These lines (sorted; a diff's): lines outside functions split into runs of
+    /// consecutive changed lines (hunks). A line the coverage does not list as executable is
+    /// not counted.
+    Lines(&'a [u32]),
+}
+
+/// The changed units of a file, in order of first change.
+fn units(fc: &FileCoverage, changed: Changed<'_>) -> Vec<Unit> {
     let fns = &fc.functions;
     // Closures are part of the function that holds them: the change is to that function
     // (and an LCOV without end lines would otherwise cut the function at its first closure).
@@ -79,55 +82,100 @@ fn units(
     // name as stored: demangling every function of every file would cost more than the rest.
     let keep: Vec<bool> = fns.iter().map(|f| !is_closure(&f.name)).collect();
     let spans = fc.function_spans(&keep);
+    // Functions in line order (as a finished file keeps them): then an answer holds for the
+    // lines after it too, up to the line `owner` returns with it.
+    let in_order = fns.windows(2).all(|w| w[0].line <= w[1].line);
     // The innermost function holding `line`: the latest start at or before it whose span
     // reaches it. Lines come in order, so the functions starting at or before them are a
     // growing prefix (`upto`).
     let mut upto = 0;
-    let mut owner = |line: u32| -> Option<usize> {
+    let mut owner = |line: u32| -> (Option<usize>, u32) {
         while upto < fns.len() && fns[upto].line <= line {
             upto += 1;
         }
-        (0..upto)
+        let found = (0..upto)
             .rev()
             .take(MAX_NESTING_SCAN)
-            .find(|&j| spans[j].0 > 0 && spans[j].0 <= line && line <= spans[j].1)
-    };
-    let new_unit = |function, line| Unit {
-        function,
-        first: line,
-        last: line,
-        changed: 0,
-        covered: 0,
+            .find(|&j| spans[j].0 > 0 && spans[j].0 <= line && line <= spans[j].1);
+        if !in_order {
+            return (found, line);
+        }
+        // The same answer until the next function starts (which changes the candidates),
+        // and for a function only to its end: every candidate that failed for `line` started
+        // at or before it, so fails for a later line too (it ended before, or spans
+        // nothing). Without a base every line of every file asks: most need no search.
+        let next = fns.get(upto).map_or(u32::MAX, |f| f.line - 1);
+        (found, found.map_or(next, |j| next.min(spans[j].1)))
     };
     let mut by_fn: Vec<Option<usize>> = vec![None; fns.len()];
     let mut out: Vec<Unit> = Vec::new();
     let mut hunk: Option<usize> = None;
-    let mut prev: Option<u32> = None;
-    for (line, hits) in lines {
-        if per_hunk && prev.is_none_or(|p| p + 1 != line) {
-            hunk = None;
+    // The unit of a function, or the current run outside functions, opened at `line`.
+    fn open(
+        out: &mut Vec<Unit>,
+        slot: &mut Option<usize>,
+        function: Option<usize>,
+        line: u32,
+    ) -> usize {
+        *slot.get_or_insert_with(|| {
+            out.push(Unit {
+                function,
+                first: line,
+                last: line,
+                changed: 0,
+                covered: 0,
+            });
+            out.len() - 1
+        })
+    }
+    match changed {
+        Changed::Every => {
+            // A run of lines with one owner is added at once (a finished file's lines are
+            // sorted).
+            let mut rest = &fc.lines[..];
+            while let Some(first) = rest.first() {
+                let (function, through) = owner(first.line);
+                let n = rest.partition_point(|l| l.line <= through).max(1);
+                let (run, after) = rest.split_at(n);
+                rest = after;
+                let slot = function.map_or(&mut hunk, |j| &mut by_fn[j]);
+                let idx = open(&mut out, slot, function, first.line);
+                let u = &mut out[idx];
+                u.last = run[n - 1].line;
+                u.changed += n as u64;
+                u.covered += run.iter().filter(|l| l.hits > 0).count() as u64;
+            }
         }
-        prev = Some(line);
-        let idx = match owner(line) {
-            Some(j) => {
-                if per_hunk {
+        Changed::Lines(lines) => {
+            let mut prev: Option<u32> = None;
+            // The owner of the previous line, and the last line it holds for.
+            let mut known: Option<(Option<usize>, u32)> = None;
+            for &line in lines {
+                if prev.is_none_or(|p| p + 1 != line) {
                     hunk = None;
                 }
-                *by_fn[j].get_or_insert_with(|| {
-                    out.push(new_unit(Some(j), line));
-                    out.len() - 1
-                })
+                prev = Some(line);
+                let function = match known {
+                    Some((f, through)) if line <= through => f,
+                    _ => {
+                        let (f, through) = owner(line);
+                        known = Some((f, through));
+                        f
+                    }
+                };
+                if function.is_some() {
+                    hunk = None;
+                }
+                let slot = function.map_or(&mut hunk, |j| &mut by_fn[j]);
+                let idx = open(&mut out, slot, function, line);
+                let u = &mut out[idx];
+                u.last = line;
+                // A line the coverage does not list as executable is not counted.
+                if let Some(h) = fc.hits(line) {
+                    u.changed += 1;
+                    u.covered += u64::from(h > 0);
+                }
             }
-            None => *hunk.get_or_insert_with(|| {
-                out.push(new_unit(None, line));
-                out.len() - 1
-            }),
-        };
-        let u = &mut out[idx];
-        u.last = line;
-        if let Some(h) = hits {
-            u.changed += 1;
-            u.covered += u64::from(h > 0);
         }
     }
     // A function the report says was never entered ran none of its body, whatever hits its
@@ -179,7 +227,11 @@ pub(super) fn l3_tests_for_changes(inp: &Inputs<'_>, f: &Figures, t: &Thresholds
     let n = t.nontrivial_lines;
     let tests = changed_test_files(inp);
     let (mut functions, mut hunks, mut files) = (0u64, 0u64, 0u64);
+    // The first SHOWN untested changes, described, and how many there are: only those
+    // shown are worth a string (without a base, every function never entered is one).
+    const SHOWN: usize = 5;
     let mut missing: Vec<String> = Vec::new();
+    let mut missing_count = 0usize;
     for x in f
         .incremental
         .files
@@ -191,14 +243,10 @@ pub(super) fn l3_tests_for_changes(inp: &Inputs<'_>, f: &Figures, t: &Thresholds
         };
         let units = match inp.change {
             Change::Diff { files, .. } => match files.get(&x.path) {
-                Some(ch) => units(fc, &mut ch.lines.iter().map(|&l| (l, fc.hits(l))), true),
+                Some(ch) => units(fc, Changed::Lines(&ch.lines)),
                 None => continue,
             },
-            Change::All { .. } => units(
-                fc,
-                &mut fc.lines.iter().map(|l| (l.line, Some(u64::from(l.hits)))),
-                false,
-            ),
+            Change::All { .. } => units(fc, Changed::Every),
         };
         let units: Vec<Unit> = units.into_iter().filter(|u| u.changed >= n).collect();
         if units.is_empty() && x.changed < n {
@@ -210,25 +258,31 @@ pub(super) fn l3_tests_for_changes(inp: &Inputs<'_>, f: &Figures, t: &Thresholds
         if tests.iter().any(|tf| (inp.related_test)(&x.path, tf)) {
             continue;
         }
-        let before = missing.len();
+        let before = missing_count;
         for u in &units {
             if u.covered == 0 {
-                let note = format!(
-                    "{}, none covered",
-                    plural(u.changed, "changed executable line")
-                );
-                missing.push(u.describe(fc, &x.path, &note));
+                missing_count += 1;
+                if missing.len() < SHOWN {
+                    let note = format!(
+                        "{}, none covered",
+                        plural(u.changed, "changed executable line")
+                    );
+                    missing.push(u.describe(fc, &x.path, &note));
+                }
             }
         }
-        if missing.len() == before && x.changed >= n && x.covered == 0 {
-            missing.push(format!(
-                "{} ({}, none covered)",
-                x.path,
-                plural(x.changed, "changed executable line")
-            ));
+        if missing_count == before && x.changed >= n && x.covered == 0 {
+            missing_count += 1;
+            if missing.len() < SHOWN {
+                missing.push(format!(
+                    "{} ({}, none covered)",
+                    x.path,
+                    plural(x.changed, "changed executable line")
+                ));
+            }
         }
     }
-    if missing.is_empty() {
+    if missing_count == 0 {
         let detail = if functions + hunks == 0 {
             format!(
                 "no changed function or block of changed lines has >= {n} changed executable lines{}",
@@ -263,7 +317,16 @@ pub(super) fn l3_tests_for_changes(inp: &Inputs<'_>, f: &Figures, t: &Thresholds
     } else {
         (
             Status::Unmet,
-            format!("untested nontrivial changes: {}", list(&missing, 5)),
+            format!(
+                "untested nontrivial changes: {}{}",
+                missing.join(", "),
+                if missing_count > SHOWN {
+                    // As `words::list` ends a longer list.
+                    format!(" and {} more", missing_count - SHOWN)
+                } else {
+                    String::new()
+                }
+            ),
         )
     }
 }
