@@ -441,17 +441,52 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
             0,
         );
     }
+    let mut out = String::with_capacity(v.len());
+    let unknown = unescape_into(&v, &mut out);
+    (Cow::Owned(out), unknown)
+}
+
+/// Where [`unescape_into`] writes: a `String`, or a `CompactString` (a test name decoded
+/// straight into the case's inline storage, no `String` made and dropped on the way).
+pub(crate) trait TextOut {
+    fn push_str(&mut self, s: &str);
+    fn push(&mut self, c: char);
+}
+
+impl TextOut for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s)
+    }
+    fn push(&mut self, c: char) {
+        String::push(self, c)
+    }
+}
+
+impl TextOut for compact_str::CompactString {
+    fn push_str(&mut self, s: &str) {
+        compact_str::CompactString::push_str(self, s)
+    }
+    fn push(&mut self, c: char) {
+        compact_str::CompactString::push(self, c)
+    }
+}
+
+/// Appends `v` to `out` as [`unescape`] reads it (invalid UTF-8 replaced, references
+/// resolved, unknown ones kept as written); returns the unknown references.
+pub(crate) fn unescape_into(v: &[u8], out: &mut impl TextOut) -> u64 {
     // Offsets are taken in the lossy string: invalid UTF-8 before the '&' changes them.
-    let s = match std::str::from_utf8(&v) {
+    let s = match std::str::from_utf8(v) {
         Ok(s) => Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(&v),
+        Err(_) => String::from_utf8_lossy(v),
     };
     // Byte searches (memchr) for the ASCII '&' and ';': the same offsets as `str::find`.
     let find = |s: &str, b: u8| memchr::memchr(b, s.as_bytes());
-    let mut out = String::with_capacity(s.len());
     let mut unknown = 0;
     let mut rest = &s[..];
-    let mut at = find(&s, b'&').unwrap_or(s.len());
+    let Some(mut at) = find(&s, b'&') else {
+        out.push_str(rest);
+        return 0;
+    };
     loop {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
@@ -496,7 +531,7 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
             }
         }
     }
-    (Cow::Owned(out), unknown)
+    unknown
 }
 
 /// The unknown references in an element's attribute values.

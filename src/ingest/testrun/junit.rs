@@ -256,7 +256,7 @@ impl Head {
     fn set(&mut self, tag: Tag, key: &[u8], value: &[u8], names: &mut Classes) {
         match (tag, key) {
             (Tag::Testsuites | Tag::Testsuite | Tag::Testcase | Tag::Property, b"name") => {
-                self.name = Some(compact_str::CompactString::from(self.text(value)))
+                self.name = Some(self.compact_text(value))
             }
             (Tag::Testsuite, b"tests") => self.tests = parse_u64(value),
             (Tag::Testcase, b"classname") => self.class = Some(self.class_name(value, names)),
@@ -307,6 +307,19 @@ impl Head {
         c.raw.extend_from_slice(v);
         c.last = Some((name.clone(), self.unknown_entities - before));
         name
+    }
+
+    /// [`Head::text`] as a `CompactString`: a value with a reference (`testEdge&lt;case&gt;`)
+    /// is decoded straight into it (inline when short), not into a `String` first.
+    fn compact_text(&mut self, v: &[u8]) -> compact_str::CompactString {
+        if memchr::memchr(b'&', v).is_none() {
+            if let Ok(s) = std::str::from_utf8(v) {
+                return compact_str::CompactString::from(s);
+            }
+        }
+        let mut out = compact_str::CompactString::with_capacity(v.len());
+        self.unknown_entities += crate::ingest::xml::unescape_into(v, &mut out);
+        out
     }
 
     /// An attribute value as text, references resolved (unknown ones kept and counted).
