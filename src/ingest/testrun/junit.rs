@@ -312,10 +312,8 @@ impl Head {
     /// [`Head::text`] as a `CompactString`: a value with a reference (`testEdge&lt;case&gt;`)
     /// is decoded straight into it (inline when short), not into a `String` first.
     fn compact_text(&mut self, v: &[u8]) -> compact_str::CompactString {
-        if memchr::memchr(b'&', v).is_none() {
-            if let Ok(s) = std::str::from_utf8(v) {
-                return compact_str::CompactString::from(s);
-            }
+        if let Some(s) = crate::ingest::xml::plain_text(v) {
+            return compact_str::CompactString::from(s);
         }
         let mut out = compact_str::CompactString::with_capacity(v.len());
         self.unknown_entities += crate::ingest::xml::unescape_into(v, &mut out);
@@ -325,6 +323,9 @@ impl Head {
     /// An attribute value as text, references resolved (unknown ones kept and counted).
     fn text<'v>(&mut self, v: &'v [u8]) -> Cow<'v, str> {
         // Fast path: no reference to resolve and valid UTF-8, borrowed.
+        if let Some(s) = crate::ingest::xml::plain_text(v) {
+            return Cow::Borrowed(s);
+        }
         if memchr::memchr(b'&', v).is_none() {
             if let Ok(s) = std::str::from_utf8(v) {
                 return Cow::Borrowed(s);
