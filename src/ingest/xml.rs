@@ -801,6 +801,24 @@ mod tests {
     }
 
     #[test]
+    fn plain_text_is_ascii_without_references() {
+        let base = "testUnicode_abcdefghijklmnopqrstuvwxyz0123";
+        for len in 0..base.len() {
+            for (at, b) in (0..=len).flat_map(|at| [(at, b'&'), (at, 0xc3), (at, b'~')]) {
+                let mut v = base.as_bytes()[..len].to_vec();
+                if at < len {
+                    v[at] = b;
+                }
+                let want = v.is_ascii() && !v.contains(&b'&');
+                assert_eq!(plain_text(&v).is_some(), want, "{v:?}");
+                if want {
+                    assert_eq!(plain_text(&v).unwrap().as_bytes(), &v[..]);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn each_attr_agrees_with_quick_xml() {
         for doc in [
             &br#"<t a="1" ns:b='2' c = "3" a="4" d="" e:f:g="5"/>"#[..],
