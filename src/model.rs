@@ -563,7 +563,7 @@ impl TestRun {
                     let mut repeated = 0;
                     for (_, start, end) in runs {
                         let run = &mut keys[start as usize..end as usize];
-                        sort_by_names(run, |_| 0, &by_name);
+                        sort_by_names(run, |_| 0, by_name);
                         repeated += run.windows(2).filter(|p| same_name(&p[0], &p[1])).count();
                         for k in run.iter() {
                             order[w] = k.index;
@@ -574,7 +574,7 @@ impl TestRun {
                 }
                 None => {
                     let group = |k: &SortKey| groups[k.index as usize];
-                    sort_by_names(&mut keys, group, &by_name);
+                    sort_by_names(&mut keys, group, by_name);
                     let repeated = keys
                         .windows(2)
                         .filter(|p| {

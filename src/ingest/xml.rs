@@ -472,34 +472,9 @@ pub(crate) fn plain_text(v: &[u8]) -> Option<&str> {
     Some(unsafe { std::str::from_utf8_unchecked(v) })
 }
 
-/// Where [`unescape_into`] writes: a `String`, or a `CompactString` (a test name decoded
-/// straight into the case's inline storage, no `String` made and dropped on the way).
-pub(crate) trait TextOut {
-    fn push_str(&mut self, s: &str);
-    fn push(&mut self, c: char);
-}
-
-impl TextOut for String {
-    fn push_str(&mut self, s: &str) {
-        String::push_str(self, s)
-    }
-    fn push(&mut self, c: char) {
-        String::push(self, c)
-    }
-}
-
-impl TextOut for compact_str::CompactString {
-    fn push_str(&mut self, s: &str) {
-        compact_str::CompactString::push_str(self, s)
-    }
-    fn push(&mut self, c: char) {
-        compact_str::CompactString::push(self, c)
-    }
-}
-
 /// Appends `v` to `out` as [`unescape`] reads it (invalid UTF-8 replaced, references
 /// resolved, unknown ones kept as written); returns the unknown references.
-pub(crate) fn unescape_into(v: &[u8], out: &mut impl TextOut) -> u64 {
+pub(crate) fn unescape_into(v: &[u8], out: &mut String) -> u64 {
     // Offsets are taken in the lossy string: invalid UTF-8 before the '&' changes them.
     let s = match std::str::from_utf8(v) {
         Ok(s) => Cow::Borrowed(s),
