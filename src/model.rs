@@ -535,16 +535,13 @@ impl TestRun {
         let repeated = if !sorted {
             let (mut keys, groups) = sort_keys(cases);
             // Ties broken by report position: the report order of attempts is kept within one
-            // identity (a stable sort, done as an unstable one on unique keys). Keys decide
-            // most comparisons without touching the cases.
-            let within = |a: &SortKey, b: &SortKey| {
-                (a.prefix, a.prefix2)
-                    .cmp(&(b.prefix, b.prefix2))
-                    .then_with(|| {
-                        cases[a.index as usize]
-                            .name
-                            .cmp(&cases[b.index as usize].name)
-                    })
+            // identity (a stable sort, done as an unstable one on unique keys). The keys are
+            // sorted on their integers alone first; only the stretches whose first 12 bytes
+            // agree are then put in order by the whole names (see [`sort_by_names`]).
+            let by_name = |a: &SortKey, b: &SortKey| {
+                cases[a.index as usize]
+                    .name
+                    .cmp(&cases[b.index as usize].name)
                     .then(a.index.cmp(&b.index))
             };
             // Adjacent cases of one identity are counted on the sorted keys: one group
@@ -566,7 +563,7 @@ impl TestRun {
                     let mut repeated = 0;
                     for (_, start, end) in runs {
                         let run = &mut keys[start as usize..end as usize];
-                        run.sort_unstable_by(within);
+                        sort_by_names(run, |_| 0, by_name);
                         repeated += run.windows(2).filter(|p| same_name(&p[0], &p[1])).count();
                         for k in run.iter() {
                             order[w] = k.index;
@@ -576,11 +573,8 @@ impl TestRun {
                     (order, repeated)
                 }
                 None => {
-                    keys.sort_unstable_by(|a, b| {
-                        groups[a.index as usize]
-                            .cmp(&groups[b.index as usize])
-                            .then_with(|| within(a, b))
-                    });
+                    let group = |k: &SortKey| groups[k.index as usize];
+                    sort_by_names(&mut keys, group, by_name);
                     let repeated = keys
                         .windows(2)
                         .filter(|p| {
@@ -684,6 +678,40 @@ struct SortKey {
     prefix: u64,
     prefix2: u32,
     index: u32,
+}
+
+impl SortKey {
+    /// (prefix, prefix2, index) as one integer, in the same order.
+    fn int(&self) -> u128 {
+        (u128::from(self.prefix) << 64) | (u128::from(self.prefix2) << 32) | u128::from(self.index)
+    }
+}
+
+/// Sorts `keys` by (`group`, prefix, position), then puts each stretch of keys equal but for
+/// the position in `by_name` order. Since a name's 12-byte prefix orders like the name itself
+/// wherever the prefixes differ, that is the order of (group, name, position). Integer
+/// comparisons decide most of the sort; the names are read only where their first 12 bytes
+/// agree (`testEdge<case>_003`, `_008`, … in one class), and then only against names sharing
+/// that prefix, not at every step of the whole sort.
+fn sort_by_names(
+    keys: &mut [SortKey],
+    group: impl Fn(&SortKey) -> u32,
+    by_name: impl Fn(&SortKey, &SortKey) -> std::cmp::Ordering,
+) {
+    keys.sort_unstable_by_key(|k| (group(k), k.int()));
+    let head = |k: &SortKey| (group(k), k.prefix, k.prefix2);
+    let mut start = 0;
+    while start < keys.len() {
+        let first = head(&keys[start]);
+        let mut end = start + 1;
+        while end < keys.len() && head(&keys[end]) == first {
+            end += 1;
+        }
+        if end - start > 1 {
+            keys[start..end].sort_unstable_by(&by_name);
+        }
+        start = end;
+    }
 }
 
 /// The cases' sort keys, and per case (in report order) the rank of its (suite, class) pair

@@ -86,13 +86,32 @@ impl NodeTotals {
     }
 }
 
+/// Whether `b` holds a `"`, eight bytes at a time.
+fn has_quote(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const QUOTE: u64 = 0x2222_2222_2222_2222;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        // A byte of `y` is zero where the word holds '"'; `(y - ONES) & !y & HI` is non-zero
+        // iff some byte of `y` is zero.
+        let y = u64::from_le_bytes(a) ^ QUOTE;
+        if y.wrapping_sub(ONES) & !y & HI != 0 {
+            return true;
+        }
+    }
+    words.remainder().contains(&b'"')
+}
+
 /// A mocha-junit-reporter pseudo-testcase for a failed hook: `suite "before all" hook for
 /// "first test"`.
 pub(super) fn is_mocha_hook(name: &str) -> bool {
-    // Asked of every testcase: a byte scan for `"` rules out almost all of them (a
-    // substring search costs ~10x more per name, and a memchr call more than the loop over a
-    // short name), then one search for the common part.
-    if !name.bytes().any(|b| b == b'"') || !name.contains("\" hook") {
+    // Asked of every testcase: a word-at-a-time scan for `"` rules out almost all of them (a
+    // substring search costs ~10x more per name, a memchr call or a byte loop ~90
+    // instructions a name), then one search for the common part.
+    if !has_quote(name.as_bytes()) || !name.contains("\" hook") {
         return false;
     }
     [
@@ -130,4 +149,25 @@ pub(super) fn is_system_property(name: &str) -> bool {
         "idea.version",
     ];
     PREFIXES.iter().any(|p| name.starts_with(p)) || NAMES.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_quote_agrees_with_a_byte_scan() {
+        let base = b"testEdge<case>_003 \xc3\xa9 abcdefghijklmnop";
+        for len in 0..base.len() {
+            for at in 0..=len {
+                let mut v = base[..len].to_vec();
+                if at < len {
+                    v[at] = b'"';
+                }
+                assert_eq!(has_quote(&v), v.contains(&b'"'), "{v:?}");
+            }
+        }
+        assert!(is_mocha_hook(r#"suite "before all" hook for "first test""#));
+        assert!(!is_mocha_hook("testParse_000"));
+    }
 }
