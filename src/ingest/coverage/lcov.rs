@@ -22,7 +22,7 @@ use crate::model::{saturate, Branches, Coverage, FileCoverage, Function, Line};
 /// Large inputs are cut into chunks of about this size, at record boundaries, and parsed on
 /// all cores; memory stays bounded by (workers + 2) chunks plus the model.
 /// (Tiny in unit tests, so that they cross chunk boundaries.)
-const CHUNK: usize = if cfg!(test) { 256 } else { 1 << 20 };
+const CHUNK: usize = if cfg!(test) { 256 } else { 512 << 10 };
 
 /// How much is read at once, straight into a chunk's buffer. At least the capacity of the
 /// `BufReader` that `ingest` wraps the file in, so that it hands the read through instead of
