@@ -21,27 +21,33 @@ pub(crate) fn find_location(s: &str) -> Option<(String, Option<u32>)> {
     let start = memchr::memrchr(b'\n', &b[..candidate]).map_or(0, |i| i + 1);
     let before = memchr::memchr_iter(b'\n', &b[..start]).count();
     let lines = LOCATION_LINES.checked_sub(before).filter(|&n| n > 0)?;
-    for line in s[start..].lines().take(lines) {
-        let line = line.trim();
-        let first = first_token(line);
-        if first.ends_with(':') {
-            if let Some(loc) = location_token(first) {
-                return Some(loc);
-            }
+    s[start..]
+        .lines()
+        .take(lines)
+        .find_map(|line| in_line(line, at_finder))
+}
+
+/// The location one line names, if any (see [`find_location`]).
+fn in_line(line: &str, at_finder: &memchr::memmem::Finder<'_>) -> Option<(String, Option<u32>)> {
+    let line = line.trim();
+    let first = first_token(line);
+    if first.ends_with(':') {
+        if let Some(loc) = location_token(first) {
+            return Some(loc);
         }
-        let mut rest = line;
-        while let Some(i) = at_finder.find(rest.as_bytes()) {
-            let before_ok = i == 0 || rest.as_bytes()[i - 1].is_ascii_whitespace();
-            rest = &rest[i + 3..];
-            if !before_ok {
-                continue;
-            }
-            let token = first_token(rest);
-            let ends_line = rest.trim_start().len() == token.len();
-            if ends_line || token.ends_with(':') {
-                if let Some(loc) = location_token(token) {
-                    return Some(loc);
-                }
+    }
+    let mut rest = line;
+    while let Some(i) = at_finder.find(rest.as_bytes()) {
+        let before_ok = i == 0 || rest.as_bytes()[i - 1].is_ascii_whitespace();
+        rest = &rest[i + 3..];
+        if !before_ok {
+            continue;
+        }
+        let token = first_token(rest);
+        let ends_line = rest.trim_start().len() == token.len();
+        if ends_line || token.ends_with(':') {
+            if let Some(loc) = location_token(token) {
+                return Some(loc);
             }
         }
     }
@@ -143,31 +149,9 @@ mod tests {
     /// [`find_location`] as it was before lines without a candidate were passed over.
     fn find_location_every_line(s: &str) -> Option<(String, Option<u32>)> {
         let at_finder = memchr::memmem::Finder::new(b"at ");
-        for line in s.lines().take(LOCATION_LINES) {
-            let line = line.trim();
-            let first = first_token(line);
-            if first.ends_with(':') {
-                if let Some(loc) = location_token(first) {
-                    return Some(loc);
-                }
-            }
-            let mut rest = line;
-            while let Some(i) = at_finder.find(rest.as_bytes()) {
-                let before_ok = i == 0 || rest.as_bytes()[i - 1].is_ascii_whitespace();
-                rest = &rest[i + 3..];
-                if !before_ok {
-                    continue;
-                }
-                let token = first_token(rest);
-                let ends_line = rest.trim_start().len() == token.len();
-                if ends_line || token.ends_with(':') {
-                    if let Some(loc) = location_token(token) {
-                        return Some(loc);
-                    }
-                }
-            }
-        }
-        None
+        s.lines()
+            .take(LOCATION_LINES)
+            .find_map(|line| in_line(line, &at_finder))
     }
 
     #[test]
