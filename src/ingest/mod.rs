@@ -8,6 +8,7 @@ pub mod bounded;
 pub(crate) mod coverage;
 pub(crate) mod error;
 pub mod sniff;
+pub(crate) mod swar;
 pub mod testrun;
 pub(crate) mod xml;
 

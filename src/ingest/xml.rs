@@ -450,18 +450,12 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
 /// times), after a word-at-a-time check: on values of a dozen bytes `from_utf8` costs ~130
 /// instructions a call, byte by byte, and the reference search ~30 more.
 pub(crate) fn plain_text(v: &[u8]) -> Option<&str> {
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const AMP: u64 = 0x2626_2626_2626_2626;
+    use crate::ingest::swar;
     let mut words = v.chunks_exact(8);
     for w in &mut words {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(w);
-        let x = u64::from_le_bytes(b);
-        // A byte of `y` is zero where `x` holds '&': `(y - ONES) & !y` has a high bit set iff
-        // some byte of `y` is zero (exact as a yes/no test); `x`'s own high bits are non-ASCII.
-        let y = x ^ AMP;
-        if (x | (y.wrapping_sub(ONES) & !y)) & HI != 0 {
+        let x = swar::word(w);
+        // `x`'s own high bits are its non-ASCII bytes.
+        if (x & swar::HIGH) | swar::equal(x, b'&') != 0 {
             return None;
         }
     }

@@ -951,17 +951,14 @@ fn digit_value(x: u64, len: usize) -> u32 {
 /// cost as much as the rest of the line.
 #[inline]
 fn find_end(v: &[u8], comma: bool) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // The lowest set high bit marks the first zero byte of `w` exactly (bits above it may
-    // be set by the borrow, which only matters after it).
-    let zero = |w: u64| w.wrapping_sub(ONES) & !w & (ONES << 7);
+    use crate::ingest::swar;
     let head = &v[..v.len().min(256)];
     let mut words = head.chunks_exact(8);
     for (k, w) in (&mut words).enumerate() {
-        let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
-        let mut hit = zero(w ^ (ONES * u64::from(b'\n')));
+        let w = swar::word(w);
+        let mut hit = swar::equal(w, b'\n');
         if comma {
-            hit |= zero(w ^ (ONES * u64::from(b',')));
+            hit |= swar::equal(w, b',');
         }
         if hit != 0 {
             return Some(k * 8 + (hit.trailing_zeros() / 8) as usize);

@@ -88,19 +88,10 @@ impl NodeTotals {
 
 /// Whether `b` holds a `"`, eight bytes at a time.
 fn has_quote(b: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const QUOTE: u64 = 0x2222_2222_2222_2222;
+    use crate::ingest::swar;
     let mut words = b.chunks_exact(8);
-    for w in &mut words {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        // A byte of `y` is zero where the word holds '"'; `(y - ONES) & !y & HI` is non-zero
-        // iff some byte of `y` is zero.
-        let y = u64::from_le_bytes(a) ^ QUOTE;
-        if y.wrapping_sub(ONES) & !y & HI != 0 {
-            return true;
-        }
+    if words.by_ref().any(|w| swar::equal(swar::word(w), b'"') != 0) {
+        return true;
     }
     words.remainder().contains(&b'"')
 }
