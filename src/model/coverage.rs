@@ -126,8 +126,9 @@ pub struct Coverage {
 
 /// Whether no two functions share a name, decided in one pass in the common case: names
 /// with distinct hashes are distinct. A collision of hashes (two equal names, or a chance or
-/// crafted collision) answers `false`, and the caller then merges by sorting, which is
-/// right in every case; so the hash needs to be fast, not keyed.
+/// crafted collision), and a probe longer than [`MAX_PROBE`] (names crafted to crowd one
+/// bucket would otherwise make this quadratic), answer `false`, and the caller then merges
+/// by sorting, which is right in every case: so the hash needs to be fast, not keyed.
 fn names_unique(fns: &[Function]) -> bool {
     if fns.len() < 2 {
         return true;
@@ -146,6 +147,7 @@ fn names_unique(fns: &[Function]) -> bool {
     for f in fns {
         let h = name_hash(f.name.as_bytes()) | 1;
         let mut i = (h >> 32) as usize & mask;
+        let mut probes = 0;
         loop {
             match table[i] {
                 0 => {
@@ -153,14 +155,22 @@ fn names_unique(fns: &[Function]) -> bool {
                     break;
                 }
                 seen if seen == h => return false,
-                _ => i = (i + 1) & mask,
+                _ if probes == MAX_PROBE => return false,
+                _ => {
+                    i = (i + 1) & mask;
+                    probes += 1;
+                }
             }
         }
     }
     true
 }
 
-/// FNV-1a over 8-byte words, then mixed: names are short, and only equality of hashes
+/// The longest probe [`names_unique`] follows before it leaves the question to the sort.
+const MAX_PROBE: usize = 16;
+
+/// FNV-1a over 8-byte words, then murmur3's finaliser, so that the high bits (the bucket)
+/// depend on every byte of a short name: names are short, and only equality of hashes
 /// matters (see [`names_unique`]).
 fn name_hash(name: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ name.len() as u64;
@@ -172,7 +182,9 @@ fn name_hash(name: &[u8]) -> u64 {
     let mut last = [0u8; 8];
     last[..words.remainder().len()].copy_from_slice(words.remainder());
     h = (h ^ u64::from_le_bytes(last)).wrapping_mul(0x0000_0100_0000_01b3);
-    h ^ (h >> 31)
+    h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 impl FileCoverage {
@@ -553,6 +565,26 @@ mod tests {
             t.functions.add(ft.functions);
         }
         t
+    }
+
+    #[test]
+    fn names_unique_answers_right_or_leaves_it_to_the_sort() {
+        let f = |name: &str| Function {
+            name: name.into(),
+            line: 1,
+            end: 0,
+            hits: 0,
+        };
+        let many: Vec<Function> = (0..5000).map(|i| f(&format!("m{i}"))).collect();
+        assert!(names_unique(&many));
+        let mut twice = many.clone();
+        twice.push(f("m4321"));
+        assert!(!names_unique(&twice));
+        // Whatever it answers, merge_records leaves every name once.
+        let mut file = FileCoverage::new("a.c");
+        file.functions = twice;
+        file.merge_records();
+        assert_eq!(file.functions.len(), 5000);
     }
 
     #[test]

@@ -90,7 +90,10 @@ impl NodeTotals {
 fn has_quote(b: &[u8]) -> bool {
     use crate::ingest::swar;
     let mut words = b.chunks_exact(8);
-    if words.by_ref().any(|w| swar::equal(swar::word(w), b'"') != 0) {
+    if words
+        .by_ref()
+        .any(|w| swar::equal(swar::word(w), b'"') != 0)
+    {
         return true;
     }
     words.remainder().contains(&b'"')
