@@ -410,9 +410,22 @@ impl Coverage {
     /// [`Coverage::push_file`] for a record its parser has finished
     /// ([`FileCoverage::finish`]) and will not touch again: unless it merges with another
     /// record of its path, [`Coverage::finish`] leaves it as it is.
-    pub(crate) fn push_finished_file(&mut self, file: FileCoverage) {
-        let totals = file.totals();
+    /// `totals` are `file.totals()`, counted by the caller while the record was hot (the
+    /// LCOV workers count theirs; the join of their chunks then only files them).
+    pub(crate) fn push_finished(&mut self, file: FileCoverage, totals: Totals) {
+        debug_assert_eq!(totals, file.totals());
         self.push(file, Some(totals));
+    }
+
+    /// Room for `files` files, in the vector and the index: a parser that knows how many it
+    /// will push spares their regrowth (rehashing every path again at each doubling).
+    pub(crate) fn with_capacity(files: usize) -> Coverage {
+        Coverage {
+            files: Vec::with_capacity(files),
+            clean: Vec::with_capacity(files),
+            index: HashMap::with_capacity_and_hasher(files, Default::default()),
+            ..Coverage::default()
+        }
     }
 
     fn push(&mut self, file: FileCoverage, clean: Option<Totals>) {
@@ -437,14 +450,6 @@ impl Coverage {
             }
         }
         self.finished = false;
-    }
-
-    /// Adds `other`'s records without sorting or merging yet: for parsers that build a
-    /// report in pieces and call [`Coverage::finish`] once at the end.
-    pub(crate) fn merge_unfinished(&mut self, other: Coverage) {
-        for (f, clean) in other.files.into_iter().zip(other.clean) {
-            self.push(f, clean);
-        }
     }
 
     /// Sorts files by path and merges duplicate records. Idempotent.
@@ -592,10 +597,12 @@ mod tests {
         let mut c = Coverage::new();
         let mut a = file("b.c", &[(1, 1), (2, 0)]);
         a.finish();
-        c.push_finished_file(a);
+        let t = a.totals();
+        c.push_finished(a, t);
         let mut z = file("a.c", &[(5, 0)]);
         z.finish();
-        c.push_finished_file(z);
+        let t = z.totals();
+        c.push_finished(z, t);
         c.finish();
         assert_eq!(c.totals(), counted(&c));
         assert_eq!(c.totals().lines.covered, 1);
@@ -616,7 +623,8 @@ mod tests {
         let mut other = Coverage::new();
         let mut o = file("one.c", &[(9, 0)]);
         o.finish();
-        other.push_finished_file(o);
+        let t = o.totals();
+        other.push_finished(o, t);
         c.merge(other);
         assert_eq!((c.totals().lines.total, c.totals().lines.covered), (5, 3));
         assert_eq!(c.totals(), counted(&c));

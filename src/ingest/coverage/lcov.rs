@@ -17,7 +17,7 @@ use std::io::BufRead;
 
 use crate::ingest::error::{ParseError, Result};
 use crate::ingest::Ctx;
-use crate::model::{saturate, Branches, Coverage, FileCoverage, Function, Line};
+use crate::model::{saturate, Branches, Coverage, FileCoverage, Function, Line, Totals};
 
 /// Large inputs are cut into chunks of about this size, at record boundaries, and parsed on
 /// all cores; memory stays bounded by (workers + 2) chunks plus the model.
@@ -291,8 +291,13 @@ fn parallel(
 
 /// Folds the per-chunk parsers, in file order, into one result.
 fn combine(parsers: Vec<Parser>, ctx: &mut Ctx) -> Result<Coverage> {
+    // One model, sized once, filled with every chunk's finished files in file order.
+    let mut cov = Coverage::with_capacity(parsers.iter().map(|p| p.files.len()).sum());
     let mut it = parsers.into_iter();
     let mut all = it.next().unwrap_or_default();
+    for (f, t) in std::mem::take(&mut all.files) {
+        cov.push_finished(f, t);
+    }
     for p in it {
         if all.cur.is_some() {
             break;
@@ -307,14 +312,18 @@ fn combine(parsers: Vec<Parser>, ctx: &mut Ctx) -> Result<Coverage> {
         all.negative_hits += p.negative_hits;
         all.instantiations += p.instantiations;
         all.tests.extend(p.tests);
-        all.cov.merge_unfinished(p.cov);
+        for (f, t) in p.files {
+            cov.push_finished(f, t);
+        }
     }
-    all.finish(ctx)
+    all.finish(ctx, cov)
 }
 
 #[derive(Default)]
 struct Parser {
-    cov: Coverage,
+    /// The records closed in this chunk, finished, with their totals (counted here, while
+    /// hot); [`combine`] files them into one model.
+    files: Vec<(FileCoverage, Totals)>,
     lineno: u64,
     records: u64,
     /// The open `SF` record.
@@ -749,10 +758,11 @@ impl Parser {
             functions,
             brda: rec.brda,
         };
-        self.cov.push_finished_file(file);
+        let totals = file.totals();
+        self.files.push((file, totals));
     }
 
-    fn finish(mut self, ctx: &mut Ctx) -> Result<Coverage> {
+    fn finish(mut self, ctx: &mut Ctx, cov: Coverage) -> Result<Coverage> {
         if let Some(open) = &self.cur {
             return Err(ParseError::at_line(
                 self.lineno,
@@ -798,7 +808,7 @@ impl Parser {
             }
             ctx.contexts = Some(contexts);
         }
-        Ok(self.cov)
+        Ok(cov)
     }
 }
 
