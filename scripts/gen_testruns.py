@@ -126,13 +126,18 @@ def write_xunit(args, f, T):
                         % (typ, cdata(typ + " : " + msg), cdata(tr)))
             elif outcome == "skipped":
                 f.write(head + '>\n' + traits + '        <reason>%s</reason>\n      </test>\n' % cdata(detail))
-            elif detail or traits:
-                out = '        <output>%s</output>\n' % cdata(detail) if detail else ""
-                f.write(head + '>\n' + traits + out + '      </test>\n')
             else:
-                f.write(head + ' />\n')
+                f.write(passed(head, traits, detail, "test"))
         f.write('    </collection>\n')
     f.write('  </assembly>\n</assemblies>\n')
+
+
+def passed(head, props, output, tag):
+    """A passed test's element: empty unless it has properties (traits) or output."""
+    if not (output or props):
+        return head + ' />\n'
+    out = '        <output>%s</output>\n' % cdata(output) if output else ""
+    return head + '>\n' + props + out + '      </%s>\n' % tag
 
 
 def write_nunit(args, f, T):
@@ -170,11 +175,8 @@ def write_nunit(args, f, T):
                 f.write(head + '>\n        <properties>\n          <property name="_SKIPREASON" value="%s" />\n        </properties>\n'
                         '        <reason>\n          <message>%s</message>\n        </reason>\n      </test-case>\n'
                         % (attr(detail), cdata(detail)))
-            elif detail or props:
-                out = '        <output>%s</output>\n' % cdata(detail) if detail else ""
-                f.write(head + '>\n' + props + out + '      </test-case>\n')
             else:
-                f.write(head + ' />\n')
+                f.write(passed(head, props, detail, "test-case"))
         f.write('    </test-suite>\n')
     f.write('  </test-suite>\n</test-run>\n')
 
