@@ -23,14 +23,18 @@ const SKIP_DIRS: [&str; 4] = [".git", "node_modules", "target", ".hg"];
 /// listing thousands must not multiply the work per class by thousands.
 pub const MAX_ROOTS: usize = 32;
 
+/// The mapper's sets are asked for every path of every report and every test class: a fast
+/// hash (the keys are this repository's own file names, not an attacker's choice).
+type FastHash = foldhash::fast::RandomState;
+
 /// Maps report paths onto the files of one repository.
 #[derive(Debug, Default)]
 pub struct PathMapper {
     /// The root, normalised with `/` separators, no trailing slash.
     root: String,
-    files: HashSet<String>,
+    files: HashSet<String, FastHash>,
     /// File name → repository paths with that name, for suffix look-ups.
-    by_name: HashMap<String, Vec<String>>,
+    by_name: HashMap<String, Vec<String>, FastHash>,
     strip_prefixes: Vec<String>,
     path_prefix: Option<String>,
     /// Bytes of paths looked up or compared by [`PathMapper::map`]: the work is counted so
@@ -130,6 +134,20 @@ impl PathMapper {
                 .map(String::as_str)
                 .collect()
         })
+    }
+
+    /// Whether some repository file is named `stem` + `ext` (`FooTest` + `.java`), without
+    /// building the name when it is short: a test class is looked up under every extension.
+    pub fn has_file_named(&self, stem: &str, ext: &str) -> bool {
+        let mut buf = [0u8; 128];
+        let n = stem.len() + ext.len();
+        if n > buf.len() {
+            return self.by_name.contains_key(&format!("{stem}{ext}"));
+        }
+        buf[..stem.len()].copy_from_slice(stem.as_bytes());
+        buf[stem.len()..n].copy_from_slice(ext.as_bytes());
+        // Two `str`s one after the other are UTF-8.
+        std::str::from_utf8(&buf[..n]).is_ok_and(|name| self.by_name.contains_key(name))
     }
 
     /// Maps one report path; `roots` are the directories the report says its paths are
@@ -335,6 +353,21 @@ pub fn repo_root(dir: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn has_file_named_joins_stem_and_extension() {
+        let long = format!("{}.java", "L".repeat(200));
+        let m = PathMapper::from_files(
+            "/r",
+            ["src/com/example/FooTest.java".to_string(), format!("a/{long}")],
+        );
+        assert!(m.has_file_named("FooTest", ".java"));
+        assert!(!m.has_file_named("FooTest", ".kt"));
+        assert!(!m.has_file_named("Foo", "Test.kt"));
+        assert!(!m.has_file_named("com", ".java"));
+        // Longer than the name built on the stack.
+        assert!(m.has_file_named(&"L".repeat(200), ".java"));
+    }
 
     fn mapper() -> PathMapper {
         PathMapper::from_files(

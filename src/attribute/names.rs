@@ -112,8 +112,12 @@ impl Ctx<'_> {
             return None;
         }
         for k in (2..=parts.len()).rev() {
-            let base = parts[..k].join("/");
             for ext in MODULE_EXTS {
+                // Most names are no file at all: asked by file name first, without a path.
+                if !self.mapper.has_file_named(parts[k - 1], ext) {
+                    continue;
+                }
+                let base = parts[..k].join("/");
                 let hits = self.mapper.files_ending_with(&format!("{base}{ext}"));
                 if hits.is_empty() {
                     continue;
@@ -125,6 +129,9 @@ impl Ctx<'_> {
         }
         let simple = parts[parts.len() - 1];
         for ext in CLASS_EXTS {
+            if !self.mapper.has_file_named(simple, ext) {
+                continue;
+            }
             let hits = self.mapper.files_ending_with(&format!("{simple}{ext}"));
             if let Some((i, f)) = self.sole_owner(hits) {
                 return Some((i, format!("the class {simple} of {name} is the file {f}")));
