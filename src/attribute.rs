@@ -38,7 +38,7 @@ use crate::classify::{crate_key, Classifier, SizeCache};
 use crate::config::{Config, Size};
 use crate::evidence::{Evidence, Project, ReportFile, ReportRef, SizeSource, Test};
 use crate::ingest::{Data, Report, TestContexts};
-use crate::model::{Coverage, FileCoverage, Outcome, SharedStr, TestCase};
+use crate::model::{Coverage, FileCoverage, Outcome, SharedStr, TestCase, Totals};
 use crate::paths::PathMapper;
 use crate::result::Explanation;
 use crate::words::plural;
@@ -111,7 +111,8 @@ enum View {
 /// A step of building a project's coverage, replayed in report order into its [`Acc`]: the
 /// same steps in the same order as when every report was attributed in turn.
 enum Op {
-    Push(View, FileCoverage),
+    /// A file, with its totals when it is finished ([`Coverage::push_kept`]).
+    Push(View, FileCoverage, Option<Totals>),
     Merge(View, Coverage),
     /// The view exists (possibly empty) from then on.
     Touch(View),
@@ -127,8 +128,8 @@ struct Part {
 }
 
 impl Part {
-    fn push(&mut self, view: View, f: FileCoverage) {
-        self.ops.push(Op::Push(view, f));
+    fn push(&mut self, view: View, f: FileCoverage, clean: Option<Totals>) {
+        self.ops.push(Op::Push(view, f, clean));
     }
 
     fn merge(&mut self, view: View, c: Coverage) {
@@ -157,7 +158,7 @@ impl Acc {
     fn add(&mut self, part: Part) {
         for op in part.ops {
             match op {
-                Op::Push(v, f) => self.view(v).push_file(f),
+                Op::Push(v, f, clean) => self.view(v).push_kept(f, clean),
                 Op::Merge(v, c) => self.view(v).merge(c),
                 Op::Touch(v) => {
                     self.view(v);
@@ -501,7 +502,7 @@ impl<'a> Ctx<'a> {
         let mut outside = (0usize, None::<String>);
         // Files that map to no repository file, from a report no project contains.
         let mut unplaced = (0usize, None::<String>);
-        for mut f in files {
+        for (mut f, clean) in files {
             let m = self.mapper.map(&f.path, roots);
             let target = if m.found {
                 self.owner(&m.path)
@@ -525,19 +526,19 @@ impl<'a> Ctx<'a> {
             if let Some(d) = derived {
                 let (small, large) = d.split(&f, &m.path);
                 if d.any_small {
-                    a.push(View::Small, small);
+                    a.push(View::Small, small, None);
                 }
                 if d.any_large {
-                    a.push(View::Large, large);
+                    a.push(View::Large, large, None);
                 }
             }
             f.path = m.path;
             match file.size {
-                Some(Size::Small) => a.push(View::Small, f.clone()),
-                Some(Size::Medium | Size::Large) => a.push(View::Large, f.clone()),
+                Some(Size::Small) => a.push(View::Small, f.clone(), clean),
+                Some(Size::Medium | Size::Large) => a.push(View::Large, f.clone(), clean),
                 None => {}
             }
-            a.push(View::All, f);
+            a.push(View::All, f, clean);
         }
         if let Some(totals) = summary {
             if fallback.is_none() {

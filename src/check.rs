@@ -174,6 +174,8 @@ pub fn run_with(
             evidence: verdict.figures,
         }
     });
+    // The models are not needed any more; freeing them is no reason to wait.
+    crate::parallel::drop_later(evidence);
     let required_level = results.iter().map(|p| p.required_level).max().unwrap_or(0);
     let passed = report_errors.is_empty() && results.iter().all(|p| p.passed);
     Ok(CheckResult {

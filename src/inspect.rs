@@ -104,21 +104,6 @@ pub fn inspect_with(
         .collect()
 }
 
-/// Frees a report's model on a thread of its own: a large model is tens of thousands of
-/// allocations (milliseconds on a 50 MB report), and nothing after `describe` needs them
-/// gone first (the process writes what it found and exits).
-fn drop_later(cov: crate::model::Coverage) {
-    use std::sync::{mpsc, OnceLock};
-    static LATER: OnceLock<mpsc::Sender<crate::model::Coverage>> = OnceLock::new();
-    let tx = LATER.get_or_init(|| {
-        let (tx, rx) = mpsc::channel::<crate::model::Coverage>();
-        std::thread::spawn(move || rx.into_iter().for_each(drop));
-        tx
-    });
-    // The thread never ends, so the send cannot fail; if it did, the model is dropped here.
-    let _ = tx.send(cov);
-}
-
 /// Describes one report that was read, mapping its paths.
 pub(crate) fn describe(report: Report, mapper: &PathMapper) -> Inspected {
     let Report {
@@ -166,7 +151,7 @@ pub(crate) fn describe(report: Report, mapper: &PathMapper) -> Inspected {
                     summary_only: cov.summary_only.is_some(),
                 }),
                 {
-                    drop_later(cov);
+                    crate::parallel::drop_later(cov);
                     None
                 },
             )

@@ -359,7 +359,10 @@ mod tests {
         let long = format!("{}.java", "L".repeat(200));
         let m = PathMapper::from_files(
             "/r",
-            ["src/com/example/FooTest.java".to_string(), format!("a/{long}")],
+            [
+                "src/com/example/FooTest.java".to_string(),
+                format!("a/{long}"),
+            ],
         );
         assert!(m.has_file_named("FooTest", ".java"));
         assert!(!m.has_file_named("FooTest", ".kt"));

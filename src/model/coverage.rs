@@ -417,6 +417,14 @@ impl Coverage {
         self.push(file, Some(totals));
     }
 
+    /// [`Coverage::push_finished`] when `clean` holds a finished record's totals (as
+    /// [`Coverage::into_parts`] gives them), else [`Coverage::push_file`]: a project's
+    /// coverage taken from one report is then not merged and counted again.
+    pub(crate) fn push_kept(&mut self, file: FileCoverage, clean: Option<Totals>) {
+        debug_assert!(clean.is_none_or(|t| t == file.totals()));
+        self.push(file, clean);
+    }
+
     /// Room for `files` files, in the vector and the index: a parser that knows how many it
     /// will push spares their regrowth (rehashing every path again at each doubling).
     pub(crate) fn with_capacity(files: usize) -> Coverage {
@@ -516,10 +524,15 @@ impl Coverage {
         &self.files
     }
 
-    /// Takes the coverage apart without copying: its files and its stated totals (for
-    /// splitting one report over several projects).
-    pub(crate) fn into_parts(self) -> (Vec<FileCoverage>, Option<Totals>) {
-        (self.files, self.summary_only)
+    /// Takes the coverage apart without copying (for splitting one report over several
+    /// projects): its files, each with its totals when it is finished (for
+    /// [`Coverage::push_kept`]), and its stated totals.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn into_parts(self) -> (Vec<(FileCoverage, Option<Totals>)>, Option<Totals>) {
+        (
+            self.files.into_iter().zip(self.clean).collect(),
+            self.summary_only,
+        )
     }
 
     pub(crate) fn file(&self, path: &str) -> Option<&FileCoverage> {
@@ -628,5 +641,22 @@ mod tests {
         c.merge(other);
         assert_eq!((c.totals().lines.total, c.totals().lines.covered), (5, 3));
         assert_eq!(c.totals(), counted(&c));
+        // Taken apart and pushed again (a report split over projects): a finished file keeps
+        // its totals, an unfinished one has none, and a second record of a path still merges.
+        let mut d = Coverage::new();
+        d.file_mut("x.c").add_line(1, 1);
+        d.file_mut("x.c").add_line(1, 0);
+        let (files, _) = d.into_parts();
+        assert_eq!(files[0].1, None);
+        let (files, _) = c.into_parts();
+        assert!(files[0].1.is_some());
+        let mut e = Coverage::new();
+        for (f, clean) in files {
+            e.push_kept(f, clean);
+        }
+        e.push_kept(file("one.c", &[(9, 1), (10, 0)]), None);
+        e.finish();
+        assert_eq!((e.totals().lines.total, e.totals().lines.covered), (6, 4));
+        assert_eq!(e.totals(), counted(&e));
     }
 }
