@@ -42,7 +42,7 @@ use glob::{MatchOptions, Pattern};
 
 use crate::config::{Config, Size};
 use crate::evidence::{SizeSource, Test};
-use crate::model::{SharedStr, TestCase};
+use crate::model::{Inherited, SharedStr, TestCase};
 
 /// Test file globs when `[change] test_globs` is not set.
 pub const DEFAULT_TEST_GLOBS: &[&str] = &[
@@ -123,6 +123,48 @@ pub(crate) struct SizeCache {
     /// The last case's key and answer: cases come grouped by suite and class (the same
     /// shared strings), so most are answered by two pointer comparisons and no hash.
     last: Option<(DefaultKey, Option<(Size, SharedStr)>)>,
+    /// The last case's inherited properties (shared by its suite's cases) and what they
+    /// say: a size, and whether they tag a smoke test.
+    inherited: Option<(Inherited, Option<Size>, bool)>,
+    /// The last case's suite and class, and whether either names a smoke test (the
+    /// default selector).
+    smoke_names: Option<(SharedStr, Option<SharedStr>, bool)>,
+}
+
+impl SizeCache {
+    /// What the case's inherited properties say, (size, smoke tag).
+    fn inherited(&mut self, case: &TestCase, cl: &Classifier) -> (Option<Size>, bool) {
+        match &self.inherited {
+            Some((i, size, smoke)) if Inherited::ptr_eq(i, &case.inherited) => (*size, *smoke),
+            _ => {
+                let size = size_in(case.inherited.iter());
+                let smoke = cl.smoke_tagged(case.inherited.iter());
+                self.inherited = Some((case.inherited.clone(), size, smoke));
+                (size, smoke)
+            }
+        }
+    }
+
+    /// Whether the case's suite or class has "smoke" in its name.
+    fn smoke_names(&mut self, case: &TestCase) -> bool {
+        let same = |(suite, class, _): &(SharedStr, Option<SharedStr>, bool)| {
+            SharedStr::ptr_eq(suite, &case.suite)
+                && match (class, &case.class) {
+                    (Some(a), Some(b)) => SharedStr::ptr_eq(a, b),
+                    (None, None) => true,
+                    _ => false,
+                }
+        };
+        if let Some(hit) = self.smoke_names.as_ref().filter(|k| same(k)) {
+            return hit.2;
+        }
+        let smoke = [Some(case.suite.as_str()), case.class.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|n| contains_ignore_ascii_case(n, "smoke"));
+        self.smoke_names = Some((case.suite.clone(), case.class.clone(), smoke));
+        smoke
+    }
 }
 
 type DefaultKey = (SharedStr, Option<SharedStr>, Option<Box<str>>);
@@ -221,14 +263,16 @@ impl Classifier {
             quarantined: false,
             report: report.clone(),
         };
-        t.smoke = self.is_smoke(&t.case);
+        t.smoke = self.is_smoke_cached(&t.case, cache);
         t.quarantined = !self.quarantine.is_empty() && self.quarantine_matches(&t).next().is_some();
         t
     }
 
     /// The size of `case` and where it came from.
     pub fn size(&self, case: &TestCase, cache: &mut SizeCache) -> (Option<Size>, SizeSource) {
-        if let Some(s) = report_size(case) {
+        // The first size property in `all_properties` order: the inherited ones come first.
+        let inherited = cache.inherited(case, self).0;
+        if let Some(s) = inherited.or_else(|| size_in(case.properties.iter())) {
             return (Some(s), SizeSource::Report);
         }
         if self.size_rules.is_empty() {
@@ -376,19 +420,27 @@ impl Classifier {
     }
 
     /// Whether `case` belongs to the smoke suite.
+    #[cfg(test)]
     pub fn is_smoke(&self, case: &TestCase) -> bool {
-        let names = [
-            Some(case.suite.as_str()),
-            case.class.as_deref(),
-            Some(case.name.as_str()),
-            case.file.as_deref(),
-        ];
+        self.is_smoke_cached(case, &mut SizeCache::default())
+    }
+
+    /// [`Classifier::is_smoke`], what the suite and its properties say remembered in
+    /// `cache` for the next cases of the suite: every test of every report asks.
+    fn is_smoke_cached(&self, case: &TestCase, cache: &mut SizeCache) -> bool {
         let by_name = if self.smoke_globs.is_empty() {
-            names
-                .into_iter()
-                .flatten()
-                .any(|n| contains_ignore_ascii_case(n, "smoke"))
+            cache.smoke_names(case)
+                || [Some(case.name.as_str()), case.file.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|n| contains_ignore_ascii_case(n, "smoke"))
         } else {
+            let names = [
+                Some(case.suite.as_str()),
+                case.class.as_deref(),
+                Some(case.name.as_str()),
+                case.file.as_deref(),
+            ];
             let id = case.id();
             let hit = names
                 .into_iter()
@@ -397,11 +449,16 @@ impl Classifier {
                 .any(|n| self.smoke_globs.iter().any(|p| p.matches_with(n, OPTS)));
             hit
         };
-        by_name
-            || case.all_properties().any(|(k, v)| {
-                let flag = !matches!(v.trim(), "false" | "0" | "no" | "off");
-                (flag && self.is_smoke_tag(k)) || tag_words(v).any(|w| self.is_smoke_tag(w))
-            })
+        by_name || cache.inherited(case, self).1 || self.smoke_tagged(case.properties.iter())
+    }
+
+    /// Whether one of `props` tags a smoke test: a smoke tag as the key (unless the value
+    /// says no) or among the value's words.
+    fn smoke_tagged<'p>(&self, mut props: impl Iterator<Item = &'p (String, String)>) -> bool {
+        props.any(|(k, v)| {
+            let flag = !matches!(v.trim(), "false" | "0" | "no" | "off");
+            (flag && self.is_smoke_tag(k)) || tag_words(v).any(|w| self.is_smoke_tag(w))
+        })
     }
 
     /// Whether `word`, lowercased, is one of the smoke tags. Every property of every test
@@ -451,14 +508,18 @@ fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
     let Some(last_start) = hay.len().checked_sub(needle.len()) else {
         return false;
     };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    if hay.len() < 64 {
+        // A test's name, mostly: shorter than memchr's setup is worth.
+        return (0..=last_start).any(|i| {
+            (hay[i] == lower || hay[i] == upper)
+                && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
+        });
+    }
     // Only where the first byte matches, in either case: a byte scan, not a compare at
     // every position.
-    memchr::memchr2_iter(
-        first.to_ascii_lowercase(),
-        first.to_ascii_uppercase(),
-        &hay[..=last_start],
-    )
-    .any(|i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
+    memchr::memchr2_iter(lower, upper, &hay[..=last_start])
+        .any(|i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// The simple name of the test's class (else suite): `com.example.FooTest$Inner` → `FooTest`.
@@ -559,8 +620,10 @@ fn js_size(case: &TestCase) -> Option<(Size, String)> {
 }
 
 /// A size stated by the report itself.
-fn report_size(case: &TestCase) -> Option<Size> {
-    case.all_properties().find_map(|(k, v)| {
+/// The size the first of `props` that gives one says (a size key, or a size among a tag
+/// key's words).
+fn size_in<'p>(mut props: impl Iterator<Item = &'p (String, String)>) -> Option<Size> {
+    props.find_map(|(k, v)| {
         if SIZE_KEYS.iter().any(|s| k.eq_ignore_ascii_case(s)) {
             Size::parse(v)
         } else if TAG_KEYS.iter().any(|s| k.eq_ignore_ascii_case(s)) {

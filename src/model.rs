@@ -209,13 +209,23 @@ impl Inherited {
 
     /// The properties, outermost suite first.
     pub fn iter(&self) -> impl Iterator<Item = &(String, String)> {
-        let mut nodes = Vec::new();
-        let mut at = self.0.as_deref();
-        while let Some(n) = at {
-            nodes.push(n);
-            at = n.parent.0.as_deref();
-        }
-        nodes.into_iter().rev().flat_map(|n| n.props.iter())
+        // One level (a suite's properties, nearly always) needs no list of the levels.
+        let (only, nested) = match self.0.as_deref() {
+            Some(n) if n.parent.0.is_none() => (Some(n), Vec::new()),
+            mut at => {
+                let mut nodes = Vec::new();
+                while let Some(n) = at {
+                    nodes.push(n);
+                    at = n.parent.0.as_deref();
+                }
+                (None, nodes)
+            }
+        };
+        nested
+            .into_iter()
+            .rev()
+            .chain(only)
+            .flat_map(|n| n.props.iter())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -1091,6 +1101,54 @@ mod tests {
         assert_eq!(
             f.function_spans(&[true, true, false, true, true]),
             [(0, 0), (1, 9), (0, 0), (10, 40), (20, u32::MAX)]
+        );
+        // Out of line order (an unfinished file), and two functions at one line: the same
+        // spans as in order.
+        let mut g = crate::model::FileCoverage::new("b.rs");
+        for (name, line) in [
+            ("c", 30),
+            ("a", 1),
+            ("b", 9),
+            ("b2", 9),
+            ("d", 30),
+            ("e", 50),
+        ] {
+            g.add_function(name, line, 1);
+        }
+        let mut sorted = g.clone();
+        sorted.functions.sort_by_key(|f| f.line);
+        let by_name = |f: &crate::model::FileCoverage, keep: &[bool]| {
+            let mut v: Vec<(String, (u32, u32))> = f
+                .functions
+                .iter()
+                .map(|x| x.name.to_string())
+                .zip(f.function_spans(keep))
+                .collect();
+            v.sort();
+            v
+        };
+        let expected = [
+            ("a", (1, 8)),
+            ("b", (9, 29)),
+            ("b2", (9, 29)),
+            ("c", (30, 49)),
+            ("d", (30, 49)),
+            ("e", (50, u32::MAX)),
+        ]
+        .map(|(n, s)| (n.to_string(), s));
+        assert_eq!(by_name(&g, &[]), expected);
+        assert_eq!(by_name(&sorted, &[]), expected);
+        // Both functions at 30 left out: 9's span reaches 50.
+        let keep_g = [false, true, true, true, false, true];
+        let keep_sorted: Vec<bool> = sorted
+            .functions
+            .iter()
+            .map(|f| !matches!(&*f.name, "c" | "d"))
+            .collect();
+        assert_eq!(by_name(&g, &keep_g), by_name(&sorted, &keep_sorted));
+        assert_eq!(
+            by_name(&sorted, &keep_sorted)[1],
+            ("b".to_string(), (9, 49))
         );
     }
 

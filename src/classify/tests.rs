@@ -453,3 +453,108 @@ fn the_test_word_prefilter_never_hides_a_default_glob_match() {
     }
     assert!(!files.matches("src/lib.rs"));
 }
+
+/// One cache across a report's cases (suites and their properties shared, as parsers build
+/// them) answers as a fresh cache per case does.
+#[test]
+fn a_report_wide_cache_answers_as_a_fresh_one() {
+    use crate::model::Inherited;
+    let smoke_suite: SharedStr = "SmokeSuite".into();
+    let plain: SharedStr = "com.example.Plain".into();
+    let tagged = Inherited::child(
+        &Inherited::default(),
+        vec![("category".into(), "smoke, unit".into())],
+    );
+    let nested = Inherited::child(&tagged, vec![("size".into(), "large".into())]);
+    let large = Inherited::child(&Inherited::default(), vec![("size".into(), "large".into())]);
+    let sized = Inherited::child(
+        &Inherited::default(),
+        vec![("size".into(), "medium".into())],
+    );
+    let mut cases = Vec::new();
+    for (suite, class, inherited) in [
+        (&plain, None, Inherited::default()),
+        (&plain, Some(&plain), tagged.clone()),
+        (&smoke_suite, None, Inherited::default()),
+        (&plain, None, nested.clone()),
+        (&plain, None, sized.clone()),
+        (&plain, None, Inherited::default()),
+        (&smoke_suite, Some(&plain), sized.clone()),
+        (&plain, Some(&plain), large.clone()),
+    ] {
+        for (name, own) in [
+            ("t", None),
+            ("test_smoke_login", None),
+            ("t2", Some(("size", "small"))),
+            ("t3", Some(("smoke", "false"))),
+            ("t4", Some(("tags", "smoke"))),
+        ] {
+            let mut c = TestCase::new(suite.clone(), name, Outcome::Passed);
+            c.class = class.cloned();
+            c.inherited = inherited.clone();
+            if let Some((k, v)) = own {
+                c.properties.push((k.into(), v.into()));
+            }
+            cases.push(c);
+        }
+    }
+    for smoke in [
+        SmokeConfig::default(),
+        SmokeConfig {
+            globs: vec!["*Smoke*".into()],
+            ..Default::default()
+        },
+    ] {
+        let cl = Classifier::new(
+            &Config {
+                smoke,
+                ..Config::default()
+            },
+            [],
+        );
+        let mut shared = SizeCache::default();
+        let (mut smokes, mut sizes) = (0, [0; 3]);
+        for c in &cases {
+            let once = cl.classify(c.clone(), &"r.xml".into(), &mut SizeCache::default());
+            let t = cl.classify(c.clone(), &"r.xml".into(), &mut shared);
+            assert_eq!(
+                (t.size, &t.size_source, t.smoke),
+                (once.size, &once.size_source, once.smoke),
+                "{}",
+                c.id()
+            );
+            smokes += usize::from(t.smoke);
+            if let Some(s) = t.size {
+                sizes[s as usize] += 1;
+            }
+        }
+        // Every kind of answer came up.
+        assert!(smokes > 0 && smokes < cases.len(), "{smokes}");
+        assert!(sizes.iter().all(|&n| n > 0), "{sizes:?}");
+    }
+}
+
+#[test]
+fn contains_ignore_ascii_case_as_lowercasing_both() {
+    let naive = |hay: &str, needle: &str| {
+        hay.to_ascii_lowercase()
+            .contains(&needle.to_ascii_lowercase())
+    };
+    let pieces = [
+        "", "s", "Smoke", "sMOKe", "smok", "é", "test_", "xsmokex", "SMOKE",
+    ];
+    for a in pieces {
+        for b in pieces {
+            for pad in [0, 70] {
+                let hay = format!("{}{a}{b}", "-".repeat(pad));
+                for needle in ["smoke", "S", "", "ke"] {
+                    assert_eq!(
+                        super::contains_ignore_ascii_case(&hay, needle),
+                        naive(&hay, needle),
+                        "{hay:?} {needle:?}"
+                    );
+                }
+            }
+        }
+    }
+}

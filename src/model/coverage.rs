@@ -241,32 +241,58 @@ impl FileCoverage {
     /// layout. Functions with no start line (0), and those `keep` (one flag per function)
     /// leaves out, span nothing.
     pub fn function_spans(&self, keep: &[bool]) -> Vec<(u32, u32)> {
-        let kept: Vec<bool> = (0..self.functions.len())
-            .map(|i| keep.get(i).copied().unwrap_or(true))
-            .collect();
-        let mut starts: Vec<u32> = self
-            .functions
-            .iter()
-            .zip(&kept)
-            .filter(|(_, k)| **k)
-            .map(|(f, _)| f.line)
-            .collect();
-        // Sorted already once finished (functions are kept in line order); before that, sort.
-        starts.sort_unstable();
-        self.functions
-            .iter()
-            .zip(&kept)
-            .map(|(f, k)| {
-                if f.line == 0 || !k {
-                    return (0, 0);
-                }
-                if f.end >= f.line {
-                    return (f.line, f.end);
-                }
-                let next = starts
-                    .get(starts.partition_point(|&s| s <= f.line))
-                    .copied();
+        let fns = &self.functions;
+        let kept = |i: usize| keep.get(i).copied().unwrap_or(true);
+        // `next`: the first kept start after the function's.
+        let span = |i: usize, next: Option<u32>| {
+            let f = &fns[i];
+            if f.line == 0 || !kept(i) {
+                (0, 0)
+            } else if f.end >= f.line {
+                (f.line, f.end)
+            } else {
                 (f.line, next.map_or(u32::MAX, |n| n - 1))
+            }
+        };
+        if fns.windows(2).all(|w| w[0].line <= w[1].line) {
+            // In line order (as a finished file keeps them; this runs for every file without
+            // a base): walking back from the last, the next kept start is known at each step.
+            let mut out = vec![(0, 0); fns.len()];
+            let mut next = None;
+            // The start line being walked, and whether a kept function starts there.
+            let mut at: Option<(u32, bool)> = None;
+            for i in (0..fns.len()).rev() {
+                let line = fns[i].line;
+                match at {
+                    Some((l, _)) if l == line => {}
+                    Some((l, any_kept)) => {
+                        if any_kept {
+                            next = Some(l);
+                        }
+                        at = Some((line, false));
+                    }
+                    None => at = Some((line, false)),
+                }
+                out[i] = span(i, next);
+                if kept(i) {
+                    at = Some((line, true));
+                }
+            }
+            return out;
+        }
+        let mut starts: Vec<u32> = (0..fns.len())
+            .filter(|&i| kept(i))
+            .map(|i| fns[i].line)
+            .collect();
+        starts.sort_unstable();
+        (0..fns.len())
+            .map(|i| {
+                span(
+                    i,
+                    starts
+                        .get(starts.partition_point(|&s| s <= fns[i].line))
+                        .copied(),
+                )
             })
             .collect()
     }
