@@ -238,6 +238,8 @@ impl<R: BufRead> XmlReader<R> {
         let mut out = String::new();
         while self.depth() >= depth {
             match self.event()? {
+                // The first piece (most texts are one) becomes the text, not copied into it.
+                Ev::Text(t) if out.is_empty() && limit > 0 => out = t.get().into_owned(),
                 Ev::Text(t) if out.len() < limit => out.push_str(&t.get()),
                 Ev::Eof => break,
                 _ => {}
@@ -379,13 +381,20 @@ pub fn each_attr<'a>(
         }
         let name_start = i;
         // The first ':' is noted on the way: names are short, a search per name costs more
-        // than the bytes it reads.
+        // than the bytes it reads. One table look-up per byte tells the bytes that end a name
+        // or need a look ('=', whitespace, ':') from the rest.
         let mut colon = None;
-        while i < len && raw[i] != b'=' && !ws(raw[i]) {
-            if raw[i] == b':' && colon.is_none() {
+        while i < len && !NAME_STOP[usize::from(raw[i])] {
+            i += 1;
+        }
+        while i < len && raw[i] == b':' {
+            if colon.is_none() {
                 colon = Some(i - name_start);
             }
             i += 1;
+            while i < len && !NAME_STOP[usize::from(raw[i])] {
+                i += 1;
+            }
         }
         let name = &raw[name_start..i];
         while i < len && ws(raw[i]) {
@@ -442,6 +451,19 @@ fn find_byte(byte: u8, v: &[u8]) -> Option<usize> {
     }
     v[at..].iter().position(|&b| b == byte).map(|i| at + i)
 }
+
+/// The bytes an attribute name stops at in [`each_attr`] ('=' and quick-xml's whitespace)
+/// and ':', which it notes.
+const NAME_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'=' as usize] = true;
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b':' as usize] = true;
+    t
+};
 
 /// The raw (still escaped) value of attribute `name` (local name, prefix ignored); `None`
 /// also for a malformed attribute list (use [`scan_attrs`] where that must be an error).

@@ -390,10 +390,15 @@ fn status(v: &[u8]) -> Option<Outcome> {
 
 /// Seconds: `1.5`, `1e-3`, `0,5` (a decimal comma), `1,234.5` (a thousands separator). `None`
 /// when absent, negative, not finite or not a number (`<<computed>>`).
+#[inline]
 fn parse_time(v: &[u8]) -> Option<f64> {
-    if let Some(t) = simple_decimal(v) {
-        return Some(t);
-    }
+    // Nearly every time is a plain decimal, read inline; the rest is not worth inlining.
+    simple_decimal(v).or_else(|| parse_time_otherwise(v))
+}
+
+/// [`parse_time`] for what is not a plain decimal.
+#[inline(never)]
+fn parse_time_otherwise(v: &[u8]) -> Option<f64> {
     let s = std::str::from_utf8(v).ok()?.trim();
     let t = s.parse::<f64>().ok().or_else(|| {
         if !s.contains(',') {

@@ -104,25 +104,27 @@ pub(crate) fn simple_decimal(v: &[u8]) -> Option<f64> {
         return None;
     }
     let mut m: u64 = 0;
-    let mut digits = 0;
-    let mut frac: Option<usize> = None;
-    for &b in v {
-        match b {
-            b'0'..=b'9' => {
-                m = m * 10 + u64::from(b - b'0');
-                digits += 1;
-                if let Some(f) = frac.as_mut() {
-                    *f += 1;
-                }
-            }
-            b'.' if frac.is_none() => frac = Some(0),
-            _ => return None,
+    // Where the '.' is: the digits and the fractional ones are counted from it once, after
+    // the loop, not per digit.
+    let mut dot: Option<usize> = None;
+    for (i, &b) in v.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            m = m * 10 + u64::from(d);
+        } else if b == b'.' && dot.is_none() {
+            dot = Some(i);
+        } else {
+            return None;
         }
     }
+    let (digits, frac) = match dot {
+        Some(i) => (v.len() - 1, v.len() - 1 - i),
+        None => (v.len(), 0),
+    };
     if digits == 0 || digits > 15 {
         return None;
     }
-    Some(m as f64 / POW10[frac.unwrap_or(0)])
+    Some(m as f64 / POW10[frac])
 }
 
 /// The first non-blank line of a message, trimmed, control characters dropped, at most
