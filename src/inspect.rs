@@ -104,19 +104,20 @@ pub fn inspect_with(
         .collect()
 }
 
-/// Frees a report's model on a thread of its own: a large model is tens of thousands of
-/// allocations (milliseconds on a 50 MB report), and nothing after `describe` needs them
-/// gone first (the process writes what it found and exits).
-fn drop_later(cov: crate::model::Coverage) {
+/// Frees a report's model (coverage or test run) on a thread of its own: a large model is
+/// tens of thousands of allocations (milliseconds on a 50 MB report; a test run's cases each
+/// release two shared names), and nothing after `describe` needs them gone first (the
+/// process writes what it found and exits).
+fn drop_later(model: Box<dyn Send>) {
     use std::sync::{mpsc, OnceLock};
-    static LATER: OnceLock<mpsc::Sender<crate::model::Coverage>> = OnceLock::new();
+    static LATER: OnceLock<mpsc::Sender<Box<dyn Send>>> = OnceLock::new();
     let tx = LATER.get_or_init(|| {
-        let (tx, rx) = mpsc::channel::<crate::model::Coverage>();
+        let (tx, rx) = mpsc::channel::<Box<dyn Send>>();
         std::thread::spawn(move || rx.into_iter().for_each(drop));
         tx
     });
     // The thread never ends, so the send cannot fail; if it did, the model is dropped here.
-    let _ = tx.send(cov);
+    let _ = tx.send(model);
 }
 
 /// Describes one report that was read, mapping its paths.
@@ -166,19 +167,20 @@ pub(crate) fn describe(report: Report, mapper: &PathMapper) -> Inspected {
                     summary_only: cov.summary_only.is_some(),
                 }),
                 {
-                    drop_later(cov);
+                    drop_later(Box::new(cov));
                     None
                 },
             )
         }
-        Data::Tests(run) => (
-            None,
-            Some(TestsSummary {
+        Data::Tests(run) => {
+            let summary = TestsSummary {
                 totals: run.totals(),
                 distinct: run.distinct(),
                 runs: run.runs(),
-            }),
-        ),
+            };
+            drop_later(Box::new(run));
+            (None, Some(summary))
+        }
     };
     Inspected {
         path: path.display().to_string(),

@@ -507,16 +507,25 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
 /// times), after a word-at-a-time check: on values of a dozen bytes `from_utf8` costs ~130
 /// instructions a call, byte by byte, and the reference search ~30 more.
 pub(crate) fn plain_text(v: &[u8]) -> Option<&str> {
-    ascii_text::<true>(v)
+    ascii_text::<true>(v, &mut false)
+}
+
+/// [`plain_text`], and whether the text holds a '"', found in the same pass (JUnit asks it of
+/// every test name: mocha's hook pseudo-tests are quoted).
+pub(crate) fn plain_text_quoted(v: &[u8]) -> Option<(&str, bool)> {
+    let mut quote = false;
+    ascii_text::<true>(v, &mut quote).map(|s| (s, quote))
 }
 
 /// `v` as text when it is ASCII (and, with `NO_AMP`, holds no '&'), checked a word at a time;
 /// `None` at the first word that fails, so a long value that is not ASCII costs no more than
-/// the bytes before its first non-ASCII one.
+/// the bytes before its first non-ASCII one. `quote` is set when a '"' is met (inlined, the
+/// search is left out where the caller drops it).
 #[inline(always)]
-fn ascii_text<const NO_AMP: bool>(v: &[u8]) -> Option<&str> {
+fn ascii_text<'v, const NO_AMP: bool>(v: &'v [u8], quote: &mut bool) -> Option<&'v str> {
     use crate::ingest::swar;
     let mut words = v.chunks_exact(8);
+    let mut quotes = 0;
     for w in &mut words {
         let x = swar::word(w);
         // `x`'s own high bits are its non-ASCII bytes.
@@ -524,14 +533,16 @@ fn ascii_text<const NO_AMP: bool>(v: &[u8]) -> Option<&str> {
         if (x & swar::HIGH) | amp != 0 {
             return None;
         }
+        quotes |= swar::equal(x, b'"');
     }
-    if words
-        .remainder()
-        .iter()
-        .any(|&b| b >= 0x80 || (NO_AMP && b == b'&'))
-    {
-        return None;
+    let mut q = quotes != 0;
+    for &b in words.remainder() {
+        if b >= 0x80 || (NO_AMP && b == b'&') {
+            return None;
+        }
+        q |= b == b'"';
     }
+    *quote = q;
     // SAFETY: every ASCII byte sequence is valid UTF-8 (checked just above, every byte < 0x80).
     Some(unsafe { std::str::from_utf8_unchecked(v) })
 }
@@ -542,7 +553,7 @@ pub(crate) fn unescape_into(v: &[u8], out: &mut String) -> u64 {
     // Offsets are taken in the lossy string: invalid UTF-8 before the '&' changes them.
     // ASCII (test names with `&lt;`, most messages) is known valid after a word-at-a-time
     // check: `from_utf8` goes byte by byte on values this short (~170 instructions a name).
-    let s = match ascii_text::<false>(v).map_or_else(|| std::str::from_utf8(v), Ok) {
+    let s = match ascii_text::<false>(v, &mut false).map_or_else(|| std::str::from_utf8(v), Ok) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(v),
     };
@@ -856,6 +867,8 @@ mod tests {
                 }
                 let want = v.is_ascii() && !v.contains(&b'&');
                 assert_eq!(plain_text(&v).is_some(), want, "{v:?}");
+                let quoted = plain_text_quoted(&v).map(|(_, q)| q);
+                assert_eq!(quoted, want.then(|| v.contains(&b'"')), "{v:?}");
                 if want {
                     assert_eq!(plain_text(&v).unwrap().as_bytes(), &v[..]);
                 }

@@ -212,6 +212,9 @@ impl Tag {
 struct Head {
     /// Inline when short (most test names): no allocation per testcase.
     name: Option<compact_str::CompactString>,
+    /// `name` may hold a '"': false when it was read as plain ASCII without one, which rules
+    /// out a mocha hook (quoted) without a second pass over the name.
+    name_quote: bool,
     /// Shared through the parser's [`Names`]: every case of a class repeats it.
     class: Option<SharedStr>,
     /// PHPUnit `class=`, used when there is no `classname`.
@@ -317,9 +320,11 @@ impl Head {
     /// [`Head::text`] as a `CompactString`: a value with a reference (`testEdge&lt;case&gt;`)
     /// is decoded into `scratch` and copied once, no `String` allocated and dropped per name.
     fn compact_text(&mut self, v: &[u8], scratch: &mut String) -> compact_str::CompactString {
-        if let Some(s) = crate::ingest::xml::plain_text(v) {
+        if let Some((s, quote)) = crate::ingest::xml::plain_text_quoted(v) {
+            self.name_quote = quote;
             return compact_str::CompactString::from(s);
         }
+        self.name_quote = true;
         // Not ASCII (`testUnicode_é`) but nothing to resolve: checked and copied once.
         if memchr::memchr(b'&', v).is_none() {
             if let Ok(s) = std::str::from_utf8(v) {
@@ -636,7 +641,7 @@ impl Parser {
             // vitest: a file that failed to import is a testcase named after the file.
             self.vitest_import_errors += 1;
             outcome = Outcome::Error;
-        } else if is_mocha_hook(&name) {
+        } else if head.name_quote && is_mocha_hook(&name) {
             self.mocha_hooks += 1;
         }
         let mut case = TestCase::new(suite, name, outcome);
