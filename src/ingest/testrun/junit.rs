@@ -1038,6 +1038,10 @@ mod tests {
             "0.00000000000001",
             "19.991",
             "276900.074",
+            "0.000",
+            "9.999",
+            "1.005",
+            "0.1.2",
         ] {
             assert_eq!(simple_decimal(s.as_bytes()), s.parse::<f64>().ok(), "{s}");
         }
@@ -1052,6 +1056,11 @@ mod tests {
             "1,5",
         ] {
             assert_eq!(simple_decimal(s.as_bytes()), None, "{s}");
+        }
+        // Every time of the shape read without the loop (`0.057`).
+        for n in 0..10_000 {
+            let s = format!("{}.{:03}", n / 1000, n % 1000);
+            assert_eq!(simple_decimal(s.as_bytes()), s.parse::<f64>().ok(), "{s}");
         }
         assert_eq!(parse_time(b"1,5"), Some(1.5));
         assert_eq!(parse_time(b" 2 "), Some(2.0));

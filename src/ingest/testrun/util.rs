@@ -100,6 +100,14 @@ pub(crate) fn simple_decimal(v: &[u8]) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
+    // `0.057`, the shape most tools write (seconds to the millisecond), without the loop: the
+    // same integer over the same power of ten as below.
+    if let [a, b'.', b, c, d] = *v {
+        let [a, b, c, d] = [a, b, c, d].map(|x| u32::from(x.wrapping_sub(b'0')));
+        if a < 10 && b < 10 && c < 10 && d < 10 {
+            return Some(f64::from(a * 1000 + b * 100 + c * 10 + d) / POW10[3]);
+        }
+    }
     if v.is_empty() || v.len() > 16 {
         return None;
     }
