@@ -156,14 +156,15 @@ pub(crate) fn describe(report: Report, mapper: &PathMapper) -> Inspected {
                 },
             )
         }
-        Data::Tests(run) => (
-            None,
-            Some(TestsSummary {
+        Data::Tests(run) => {
+            let summary = TestsSummary {
                 totals: run.totals(),
                 distinct: run.distinct(),
                 runs: run.runs(),
-            }),
-        ),
+            };
+            crate::parallel::drop_later(run);
+            (None, Some(summary))
+        }
     };
     Inspected {
         path: path.display().to_string(),

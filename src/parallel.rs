@@ -44,8 +44,9 @@ pub fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> 
 }
 
 /// Frees `value` on a thread of its own: a large model is hundreds of thousands of
-/// allocations (tens of milliseconds for a 1 GB repository's reports), and a command that
-/// is done with it only has its output left to write.
+/// allocations (a test run's cases each release shared names; tens of milliseconds for a
+/// 1 GB repository's reports), and a command that is done with it only has its output left
+/// to write.
 pub(crate) fn drop_later<T: Send + 'static>(value: T) {
     use std::sync::{mpsc, OnceLock};
     type Garbage = Box<dyn Send>;

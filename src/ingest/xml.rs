@@ -161,7 +161,7 @@ impl<R: BufRead> XmlReader<R> {
             }
             // One search for the two bytes that need a second look (most text, the whitespace
             // between elements, holds neither), then one for the NUL where there is one.
-            Event::Text(t) if memchr::memchr2(0, b'&', &t).is_none() => {
+            Event::Text(t) if !has_nul_or_amp(&t) => {
                 // Nothing to resolve: decoding waits until someone wants the text.
                 Ev::Text(Text(TextInner::Raw(t.into_inner())))
             }
@@ -238,6 +238,8 @@ impl<R: BufRead> XmlReader<R> {
         let mut out = String::new();
         while self.depth() >= depth {
             match self.event()? {
+                // The first piece (most texts are one) becomes the text, not copied into it.
+                Ev::Text(t) if out.is_empty() && limit > 0 => out = t.get().into_owned(),
                 Ev::Text(t) if out.len() < limit => out.push_str(&t.get()),
                 Ev::Eof => break,
                 _ => {}
@@ -251,6 +253,18 @@ impl<R: BufRead> XmlReader<R> {
             out.truncate(cut);
         }
         Ok(out)
+    }
+}
+
+/// Whether text holds a NUL or a '&'. Most text events are the indentation between two tags
+/// (`\n\t\t`): a byte loop reads those in a few instructions, where a memchr2 call costs
+/// ~45; longer text goes to memchr2.
+#[inline]
+fn has_nul_or_amp(t: &[u8]) -> bool {
+    if t.len() <= 16 {
+        t.iter().any(|&b| b == 0 || b == b'&')
+    } else {
+        memchr::memchr2(0, b'&', t).is_some()
     }
 }
 
@@ -367,13 +381,20 @@ pub fn each_attr<'a>(
         }
         let name_start = i;
         // The first ':' is noted on the way: names are short, a search per name costs more
-        // than the bytes it reads.
+        // than the bytes it reads. One table look-up per byte tells the bytes that end a name
+        // or need a look ('=', whitespace, ':') from the rest.
         let mut colon = None;
-        while i < len && raw[i] != b'=' && !ws(raw[i]) {
-            if raw[i] == b':' && colon.is_none() {
+        while i < len && !NAME_STOP[usize::from(raw[i])] {
+            i += 1;
+        }
+        while i < len && raw[i] == b':' {
+            if colon.is_none() {
                 colon = Some(i - name_start);
             }
             i += 1;
+            while i < len && !NAME_STOP[usize::from(raw[i])] {
+                i += 1;
+            }
         }
         let name = &raw[name_start..i];
         while i < len && ws(raw[i]) {
@@ -392,7 +413,7 @@ pub fn each_attr<'a>(
             None => return Err(fail(i, "an attribute has no value")),
         };
         let value_start = i + 1;
-        let Some(end) = memchr::memchr(quote, &raw[value_start..]) else {
+        let Some(end) = find_byte(quote, &raw[value_start..]) else {
             return Err(fail(i, "an attribute value has no closing quote"));
         };
         let value = &raw[value_start..value_start + end];
@@ -407,6 +428,42 @@ pub fn each_attr<'a>(
         f(local, value);
     }
 }
+
+/// The first `byte` in `v`. Attribute values are mostly short (names, classes, times): the
+/// first words are searched eight bytes at a time, where a memchr call costs ~60 instructions
+/// of set-up; whatever is left past [`SHORT`] bytes goes to memchr.
+#[inline]
+fn find_byte(byte: u8, v: &[u8]) -> Option<usize> {
+    use crate::ingest::swar;
+    /// Bytes searched a word at a time before memchr takes over.
+    const SHORT: usize = 64;
+    let mut at = 0;
+    while at + 8 <= v.len() {
+        let m = swar::equal(swar::word(&v[at..at + 8]), byte);
+        if m != 0 {
+            // The lowest mark is the first equal byte (see `swar::equal`).
+            return Some(at + (m.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+        if at >= SHORT {
+            return memchr::memchr(byte, &v[at..]).map(|i| at + i);
+        }
+    }
+    v[at..].iter().position(|&b| b == byte).map(|i| at + i)
+}
+
+/// The bytes an attribute name stops at in [`each_attr`] ('=' and quick-xml's whitespace)
+/// and ':', which it notes.
+const NAME_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'=' as usize] = true;
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b':' as usize] = true;
+    t
+};
 
 /// The raw (still escaped) value of attribute `name` (local name, prefix ignored); `None`
 /// also for a malformed attribute list (use [`scan_attrs`] where that must be an error).
@@ -450,18 +507,42 @@ pub fn unescape(v: Cow<'_, [u8]>) -> (Cow<'_, str>, u64) {
 /// times), after a word-at-a-time check: on values of a dozen bytes `from_utf8` costs ~130
 /// instructions a call, byte by byte, and the reference search ~30 more.
 pub(crate) fn plain_text(v: &[u8]) -> Option<&str> {
+    ascii_text::<true>(v, &mut false)
+}
+
+/// [`plain_text`], and whether the text holds a '"', found in the same pass (JUnit asks it of
+/// every test name: mocha's hook pseudo-tests are quoted).
+pub(crate) fn plain_text_quoted(v: &[u8]) -> Option<(&str, bool)> {
+    let mut quote = false;
+    ascii_text::<true>(v, &mut quote).map(|s| (s, quote))
+}
+
+/// `v` as text when it is ASCII (and, with `NO_AMP`, holds no '&'), checked a word at a time;
+/// `None` at the first word that fails, so a long value that is not ASCII costs no more than
+/// the bytes before its first non-ASCII one. `quote` is set when a '"' is met (inlined, the
+/// search is left out where the caller drops it).
+#[inline(always)]
+fn ascii_text<'v, const NO_AMP: bool>(v: &'v [u8], quote: &mut bool) -> Option<&'v str> {
     use crate::ingest::swar;
     let mut words = v.chunks_exact(8);
+    let mut quotes = 0;
     for w in &mut words {
         let x = swar::word(w);
         // `x`'s own high bits are its non-ASCII bytes.
-        if (x & swar::HIGH) | swar::equal(x, b'&') != 0 {
+        let amp = if NO_AMP { swar::equal(x, b'&') } else { 0 };
+        if (x & swar::HIGH) | amp != 0 {
             return None;
         }
+        quotes |= swar::equal(x, b'"');
     }
-    if words.remainder().iter().any(|&b| b >= 0x80 || b == b'&') {
-        return None;
+    let mut q = quotes != 0;
+    for &b in words.remainder() {
+        if b >= 0x80 || (NO_AMP && b == b'&') {
+            return None;
+        }
+        q |= b == b'"';
     }
+    *quote = q;
     // SAFETY: every ASCII byte sequence is valid UTF-8 (checked just above, every byte < 0x80).
     Some(unsafe { std::str::from_utf8_unchecked(v) })
 }
@@ -470,63 +551,69 @@ pub(crate) fn plain_text(v: &[u8]) -> Option<&str> {
 /// resolved, unknown ones kept as written); returns the unknown references.
 pub(crate) fn unescape_into(v: &[u8], out: &mut String) -> u64 {
     // Offsets are taken in the lossy string: invalid UTF-8 before the '&' changes them.
-    let s = match std::str::from_utf8(v) {
+    // ASCII (test names with `&lt;`, most messages) is known valid after a word-at-a-time
+    // check: `from_utf8` goes byte by byte on values this short (~170 instructions a name).
+    let s = match ascii_text::<false>(v, &mut false).map_or_else(|| std::str::from_utf8(v), Ok) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(v),
     };
-    // Byte searches (memchr) for the ASCII '&' and ';': the same offsets as `str::find`.
-    let find = |s: &str, b: u8| memchr::memchr(b, s.as_bytes());
+    // Byte searches for the ASCII '&' and ';': the same offsets as `str::find`. The text
+    // from `lit` up to the reference being read is copied only when that reference resolves
+    // (an unknown one stays part of it, as written): one copy per run of literal text.
+    let b = s.as_bytes();
     let mut unknown = 0;
-    let mut rest = &s[..];
-    let Some(mut at) = find(&s, b'&') else {
-        out.push_str(rest);
-        return 0;
-    };
-    loop {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        // rest starts with '&'
+    let mut lit = 0;
+    let mut from = 0;
+    while let Some(at) = find_amp(&b[from..]).map(|i| from + i) {
         // The ';' of a reference is within its first 13 bytes: searched there only, not
         // through the rest of the value.
-        let semi = rest.as_bytes().iter().take(13).position(|&b| b == b';');
-        let resolved = semi.and_then(|end| {
-            let name = &rest[1..end];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => name.strip_prefix('#').and_then(|n| {
-                    let code = match n.strip_prefix('x').or_else(|| n.strip_prefix('X')) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => n.parse::<u32>().ok(),
-                    };
-                    code.filter(|&c| c != 0).and_then(char::from_u32)
-                }),
-            };
-            c.map(|c| (c, end))
-        });
-        match resolved {
+        let semi = b[at..].iter().take(13).position(|&c| c == b';');
+        // `at` and `at + end` are ASCII bytes: char boundaries.
+        match semi.and_then(|end| resolve_reference(&s[at + 1..at + end]).map(|c| (c, end))) {
             Some((c, end)) => {
+                out.push_str(&s[lit..at]);
                 out.push(c);
-                rest = &rest[end + 1..];
+                lit = at + end + 1;
+                from = lit;
             }
             None => {
                 unknown += 1;
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-        match find(rest, b'&') {
-            Some(i) => at = i,
-            None => {
-                out.push_str(rest);
-                break;
+                from = at + 1;
             }
         }
     }
+    out.push_str(&s[lit..]);
     unknown
+}
+
+/// The first '&': by a byte loop in short values (test names with `&lt;`), where a memchr
+/// call costs more than the bytes it reads; by memchr in longer text.
+#[inline]
+fn find_amp(v: &[u8]) -> Option<usize> {
+    if v.len() <= 32 {
+        v.iter().position(|&b| b == b'&')
+    } else {
+        memchr::memchr(b'&', v)
+    }
+}
+
+/// The character a reference names (`name` is what stands between `&` and `;`): a predefined
+/// entity, or a character reference to a character XML allows; `None` for anything else.
+fn resolve_reference(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => name.strip_prefix('#').and_then(|n| {
+            let code = match n.strip_prefix('x').or_else(|| n.strip_prefix('X')) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => n.parse::<u32>().ok(),
+            };
+            code.filter(|&c| c != 0).and_then(char::from_u32)
+        }),
+    }
 }
 
 /// The unknown references in an element's attribute values.
@@ -780,6 +867,8 @@ mod tests {
                 }
                 let want = v.is_ascii() && !v.contains(&b'&');
                 assert_eq!(plain_text(&v).is_some(), want, "{v:?}");
+                let quoted = plain_text_quoted(&v).map(|(_, q)| q);
+                assert_eq!(quoted, want.then(|| v.contains(&b'"')), "{v:?}");
                 if want {
                     assert_eq!(plain_text(&v).unwrap().as_bytes(), &v[..]);
                 }
@@ -813,6 +902,97 @@ mod tests {
             let mut r = quick_xml::Reader::from_reader(bad);
             if let Ok(Event::Empty(e)) = r.read_event() {
                 assert!(each_attr(&e, |_, _| {}).is_err());
+            }
+        }
+    }
+
+    /// The reference walk `unescape_into` replaced (one `str` search per reference, each
+    /// piece copied as it is passed): the new one must give the same text and count.
+    fn unescape_walk(v: &[u8]) -> (String, u64) {
+        let s = String::from_utf8_lossy(v);
+        let mut out = String::new();
+        let mut unknown = 0;
+        let mut rest = &s[..];
+        while let Some(at) = rest.find('&') {
+            out.push_str(&rest[..at]);
+            rest = &rest[at..];
+            let semi = rest.as_bytes().iter().take(13).position(|&b| b == b';');
+            match semi.and_then(|end| resolve_reference(&rest[1..end]).map(|c| (c, end))) {
+                Some((c, end)) => {
+                    out.push(c);
+                    rest = &rest[end + 1..];
+                }
+                None => {
+                    unknown += 1;
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        (out, unknown)
+    }
+
+    #[test]
+    fn unescape_into_agrees_with_the_walk() {
+        let pieces: [&[u8]; 16] = [
+            b"&lt;",
+            b"&gt;",
+            b"&amp;",
+            b"&quot;",
+            b"&apos;",
+            b"&#65;",
+            b"&#x42;",
+            b"&#X1F600;",
+            b"&#0;",
+            b"&bogus;",
+            b"&",
+            b";",
+            b"a",
+            b"\xc3\xa9",
+            b"\xff",
+            b"&#x+41;",
+        ];
+        // Every sequence of up to four pieces, padded to cross the short/long search bounds.
+        let mut seqs: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for s in &seqs {
+                for p in pieces {
+                    let mut t = s.clone();
+                    t.extend_from_slice(p);
+                    next.push(t);
+                }
+            }
+            seqs.extend(next.into_iter().filter(|t| t.len() <= 24));
+            seqs.dedup();
+        }
+        for s in &seqs {
+            for pad in [0, 7, 30, 70] {
+                let mut v = vec![b'x'; pad];
+                v.extend_from_slice(s);
+                v.extend(std::iter::repeat_n(b'y', pad / 2));
+                let mut out = String::from("kept:");
+                let unknown = unescape_into(&v, &mut out);
+                let (want, want_unknown) = unescape_walk(&v);
+                assert_eq!((&out[5..], unknown), (want.as_str(), want_unknown), "{v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn find_byte_is_the_first_equal_byte() {
+        for len in 0..150 {
+            for at in (0..=len).chain([usize::MAX]) {
+                let mut v: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                if at < len {
+                    v[at] = b'"';
+                    if at + 3 < len {
+                        v[at + 3] = b'"';
+                    }
+                }
+                let want = v.iter().position(|&b| b == b'"');
+                assert_eq!(find_byte(b'"', &v), want, "{len} {at}");
             }
         }
     }

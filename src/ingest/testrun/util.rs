@@ -100,29 +100,39 @@ pub(crate) fn simple_decimal(v: &[u8]) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
+    // `0.057`, the shape most tools write (seconds to the millisecond), without the loop: the
+    // same integer over the same power of ten as below.
+    if let [a, b'.', b, c, d] = *v {
+        let [a, b, c, d] = [a, b, c, d].map(|x| u32::from(x.wrapping_sub(b'0')));
+        if a < 10 && b < 10 && c < 10 && d < 10 {
+            return Some(f64::from(a * 1000 + b * 100 + c * 10 + d) / POW10[3]);
+        }
+    }
     if v.is_empty() || v.len() > 16 {
         return None;
     }
     let mut m: u64 = 0;
-    let mut digits = 0;
-    let mut frac: Option<usize> = None;
-    for &b in v {
-        match b {
-            b'0'..=b'9' => {
-                m = m * 10 + u64::from(b - b'0');
-                digits += 1;
-                if let Some(f) = frac.as_mut() {
-                    *f += 1;
-                }
-            }
-            b'.' if frac.is_none() => frac = Some(0),
-            _ => return None,
+    // Where the '.' is: the digits and the fractional ones are counted from it once, after
+    // the loop, not per digit.
+    let mut dot: Option<usize> = None;
+    for (i, &b) in v.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            m = m * 10 + u64::from(d);
+        } else if b == b'.' && dot.is_none() {
+            dot = Some(i);
+        } else {
+            return None;
         }
     }
+    let (digits, frac) = match dot {
+        Some(i) => (v.len() - 1, v.len() - 1 - i),
+        None => (v.len(), 0),
+    };
     if digits == 0 || digits > 15 {
         return None;
     }
-    Some(m as f64 / POW10[frac.unwrap_or(0)])
+    Some(m as f64 / POW10[frac])
 }
 
 /// The first non-blank line of a message, trimmed, control characters dropped, at most
