@@ -746,7 +746,11 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
-            groups.add((case.suite.clone(), d.project, d.rule), || d.reason.clone());
+            groups.add(
+                |(suite, p, r)| *suite == case.suite && *p == d.project && *r == d.rule,
+                || (case.suite.clone(), d.project, d.rule),
+                || d.reason.clone(),
+            );
             per_project[d.project.map_or(0, |i| i + 1)] += 1;
             match d.project {
                 Some(i) => {
@@ -757,8 +761,12 @@ impl<'a> Ctx<'a> {
                     let t = self
                         .classifier
                         .classify(case, &report_path, &mut size_cache);
-                    let key = (Some(i), t.size, reasons.of(&t.size_source));
-                    sizes.add(key, || ());
+                    let why = reasons.of(&t.size_source);
+                    sizes.add(
+                        |(p, size, w)| *p == Some(i) && *size == t.size && w == why,
+                        || (Some(i), t.size, why.clone()),
+                        || (),
+                    );
                     if let (Some(size), Some(secs)) = (t.size, t.case.duration.get()) {
                         if secs > size.timeout_secs() {
                             slow_count += 1;
@@ -941,27 +949,23 @@ struct SizeReasons {
 }
 
 impl SizeReasons {
-    fn of(&mut self, source: &SizeSource) -> SharedStr {
+    fn of<'s>(&'s mut self, source: &'s SizeSource) -> &'s SharedStr {
         match source {
-            SizeSource::Report => self
-                .report
-                .get_or_insert_with(|| {
-                    SharedStr::from("the report's size, category or trait property")
-                })
-                .clone(),
-            SizeSource::Config(glob) => match self.config.get(glob) {
-                Some(r) => r.clone(),
-                None => {
+            SizeSource::Report => self.report.get_or_insert_with(|| {
+                SharedStr::from("the report's size, category or trait property")
+            }),
+            SizeSource::Config(glob) => {
+                // Looked up before it is inserted: no key built per case.
+                if !self.config.contains_key(glob) {
                     let r = SharedStr::from(format!("the [[size]] rule {glob}"));
-                    self.config.insert(glob.clone(), r.clone());
-                    r
+                    self.config.insert(glob.clone(), r);
                 }
-            },
-            SizeSource::Default(why) => why.clone(),
+                &self.config[glob]
+            }
+            SizeSource::Default(why) => why,
             SizeSource::None => self
                 .none
-                .get_or_insert_with(|| SharedStr::from("no size rule applies"))
-                .clone(),
+                .get_or_insert_with(|| SharedStr::from("no size rule applies")),
         }
     }
 }
@@ -984,15 +988,22 @@ impl<K, V> Default for Runs<K, V> {
 }
 
 impl<K: Ord, V> Runs<K, V> {
-    fn add(&mut self, key: K, value: impl FnOnce() -> V) {
+    /// Counts the key `is_key` tells, built by `key` only when a run starts: the keys hold
+    /// shared strings, and a clone and drop per case would be two atomic operations each.
+    fn add(
+        &mut self,
+        is_key: impl FnOnce(&K) -> bool,
+        key: impl FnOnce() -> K,
+        value: impl FnOnce() -> V,
+    ) {
         if let Some((k, n, _)) = &mut self.run {
-            if *k == key {
+            if is_key(k) {
                 *n += 1;
                 return;
             }
         }
         self.flush();
-        self.run = Some((key, 1, value()));
+        self.run = Some((key(), 1, value()));
     }
 
     fn flush(&mut self) {

@@ -163,7 +163,10 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
         Change::All { .. } => {
             for fc in ev.coverage.files() {
                 let lines = fc.lines.iter().map(|l| (l.line, Some(u64::from(l.hits))));
-                add_file(ev, &mut files, fc, lines);
+                // Counted first (one quick pass, which also brings the file's lines into the
+                // cache for the next): the list is then allocated once, at its size.
+                let uncovered = fc.lines.iter().filter(|l| l.hits == 0).count();
+                add_file(ev, &mut files, fc, lines, uncovered);
             }
             Scope::AllLines
         }
@@ -180,6 +183,7 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
                     &mut files,
                     fc,
                     ch.lines.iter().map(|&l| (l, fc.hits(l))),
+                    0,
                 );
             }
             Scope::Diff
@@ -211,12 +215,14 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
 /// `lines`: the changed lines in ascending order, each with its hits in `fc` (`None`: not
 /// executable there, not counted). The tagged views are walked beside them with a cursor
 /// rather than searched per line: without a base every line of every file is a changed
-/// line (and so `lines` is generic, not a `dyn` iterator called per line).
+/// line (and so `lines` is generic, not a `dyn` iterator called per line). `uncovered`: room
+/// to make for the uncovered lines at once.
 fn add_file(
     ev: &Evidence,
     files: &mut Vec<FileIncrement>,
     fc: &FileCoverage,
     lines: impl Iterator<Item = (u32, Option<u64>)>,
+    uncovered: usize,
 ) {
     // Looked up once per file, not per line.
     let small = ev.coverage_small.as_ref().map(|c| c.file(&fc.path));
@@ -229,7 +235,7 @@ fn add_file(
         covered: 0,
         covered_small: small.map(|_| 0),
         covered_large: large.map(|_| 0),
-        uncovered_lines: Vec::new(),
+        uncovered_lines: Vec::with_capacity(uncovered),
     };
     for (line, hits) in lines {
         // A changed line the coverage does not list as executable is not counted.
