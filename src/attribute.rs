@@ -707,12 +707,7 @@ impl<'a> Ctx<'a> {
                 Some(d) => d,
                 None => {
                     let same = |(suite, class, _): &&(SharedStr, Option<SharedStr>, usize)| {
-                        SharedStr::ptr_eq(suite, &case.suite)
-                            && match (class, &case.class) {
-                                (Some(a), Some(b)) => SharedStr::ptr_eq(a, b),
-                                (None, None) => true,
-                                _ => false,
-                            }
+                        case.in_group(suite, class)
                     };
                     let i = match last.as_ref().filter(same) {
                         Some(&(_, _, i)) => i,

@@ -114,9 +114,11 @@ pub struct Classifier {
     rust_crates: HashSet<String>,
 }
 
-/// Ecosystem defaults depend only on suite, class and file, which thousands of cases share:
-/// decided once per combination. One per caller (a report's attribution), not inside the
-/// [`Classifier`], which the reports attributed on all cores share.
+/// What the classification of one case can tell the next: ecosystem defaults depend only on
+/// suite, class and file, which thousands of cases share (decided once per combination), and
+/// a suite's properties and names say the same about size and smoke for all its cases. One
+/// per caller (a report's attribution), not inside the [`Classifier`], which the reports
+/// attributed on all cores share.
 #[derive(Default)]
 pub(crate) struct SizeCache {
     map: HashMap<DefaultKey, Option<(Size, SharedStr)>>,
@@ -147,15 +149,9 @@ impl SizeCache {
 
     /// Whether the case's suite or class has "smoke" in its name.
     fn smoke_names(&mut self, case: &TestCase) -> bool {
-        let same = |(suite, class, _): &(SharedStr, Option<SharedStr>, bool)| {
-            SharedStr::ptr_eq(suite, &case.suite)
-                && match (class, &case.class) {
-                    (Some(a), Some(b)) => SharedStr::ptr_eq(a, b),
-                    (None, None) => true,
-                    _ => false,
-                }
-        };
-        if let Some(hit) = self.smoke_names.as_ref().filter(|k| same(k)) {
+        let same =
+            |(suite, class, _): &&(SharedStr, Option<SharedStr>, bool)| case.in_group(suite, class);
+        if let Some(hit) = self.smoke_names.as_ref().filter(same) {
             return hit.2;
         }
         let smoke = [Some(case.suite.as_str()), case.class.as_deref()]
@@ -219,13 +215,7 @@ impl Classifier {
             };
         }
         let same = |(suite, class, file): &DefaultKey| {
-            SharedStr::ptr_eq(suite, &case.suite)
-                && match (class, &case.class) {
-                    (Some(a), Some(b)) => SharedStr::ptr_eq(a, b),
-                    (None, None) => true,
-                    _ => false,
-                }
-                && file.as_deref() == case.file.as_deref()
+            case.in_group(suite, class) && file.as_deref() == case.file.as_deref()
         };
         let hit = cache.last.as_ref().filter(|(k, _)| same(k)).is_some();
         if !hit {
@@ -619,9 +609,8 @@ fn js_size(case: &TestCase) -> Option<(Size, String)> {
     None
 }
 
-/// A size stated by the report itself.
-/// The size the first of `props` that gives one says (a size key, or a size among a tag
-/// key's words).
+/// A size stated by the report itself: the size the first of `props` that gives one says
+/// (a size key, or a size among a tag key's words).
 fn size_in<'p>(mut props: impl Iterator<Item = &'p (String, String)>) -> Option<Size> {
     props.find_map(|(k, v)| {
         if SIZE_KEYS.iter().any(|s| k.eq_ignore_ascii_case(s)) {

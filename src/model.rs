@@ -411,6 +411,17 @@ impl TestCase {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether the case's suite and class are these very strings (shared, as a parser gives
+    /// them to the cases of one suite): two pointer comparisons, for per-case caches.
+    pub(crate) fn in_group(&self, suite: &SharedStr, class: &Option<SharedStr>) -> bool {
+        SharedStr::ptr_eq(suite, &self.suite)
+            && match (class, &self.class) {
+                (Some(a), Some(b)) => SharedStr::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+
     /// `suite/class/name` (the class left out when absent or equal to the suite): how
     /// outputs and the quarantine list name a test.
     pub(crate) fn id(&self) -> String {
