@@ -108,7 +108,9 @@ fn units(fc: &FileCoverage, changed: Changed<'_>) -> Vec<Unit> {
         (found, found.map_or(next, |j| next.min(spans[j].1)))
     };
     let mut by_fn: Vec<Option<usize>> = vec![None; fns.len()];
-    let mut out: Vec<Unit> = Vec::new();
+    // A unit per function and, without a base, one for the lines outside them (a diff's
+    // hunks outside functions may add more): sized once for the usual case.
+    let mut out: Vec<Unit> = Vec::with_capacity(fns.len() + 1);
     let mut hunk: Option<usize> = None;
     // The unit of a function, or the current run outside functions, opened at `line`.
     fn open(
