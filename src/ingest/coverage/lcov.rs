@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use crate::ingest::error::{ParseError, Result};
+use crate::ingest::swar;
 use crate::ingest::Ctx;
 use crate::model::{saturate, Branches, Coverage, FileCoverage, Function, Line, Totals};
 
@@ -961,7 +962,6 @@ fn digit_value(x: u64, len: usize) -> u32 {
 /// cost as much as the rest of the line.
 #[inline]
 fn find_end(v: &[u8], comma: bool) -> Option<usize> {
-    use crate::ingest::swar;
     let head = &v[..v.len().min(256)];
     let mut words = head.chunks_exact(8);
     for (k, w) in (&mut words).enumerate() {
@@ -982,12 +982,6 @@ fn find_end(v: &[u8], comma: bool) -> Option<usize> {
         .map(|i| done + i)
 }
 
-/// Eight bytes of `v` from `i`, little-endian (`v` must hold them).
-#[inline(always)]
-fn word(v: &[u8], i: usize) -> u64 {
-    u64::from_le_bytes(v[i..i + 8].try_into().expect("8 bytes"))
-}
-
 /// How much a run of `DA` lines needs left in the buffer to read one more: the longest line
 /// it takes (`DA:`, 7 digits, `,`, 7 digits, `\n`: 19 bytes) with its 8-byte loads.
 const DA_TAIL: usize = 24;
@@ -1004,16 +998,16 @@ fn da_run(lines: &mut Vec<Line>, buf: &[u8]) -> (usize, u64) {
     let (mut pos, mut n) = (0, 0);
     while buf.len() - pos >= DA_TAIL {
         let v = &buf[pos..pos + DA_TAIL];
-        let head = word(v, 0);
+        let head = swar::word_at(v, 0);
         if head & 0x00FF_FFFF != u64::from(u32::from_le_bytes(*b"DA:\0")) {
             break;
         }
-        let x = word(v, 3);
+        let x = swar::word_at(v, 3);
         let len = digit_len(x);
         if len == 0 || len >= 8 || v[3 + len] != b',' {
             break;
         }
-        let y = word(v, 4 + len);
+        let y = swar::word_at(v, 4 + len);
         let len2 = digit_len(y);
         if len2 == 0 || len2 >= 8 || v[4 + len + len2] != b'\n' {
             break;
@@ -1035,11 +1029,11 @@ fn brda_run(brda: &mut Vec<(u32, bool)>, buf: &[u8]) -> (usize, u64) {
     let (mut pos, mut n) = (0, 0);
     while buf.len() - pos >= BRDA_TAIL {
         let v = &buf[pos..pos + BRDA_TAIL];
-        let head = word(v, 0);
+        let head = swar::word_at(v, 0);
         if head & 0xFF_FFFF_FFFF != u64::from_le_bytes(*b"BRDA:\0\0\0") {
             break;
         }
-        let x = word(v, 5);
+        let x = swar::word_at(v, 5);
         let len = digit_len(x);
         if len == 0 || len >= 8 || v[5 + len] != b',' {
             break;
@@ -1048,7 +1042,7 @@ fn brda_run(brda: &mut Vec<(u32, bool)>, buf: &[u8]) -> (usize, u64) {
         // block, then branch: digits and a comma each.
         let mut plain = true;
         for _ in 0..2 {
-            let k = digit_len(word(v, i));
+            let k = digit_len(swar::word_at(v, i));
             if k == 0 || k >= 8 || v[i + k] != b',' {
                 plain = false;
                 break;
@@ -1062,11 +1056,11 @@ fn brda_run(brda: &mut Vec<(u32, bool)>, buf: &[u8]) -> (usize, u64) {
             i += 1;
             false
         } else {
-            let k = digit_len(word(v, i));
+            let k = digit_len(swar::word_at(v, i));
             if k == 0 || k >= 8 {
                 break;
             }
-            let taken = digit_value(word(v, i), k) > 0;
+            let taken = digit_value(swar::word_at(v, i), k) > 0;
             i += k;
             taken
         };
