@@ -18,6 +18,7 @@ RSS (from /usr/bin/time when present).
     python3 scripts/bench.py            # both sizes
     python3 scripts/bench.py --small    # ~50 MB only
     python3 scripts/bench.py --small --formats lcov,clover --runs 5
+    python3 scripts/bench.py --small --binary target/x86_64-unknown-linux-musl/release/testcert
 """
 import argparse
 import json
@@ -128,8 +129,13 @@ def main():
     ap.add_argument("--small", action="store_true", help="only the ~50 MB files")
     ap.add_argument("--formats", default="lcov,cobertura,jacoco,clover,opencover,junit")
     ap.add_argument("--runs", type=int, default=3, help="runs of each tool; the fastest is shown")
+    ap.add_argument("--binary", help="a testcert binary, such as a release download or a musl build "
+                    "(default: build and use target/release/testcert)")
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
+    binary = args.binary
+    if binary is None:
+        subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
+        binary = BIN
     sizes = ["50"] if args.small else ["50", "500"]
     xmllint = shutil.which("xmllint")
     lcov = shutil.which("lcov")
@@ -150,7 +156,7 @@ def main():
             # Alternate the two tools, so that a change in the machine's load hits both.
             walls, ref_walls, rss, proc = [], [], 0.0, None
             for _ in range(max(1, args.runs)):
-                proc, wall, r = run([BIN, "inspect", "--format", "json", "--root", empty_root(), path])
+                proc, wall, r = run([binary, "inspect", "--format", "json", "--root", empty_root(), path])
                 if proc.returncode != 0:
                     break
                 walls.append(wall)

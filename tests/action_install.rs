@@ -1,7 +1,8 @@
 //! How the Action gets testcert (`action/install.sh`), against a local HTTP server on
 //! 127.0.0.1: the release binary of its own version is used when its SHA-256 matches,
-//! refused when it does not, and a server that is down falls back to a build — which uses
-//! the action's own toolchain selection, not the caller's rust-toolchain.toml or RUSTFLAGS.
+//! refused when it does not, the static musl one when the glibc one is missing or does not
+//! run, and a server that is down falls back to a build — which uses the action's own
+//! toolchain selection, not the caller's rust-toolchain.toml or RUSTFLAGS.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -13,7 +14,9 @@ use std::time::Duration;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const VERSION: &str = env!("CARGO_PKG_VERSION");
-const ASSET_LINUX_X64: &str = "x86_64-unknown-linux-musl";
+/// The Linux x64 release binaries, in the order the Action tries them.
+const GNU_X64: &str = "x86_64-unknown-linux-gnu";
+const MUSL_X64: &str = "x86_64-unknown-linux-musl";
 
 fn temp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("testcert-install-{name}-{}", std::process::id()));
@@ -73,12 +76,11 @@ fn down() -> String {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    let dir = temp("sha");
-    let f = dir.join("f");
-    std::fs::write(&f, bytes).unwrap();
-    let out = Command::new("sha256sum").arg(&f).output().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
-    String::from_utf8(out.stdout).unwrap()[..64].to_string()
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// What the release serves: a stand-in binary that answers `--version` as the real one does.
@@ -86,18 +88,39 @@ fn binary() -> Vec<u8> {
     format!("#!/bin/sh\necho 'testcert {VERSION}'\n").into_bytes()
 }
 
-fn asset() -> String {
-    format!("testcert-{VERSION}-{ASSET_LINUX_X64}")
+/// A glibc build on a system whose glibc is older than the one it was linked against.
+fn not_runnable() -> Vec<u8> {
+    b"#!/bin/sh\necho \"testcert: /lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found\" >&2\nexit 1\n".to_vec()
 }
 
+fn asset() -> String {
+    asset_of(GNU_X64)
+}
+
+fn asset_of(target: &str) -> String {
+    format!("testcert-{VERSION}-{target}")
+}
+
+/// A release holding the glibc binary `bin` and `sums` as its SHA256SUMS.
 fn release(prefix: &str, bin: &[u8], sums: &str) -> BTreeMap<String, Vec<u8>> {
-    BTreeMap::from([
-        (format!("{prefix}/v{VERSION}/{}", asset()), bin.to_vec()),
-        (
-            format!("{prefix}/v{VERSION}/SHA256SUMS"),
-            sums.as_bytes().to_vec(),
-        ),
-    ])
+    release_of(prefix, &[(GNU_X64, bin)], sums)
+}
+
+fn release_of(prefix: &str, bins: &[(&str, &[u8])], sums: &str) -> BTreeMap<String, Vec<u8>> {
+    let mut files: BTreeMap<String, Vec<u8>> = bins
+        .iter()
+        .map(|(target, bin)| {
+            (
+                format!("{prefix}/v{VERSION}/{}", asset_of(target)),
+                bin.to_vec(),
+            )
+        })
+        .collect();
+    files.insert(
+        format!("{prefix}/v{VERSION}/SHA256SUMS"),
+        sums.as_bytes().to_vec(),
+    );
+    files
 }
 
 /// Runs `install.sh ARG` of the action at `action` on a simulated Linux x64 runner.
@@ -176,6 +199,125 @@ fn a_release_binary_with_a_good_checksum_is_used() {
 }
 
 #[test]
+fn the_musl_binary_when_the_glibc_one_is_missing_or_does_not_run() {
+    let dir = temp("musl");
+    let bin = binary();
+    let broken = not_runnable();
+    let sums = format!(
+        "{}  {}\n{}  {}\n",
+        sha256(&broken),
+        asset_of(GNU_X64),
+        sha256(&bin),
+        asset_of(MUSL_X64)
+    );
+    // The glibc binary is verified, then fails to start: the musl one is used, and the log
+    // says why the first was passed over.
+    let server = serve(release_of(
+        "",
+        &[(GNU_X64, &broken), (MUSL_X64, &bin)],
+        &sums,
+    ));
+    let (out, o) = install(
+        Path::new(ROOT),
+        &dir,
+        "prepare",
+        &[("TESTCERT_RELEASE_URL", &server.url)],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(value(&o, "build"), Some("false"), "{o}\n{stdout}");
+    let path = value(&o, "bin").unwrap();
+    assert!(
+        path.contains(&format!("release-{VERSION}-{MUSL_X64}")),
+        "{path}"
+    );
+    assert_eq!(std::fs::read(path).unwrap(), bin);
+    assert!(
+        stdout.contains(&format!(
+            "{} says 'nothing' (testcert: /lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found), not testcert {VERSION}",
+            asset_of(GNU_X64)
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("downloaded {}", asset_of(MUSL_X64))),
+        "{stdout}"
+    );
+    // The release's checksums are fetched once for both.
+    assert_eq!(
+        *server.asked.lock().unwrap(),
+        [
+            format!("/v{VERSION}/{}", asset_of(GNU_X64)),
+            format!("/v{VERSION}/SHA256SUMS"),
+            format!("/v{VERSION}/{}", asset_of(MUSL_X64)),
+        ]
+    );
+    // Nothing that failed to run is left in the tool cache.
+    assert!(!dir
+        .join("toolcache")
+        .join(format!("testcert-action/release-{VERSION}-{GNU_X64}"))
+        .exists());
+
+    // A release without a glibc binary (as releases before it were): the musl one.
+    let dir2 = temp("musl-only");
+    let server = serve(release_of(
+        "",
+        &[(MUSL_X64, &bin)],
+        &format!("{}  {}\n", sha256(&bin), asset_of(MUSL_X64)),
+    ));
+    let (out, o) = install(
+        Path::new(ROOT),
+        &dir2,
+        "prepare",
+        &[("TESTCERT_RELEASE_URL", &server.url)],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(value(&o, "build"), Some("false"), "{o}\n{stdout}");
+    assert!(value(&o, "bin").unwrap().contains(MUSL_X64), "{o}");
+    assert!(
+        stdout.contains(&format!(
+            "cannot download {}/v{VERSION}/{}",
+            server.url,
+            asset_of(GNU_X64)
+        )),
+        "{stdout}"
+    );
+
+    // Neither runs: a build, and the notice gives both reasons.
+    let dir3 = temp("none-runs");
+    let server = serve(release_of(
+        "",
+        &[(GNU_X64, &broken), (MUSL_X64, &broken)],
+        &format!(
+            "{}  {}\n{}  {}\n",
+            sha256(&broken),
+            asset_of(GNU_X64),
+            sha256(&broken),
+            asset_of(MUSL_X64)
+        ),
+    ));
+    let (out, o) = install(
+        Path::new(ROOT),
+        &dir3,
+        "prepare",
+        &[("TESTCERT_RELEASE_URL", &server.url)],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(value(&o, "build"), Some("true"), "{o}\n{stdout}");
+    let notice = stdout
+        .lines()
+        .find(|l| l.starts_with("::notice title=testcert::no release binary ("))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        notice.contains(&format!("{} says 'nothing'", asset_of(GNU_X64)))
+            && notice.contains(&format!("; {} says 'nothing'", asset_of(MUSL_X64))),
+        "{notice}"
+    );
+    for d in [dir, dir2, dir3] {
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
+
+#[test]
 fn a_bad_checksum_is_refused_and_a_server_down_falls_back_to_a_build() {
     let dir = temp("bad");
     let bin = binary();
@@ -202,11 +344,23 @@ fn a_bad_checksum_is_refused_and_a_server_down_falls_back_to_a_build() {
         "{stdout}"
     );
     assert!(value(&o, "key").is_some_and(|k| k.starts_with("testcert-Linux-X64-")));
+    // A release that does not match its checksums is not searched further for a binary
+    // that does.
+    assert!(
+        !server
+            .asked
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|p| p.contains(MUSL_X64)),
+        "{:?}",
+        server.asked.lock().unwrap()
+    );
     // Nothing refused is left where a later step could run it.
     assert!(!dir
         .join("toolcache")
         .join(format!(
-            "testcert-action/release-{VERSION}-{ASSET_LINUX_X64}/bin/testcert"
+            "testcert-action/release-{VERSION}-{GNU_X64}/bin/testcert"
         ))
         .exists());
 
