@@ -3,6 +3,7 @@
 //! refused when it does not, the static musl one when the glibc one is missing or does not
 //! run, and a server that is down falls back to a build — which uses the action's own
 //! toolchain selection, not the caller's rust-toolchain.toml or RUSTFLAGS.
+//! Every binary it asks for is one the release workflow builds.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -548,5 +549,58 @@ fn a_build_uses_the_actions_own_toolchain() {
         "not in the caller's repository, not its target dir: {cargo}"
     );
     assert!(root.join("bin/testcert").is_file());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The targets the Action asks a release for, on each kind of hosted runner, are the ones
+/// `.github/workflows/release.yml` builds (the two lists live in different files).
+#[test]
+fn every_binary_the_action_asks_for_is_one_the_release_builds() {
+    let workflow =
+        std::fs::read_to_string(Path::new(ROOT).join(".github/workflows/release.yml")).unwrap();
+    let doc = yaml_rust2::YamlLoader::load_from_str(&workflow)
+        .unwrap()
+        .remove(0);
+    let built: Vec<&str> = doc["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|m| m["target"].as_str().unwrap())
+        .collect();
+    let dir = temp("targets");
+    for (os, arch, expected) in [
+        ("Linux", "X64", 2),
+        ("Linux", "ARM64", 2),
+        ("macOS", "X64", 1),
+        ("macOS", "ARM64", 1),
+        ("Windows", "X64", 1),
+    ] {
+        // A release with nothing in it: every target is asked for, in order, then a build.
+        let server = serve(BTreeMap::new());
+        let (_, o) = install(
+            Path::new(ROOT),
+            &dir,
+            "prepare",
+            &[
+                ("TESTCERT_RELEASE_URL", &server.url),
+                ("RUNNER_OS", os),
+                ("RUNNER_ARCH", arch),
+            ],
+        );
+        assert_eq!(value(&o, "build"), Some("true"), "{os}/{arch}: {o}");
+        let asked: Vec<String> = server.asked.lock().unwrap().clone();
+        assert_eq!(asked.len(), expected, "{os}/{arch}: {asked:?}");
+        for path in &asked {
+            let name = path.rsplit('/').next().unwrap();
+            let target = name
+                .strip_prefix(&format!("testcert-{VERSION}-"))
+                .unwrap_or_else(|| panic!("{path}"))
+                .trim_end_matches(".exe");
+            assert!(
+                built.contains(&target),
+                "{os}/{arch} asks for {target}, which release.yml does not build ({built:?})"
+            );
+        }
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
