@@ -72,6 +72,15 @@ fetch() {
     --output "$2" "$1"
 }
 
+# `fetch`, saying on stderr what could not be downloaded and why.
+fetch_or_say() {
+  local err
+  if ! err="$(fetch "$1" "$2" 2>&1)"; then
+    echo "cannot download $1 (${err:0:300})" >&2
+    return 1
+  fi
+}
+
 # The expected checksum of `$1` from a SHA256SUMS file `$2` (`<hex>  <name>` lines).
 listed() {
   awk -v f="$1" '{ n = $2; sub(/^\*/, "", n); if (n == f) { print tolower($1); exit } }' "$2"
@@ -90,18 +99,14 @@ download() {
   for target in $targets; do
     asset="testcert-$version-$target"
     [[ "$target" == *windows* ]] && asset="$asset.exe"
-    if ! fetch "$url/v$version/$asset" "$tmp/$asset" 2>"$tmp/err"; then
-      echo "cannot download $url/v$version/$asset ($(head -c 300 "$tmp/err"))" >&2
-      continue
-    fi
+    fetch_or_say "$url/v$version/$asset" "$tmp/$asset" || continue
     expected=""
     if [[ -f "$src/action/SHA256SUMS" ]]; then
       expected="$(listed "$asset" "$src/action/SHA256SUMS")"
     fi
     if [[ -z "$expected" ]]; then
       # One download of the release's list for every target tried.
-      if [[ ! -f "$tmp/SHA256SUMS" ]] && ! fetch "$url/v$version/SHA256SUMS" "$tmp/SHA256SUMS" 2>"$tmp/err"; then
-        echo "cannot download $url/v$version/SHA256SUMS ($(head -c 300 "$tmp/err"))" >&2
+      if [[ ! -f "$tmp/SHA256SUMS" ]] && ! fetch_or_say "$url/v$version/SHA256SUMS" "$tmp/SHA256SUMS"; then
         rm -rf "$tmp"
         return 1
       fi

@@ -107,6 +107,13 @@ fn release(prefix: &str, bin: &[u8], sums: &str) -> BTreeMap<String, Vec<u8>> {
     release_of(prefix, &[(GNU_X64, bin)], sums)
 }
 
+/// A SHA256SUMS listing each of `bins` as the release would.
+fn sums_of(bins: &[(&str, &[u8])]) -> String {
+    bins.iter()
+        .map(|(target, bin)| format!("{}  {}\n", sha256(bin), asset_of(target)))
+        .collect()
+}
+
 fn release_of(prefix: &str, bins: &[(&str, &[u8])], sums: &str) -> BTreeMap<String, Vec<u8>> {
     let mut files: BTreeMap<String, Vec<u8>> = bins
         .iter()
@@ -151,6 +158,19 @@ fn install(action: &Path, dir: &Path, arg: &str, env: &[(&str, &str)]) -> (Outpu
     (out, o)
 }
 
+/// `install.sh prepare` of this checkout against the release at `url`: (its output, its
+/// stdout, what it wrote to $GITHUB_OUTPUT).
+fn prepare_from(dir: &Path, url: &str) -> (Output, String, String) {
+    let (out, o) = install(
+        Path::new(ROOT),
+        dir,
+        "prepare",
+        &[("TESTCERT_RELEASE_URL", url)],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out, stdout, o)
+}
+
 fn value<'a>(outputs: &'a str, key: &str) -> Option<&'a str> {
     outputs
         .lines()
@@ -166,13 +186,7 @@ fn a_release_binary_with_a_good_checksum_is_used() {
         &bin,
         &format!("{}  {}\n0000  other\n", sha256(&bin), asset()),
     ));
-    let (out, o) = install(
-        Path::new(ROOT),
-        &dir,
-        "prepare",
-        &[("TESTCERT_RELEASE_URL", &server.url)],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (out, stdout, o) = prepare_from(&dir, &server.url);
     assert!(
         out.status.success(),
         "{stdout}{}",
@@ -204,13 +218,7 @@ fn the_musl_binary_when_the_glibc_one_is_missing_or_does_not_run() {
     let dir = temp("musl");
     let bin = binary();
     let broken = not_runnable();
-    let sums = format!(
-        "{}  {}\n{}  {}\n",
-        sha256(&broken),
-        asset_of(GNU_X64),
-        sha256(&bin),
-        asset_of(MUSL_X64)
-    );
+    let sums = sums_of(&[(GNU_X64, &broken), (MUSL_X64, &bin)]);
     // The glibc binary is verified, then fails to start: the musl one is used, and the log
     // says why the first was passed over.
     let server = serve(release_of(
@@ -218,13 +226,7 @@ fn the_musl_binary_when_the_glibc_one_is_missing_or_does_not_run() {
         &[(GNU_X64, &broken), (MUSL_X64, &bin)],
         &sums,
     ));
-    let (out, o) = install(
-        Path::new(ROOT),
-        &dir,
-        "prepare",
-        &[("TESTCERT_RELEASE_URL", &server.url)],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (_, stdout, o) = prepare_from(&dir, &server.url);
     assert_eq!(value(&o, "build"), Some("false"), "{o}\n{stdout}");
     let path = value(&o, "bin").unwrap();
     assert!(
@@ -263,15 +265,9 @@ fn the_musl_binary_when_the_glibc_one_is_missing_or_does_not_run() {
     let server = serve(release_of(
         "",
         &[(MUSL_X64, &bin)],
-        &format!("{}  {}\n", sha256(&bin), asset_of(MUSL_X64)),
+        &sums_of(&[(MUSL_X64, &bin)]),
     ));
-    let (out, o) = install(
-        Path::new(ROOT),
-        &dir2,
-        "prepare",
-        &[("TESTCERT_RELEASE_URL", &server.url)],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (_, stdout, o) = prepare_from(&dir2, &server.url);
     assert_eq!(value(&o, "build"), Some("false"), "{o}\n{stdout}");
     assert!(value(&o, "bin").unwrap().contains(MUSL_X64), "{o}");
     assert!(
@@ -288,21 +284,9 @@ fn the_musl_binary_when_the_glibc_one_is_missing_or_does_not_run() {
     let server = serve(release_of(
         "",
         &[(GNU_X64, &broken), (MUSL_X64, &broken)],
-        &format!(
-            "{}  {}\n{}  {}\n",
-            sha256(&broken),
-            asset_of(GNU_X64),
-            sha256(&broken),
-            asset_of(MUSL_X64)
-        ),
+        &sums_of(&[(GNU_X64, &broken), (MUSL_X64, &broken)]),
     ));
-    let (out, o) = install(
-        Path::new(ROOT),
-        &dir3,
-        "prepare",
-        &[("TESTCERT_RELEASE_URL", &server.url)],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (_, stdout, o) = prepare_from(&dir3, &server.url);
     assert_eq!(value(&o, "build"), Some("true"), "{o}\n{stdout}");
     let notice = stdout
         .lines()
@@ -327,13 +311,7 @@ fn a_bad_checksum_is_refused_and_a_server_down_falls_back_to_a_build() {
         &bin,
         &format!("{}  {}\n", "ab".repeat(32), asset()),
     ));
-    let (out, o) = install(
-        Path::new(ROOT),
-        &dir,
-        "prepare",
-        &[("TESTCERT_RELEASE_URL", &server.url)],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (out, stdout, o) = prepare_from(&dir, &server.url);
     assert!(out.status.success(), "{stdout}");
     assert_eq!(value(&o, "build"), Some("true"), "{o}");
     assert!(
@@ -367,14 +345,9 @@ fn a_bad_checksum_is_refused_and_a_server_down_falls_back_to_a_build() {
 
     // An asset the checksums do not list is refused too.
     let server = serve(release("", &bin, "0123  something-else\n"));
-    let (out, o) = install(
-        Path::new(ROOT),
-        &dir,
-        "prepare",
-        &[("TESTCERT_RELEASE_URL", &server.url)],
-    );
+    let (_, stdout, o) = prepare_from(&dir, &server.url);
     assert_eq!(value(&o, "build"), Some("true"), "{o}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("the checksum listed is 'none'"));
+    assert!(stdout.contains("the checksum listed is 'none'"));
 
     // Nothing listening: a build, with a notice that says why.
     let (out, o) = install(
