@@ -162,6 +162,14 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
     let scope = match inp.change {
         Change::All { .. } => {
             for fc in ev.coverage.files() {
+                if ev.coverage_small.is_none() && ev.coverage_large.is_none() {
+                    // Every line is a changed one and no tagged view is walked beside them:
+                    // the figures are a count and a filter, without a branch per line.
+                    if !fc.lines.is_empty() {
+                        files.push(every_line(fc));
+                    }
+                    continue;
+                }
                 let lines = fc.lines.iter().map(|l| (l.line, Some(u64::from(l.hits))));
                 // Counted first (one quick pass, which also brings the file's lines into the
                 // cache for the next): the list is then allocated once, at its size.
@@ -258,6 +266,32 @@ fn add_file(
     }
 }
 
+/// A file's figures when each of its executable lines is a changed one and there are no
+/// tagged views: what [`add_file`] gives then. The uncovered lines are gathered without a
+/// branch on each line's hits (each line is written at the list's end, which moves on past
+/// the uncovered ones only), as coverage that alternates line by line made that branch a
+/// misprediction per line.
+fn every_line(fc: &FileCoverage) -> FileIncrement {
+    let uncovered = fc.lines.iter().filter(|l| l.hits == 0).count();
+    // One slot more than the uncovered lines: the write after the last of them.
+    let mut list = vec![0u32; uncovered + 1];
+    let mut n = 0;
+    for l in &fc.lines {
+        list[n] = l.line;
+        n += usize::from(l.hits == 0);
+    }
+    list.truncate(n);
+    let changed = fc.lines.len() as u64;
+    FileIncrement {
+        path: fc.path.clone(),
+        changed,
+        covered: changed - uncovered as u64,
+        covered_small: None,
+        covered_large: None,
+        uncovered_lines: list,
+    }
+}
+
 /// Whether a line ran in a tagged view's file (`None`: the view does not list the file), for
 /// lines asked in ascending order: a cursor over the file's sorted lines.
 struct Ran<'c> {
@@ -302,6 +336,40 @@ pub(super) fn scope_note(f: &Figures) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_line_gathers_what_a_branch_per_line_would() {
+        // Hits in patterns that end on a covered line, on an uncovered one, all of each.
+        for pattern in [
+            &[0u32, 3, 0, 0, 1][..],
+            &[2, 0],
+            &[0],
+            &[5],
+            &[0, 0, 0],
+            &[1, 1],
+        ] {
+            for len in 1..12u32 {
+                let mut fc = FileCoverage::new("a.rs");
+                fc.lines = (0..len)
+                    .map(|i| crate::model::Line {
+                        line: 2 * i + 1,
+                        hits: pattern[i as usize % pattern.len()],
+                    })
+                    .collect();
+                let f = every_line(&fc);
+                let uncovered: Vec<u32> = fc
+                    .lines
+                    .iter()
+                    .filter(|l| l.hits == 0)
+                    .map(|l| l.line)
+                    .collect();
+                assert_eq!(f.uncovered_lines, uncovered, "{pattern:?} {len}");
+                assert_eq!(f.changed, u64::from(len));
+                assert_eq!(f.covered, u64::from(len) - uncovered.len() as u64);
+                assert_eq!((f.covered_small, f.covered_large), (None, None));
+            }
+        }
+    }
 
     #[test]
     fn distinct_tests_match_runs_of_a_matrix_by_position() {
