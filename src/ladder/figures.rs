@@ -161,10 +161,11 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
     let mut files = Vec::new();
     let scope = match inp.change {
         Change::All { .. } => {
+            // Every line is a changed one: without tagged views to walk beside them, a
+            // file's figures are a count and a filter, without a branch per line.
+            let untagged = ev.coverage_small.is_none() && ev.coverage_large.is_none();
             for fc in ev.coverage.files() {
-                if ev.coverage_small.is_none() && ev.coverage_large.is_none() {
-                    // Every line is a changed one and no tagged view is walked beside them:
-                    // the figures are a count and a filter, without a branch per line.
+                if untagged {
                     if !fc.lines.is_empty() {
                         files.push(every_line(fc));
                     }
