@@ -161,12 +161,14 @@ fn install(action: &Path, dir: &Path, arg: &str, env: &[(&str, &str)]) -> (Outpu
 /// `install.sh prepare` of this checkout against the release at `url`: (its output, its
 /// stdout, what it wrote to $GITHUB_OUTPUT).
 fn prepare_from(dir: &Path, url: &str) -> (Output, String, String) {
-    let (out, o) = install(
-        Path::new(ROOT),
-        dir,
-        "prepare",
-        &[("TESTCERT_RELEASE_URL", url)],
-    );
+    prepare_with(dir, url, &[])
+}
+
+/// [`prepare_from`] with more of the runner's environment (`RUNNER_OS`, inputs).
+fn prepare_with(dir: &Path, url: &str, extra: &[(&str, &str)]) -> (Output, String, String) {
+    let mut env = vec![("TESTCERT_RELEASE_URL", url)];
+    env.extend_from_slice(extra);
+    let (out, o) = install(Path::new(ROOT), dir, "prepare", &env);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     (out, stdout, o)
 }
@@ -350,13 +352,7 @@ fn a_bad_checksum_is_refused_and_a_server_down_falls_back_to_a_build() {
     assert!(stdout.contains("the checksum listed is 'none'"));
 
     // Nothing listening: a build, with a notice that says why.
-    let (out, o) = install(
-        Path::new(ROOT),
-        &dir,
-        "prepare",
-        &[("TESTCERT_RELEASE_URL", &down())],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (out, stdout, o) = prepare_from(&dir, &down());
     assert!(out.status.success(), "{stdout}");
     assert_eq!(value(&o, "build"), Some("true"), "{o}");
     assert!(
@@ -368,15 +364,7 @@ fn a_bad_checksum_is_refused_and_a_server_down_falls_back_to_a_build() {
 
     // `download: false` builds without asking anyone.
     let server = serve(BTreeMap::new());
-    let (_, o) = install(
-        Path::new(ROOT),
-        &dir,
-        "prepare",
-        &[
-            ("TESTCERT_RELEASE_URL", &server.url),
-            ("INPUT_DOWNLOAD", "false"),
-        ],
-    );
+    let (_, _, o) = prepare_with(&dir, &server.url, &[("INPUT_DOWNLOAD", "false")]);
     assert_eq!(value(&o, "build"), Some("true"));
     assert!(server.asked.lock().unwrap().is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
@@ -550,15 +538,10 @@ fn every_binary_the_action_asks_for_is_one_the_release_builds() {
     ] {
         // A release with nothing in it: every target is asked for, in order, then a build.
         let server = serve(BTreeMap::new());
-        let (_, o) = install(
-            Path::new(ROOT),
+        let (_, _, o) = prepare_with(
             &dir,
-            "prepare",
-            &[
-                ("TESTCERT_RELEASE_URL", &server.url),
-                ("RUNNER_OS", os),
-                ("RUNNER_ARCH", arch),
-            ],
+            &server.url,
+            &[("RUNNER_OS", os), ("RUNNER_ARCH", arch)],
         );
         assert_eq!(value(&o, "build"), Some("true"), "{os}/{arch}: {o}");
         let asked: Vec<String> = server.asked.lock().unwrap().clone();
