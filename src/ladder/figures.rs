@@ -164,10 +164,10 @@ pub(super) fn incremental(inp: &Inputs<'_>) -> Incremental {
             // Every line is a changed one: without tagged views to walk beside them, a
             // file's figures are a count and a filter, without a branch per line.
             let untagged = ev.coverage_small.is_none() && ev.coverage_large.is_none();
-            for fc in ev.coverage.files() {
+            for (fc, totals) in ev.coverage.files_with_totals() {
                 if untagged {
                     if !fc.lines.is_empty() {
-                        files.push(every_line(fc));
+                        files.push(every_line(fc, totals.lines.covered));
                     }
                     continue;
                 }
@@ -271,16 +271,23 @@ fn add_file(
 /// tagged views: what [`add_file`] gives then. The uncovered lines are gathered without a
 /// branch on each line's hits (each line is written at the list's end, which moves on past
 /// the uncovered ones only), as coverage that alternates line by line made that branch a
-/// misprediction per line.
-fn every_line(fc: &FileCoverage) -> FileIncrement {
-    let uncovered = fc.lines.iter().filter(|l| l.hits == 0).count();
+/// misprediction per line. `covered`: the file's covered lines, as its totals say (it was
+/// counted when the file was finished, on the worker that read it: counting again here
+/// would be one more pass over every line of the repository, cold in cache by now).
+fn every_line(fc: &FileCoverage, covered: u64) -> FileIncrement {
+    let uncovered = fc.lines.len().saturating_sub(covered as usize);
     // One slot more than the uncovered lines: the write after the last of them.
     let mut list = vec![0u32; uncovered + 1];
     let mut n = 0;
     for l in &fc.lines {
-        list[n] = l.line;
+        // Always in bounds while `covered` is the file's count; a wrong count must not
+        // panic (the check is the one indexing makes anyway).
+        if let Some(slot) = list.get_mut(n) {
+            *slot = l.line;
+        }
         n += usize::from(l.hits == 0);
     }
+    debug_assert_eq!(n, uncovered, "{}: totals out of date", fc.path);
     list.truncate(n);
     let changed = fc.lines.len() as u64;
     FileIncrement {
@@ -357,7 +364,7 @@ mod tests {
                         hits: pattern[i as usize % pattern.len()],
                     })
                     .collect();
-                let f = every_line(&fc);
+                let f = every_line(&fc, fc.totals().lines.covered);
                 let uncovered: Vec<u32> = fc
                     .lines
                     .iter()

@@ -550,6 +550,15 @@ impl Coverage {
         &self.files
     }
 
+    /// Each file with its totals: the ones it was finished with (every file, once the
+    /// model is finished), else counted now.
+    pub(crate) fn files_with_totals(&self) -> impl Iterator<Item = (&FileCoverage, Totals)> {
+        self.files
+            .iter()
+            .zip(&self.clean)
+            .map(|(f, clean)| (f, clean.unwrap_or_else(|| f.totals())))
+    }
+
     /// Takes the coverage apart without copying (for splitting one report over several
     /// projects): its files, each with its totals when it is finished (for
     /// [`Coverage::push_kept`]), and its stated totals.
@@ -600,7 +609,12 @@ mod tests {
     }
 
     /// What [`Coverage::totals`] must equal: every file counted again from its lines.
+    /// The totals counted from every line again; and each file's kept totals checked
+    /// against its own count on the way (what `files_with_totals` hands out).
     fn counted(c: &Coverage) -> Totals {
+        for (f, kept) in c.files_with_totals() {
+            assert_eq!(kept, f.totals(), "{}", f.path);
+        }
         let mut t = Totals::default();
         for f in c.files() {
             let ft = f.totals();
