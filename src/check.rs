@@ -149,9 +149,9 @@ pub fn run_with(
     let is_test_file = |p: &str| test_files.matches(p);
     let related = |s: &str, t: &str| crate::classify::related_test(s, t);
     // Projects are judged independently of each other: on all cores, in project order.
-    let results = crate::parallel::map(&evidence, |ev| {
+    let results = crate::parallel::map_owned(evidence, |ev| {
         let verdict = eval::evaluate(&Inputs {
-            ev,
+            ev: &ev,
             change: &change,
             repo: &repo,
             projects: &projects,
@@ -160,7 +160,7 @@ pub fn run_with(
             related_test: &related,
         });
         let required = required_level(&config, &ev.project, opts.min_level);
-        ProjectResult {
+        let result = ProjectResult {
             name: ev.project.name.clone(),
             path: ev.project.path.clone(),
             found_by: ev.project.found_by.clone(),
@@ -172,10 +172,13 @@ pub fn run_with(
             criteria: verdict.criteria,
             next_steps: verdict.next_steps,
             evidence: verdict.figures,
-        }
+        };
+        // A project's models are not needed once it is judged. Freed on another thread
+        // (freeing is no reason to wait), and now rather than after every project: the
+        // next projects' figures then take the memory they held, not more of it.
+        crate::parallel::drop_later(ev);
+        result
     });
-    // The models are not needed any more; freeing them is no reason to wait.
-    crate::parallel::drop_later(evidence);
     let required_level = results.iter().map(|p| p.required_level).max().unwrap_or(0);
     let passed = report_errors.is_empty() && results.iter().all(|p| p.passed);
     Ok(CheckResult {
