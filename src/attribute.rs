@@ -240,25 +240,28 @@ impl Ctx<'_> {
     /// the projects' order.
     pub(crate) fn finish(&self, pieces: impl IntoIterator<Item = Piece>) -> Attributed {
         let projects = self.projects;
-        let mut acc: Vec<Acc> = projects.iter().map(|_| Acc::default()).collect();
+        // Each project's parts, in report order.
+        let mut parts_of: Vec<Vec<Part>> = projects.iter().map(|_| Vec::new()).collect();
         let mut explain = Vec::new();
         let mut warnings = Vec::new();
         for piece in pieces {
             for (i, part) in piece.parts {
-                acc[i].add(part);
+                parts_of[i].push(part);
             }
             explain.extend(piece.explain);
             warnings.extend(piece.warnings);
         }
-        for a in &mut acc {
+        // Putting a project's parts together, the cross-run rule, sorting and merging its
+        // coverage and matching its tests against the quarantine list are the project's own
+        // business: on all cores.
+        let jobs: Vec<(&Project, Vec<Part>)> = projects.iter().zip(parts_of).collect();
+        let mut evidence = crate::parallel::map_owned(jobs, |(p, parts)| {
+            let mut a = Acc::default();
+            for part in parts {
+                a.add(part);
+            }
             failed_in_another_run(&mut a.tests);
-        }
-        let quarantine = self.quarantine(&acc);
-        let projects_acc: Vec<((&Project, Acc), Vec<String>)> =
-            projects.iter().zip(acc).zip(quarantine).collect();
-        // Sorting and merging each project's coverage is the project's own business: on all
-        // cores.
-        let evidence = crate::parallel::map_owned(projects_acc, |((p, a), quarantine)| {
+            let quarantine = self.quarantine_matched(&a.tests);
             let finish = |mut c: Coverage| {
                 c.finish();
                 c
@@ -274,6 +277,7 @@ impl Ctx<'_> {
                 quarantine,
             }
         });
+        self.quarantine_unmatched(&mut evidence);
         Attributed {
             evidence,
             explanations: explain,
@@ -899,38 +903,46 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Per project, the quarantine entries matching at least one of its tests; entries that
-    /// match no test at all go to the root-most project, so that the list is never lost
-    /// (L1.flaky counts it as tracking, L4.no-flaky wants it empty).
-    fn quarantine(&self, acc: &[Acc]) -> Vec<Vec<String>> {
-        let mut out: Vec<Vec<String>> = vec![Vec::new(); acc.len()];
-        if self.classifier.quarantine_entries().is_empty() {
-            // No list: nothing to match (and no test id to build per test).
-            return out;
-        }
-        let mut matched: Vec<&str> = Vec::new();
-        for (i, a) in acc.iter().enumerate() {
-            for t in &a.tests {
-                for e in self.classifier.quarantine_matches(t) {
-                    if !out[i].iter().any(|x| x == e) {
-                        out[i].push(e.to_string());
-                    }
-                    matched.push(e);
-                }
-            }
-        }
+    /// The quarantine entries matching at least one of a project's tests, in the list's
+    /// order (see [`Ctx::quarantine_unmatched`] for the others).
+    fn quarantine_matched(&self, tests: &[Test]) -> Vec<String> {
         let listed = self.classifier.quarantine_entries();
-        for v in out.iter_mut() {
-            v.sort_by_key(|e| listed.iter().position(|l| l == e));
+        if listed.is_empty() {
+            // No list: nothing to match (and no test id to build per test).
+            return Vec::new();
         }
-        if let Some(r) = self.root_most {
-            for e in listed {
-                if !matched.contains(&e) && !out[r].iter().any(|x| x == e) {
-                    out[r].push(e.to_string());
+        let mut out: Vec<String> = Vec::new();
+        for t in tests {
+            for e in self.classifier.quarantine_matches(t) {
+                if !out.iter().any(|x| x == e) {
+                    out.push(e.to_string());
                 }
             }
         }
+        out.sort_by_key(|e| listed.iter().position(|l| l == e));
         out
+    }
+
+    /// Entries that match no test at all go to the root-most project, after its own, so
+    /// that the list is never lost (L1.flaky counts it as tracking, L4.no-flaky wants it
+    /// empty).
+    fn quarantine_unmatched(&self, evidence: &mut [Evidence]) {
+        let Some(r) = self.root_most else { return };
+        let listed = self.classifier.quarantine_entries();
+        let unmatched: Vec<&str> = listed
+            .into_iter()
+            .filter(|e| {
+                !evidence
+                    .iter()
+                    .any(|ev| ev.quarantine.iter().any(|q| q == e))
+            })
+            .collect();
+        let root = &mut evidence[r].quarantine;
+        for e in unmatched {
+            if !root.iter().any(|q| q == e) {
+                root.push(e.to_string());
+            }
+        }
     }
 }
 

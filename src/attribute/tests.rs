@@ -484,6 +484,35 @@ fn unplaced_tests_warn_and_quarantine() {
 }
 
 #[test]
+fn quarantine_entries_go_to_the_projects_whose_tests_they_match() {
+    let projects = vec![project("b", "x/b"), project("a", "a")];
+    let mapper = PathMapper::from_files("/repo", ["a/f.rs", "x/b/g.rs"].map(String::from));
+    let mut config = Config::default();
+    config.flaky.quarantine = vec![
+        "nothing/matches/*".into(),
+        "sb/*".into(),
+        "sa/late".into(),
+        "sa/early".into(),
+        "sa/*".into(),
+    ];
+    let reports = vec![
+        junit(
+            "a/out.xml",
+            vec![case("sa", None, "early"), case("sa", None, "late")],
+        ),
+        junit("x/b/out.xml", vec![case("sb", None, "one")]),
+    ];
+    let (ev, _, _) = run_warn(&projects, &mapper, &config, reports);
+    // Each project's own matches in the list's order; what matches no test at all after
+    // the root-most project's own, once.
+    assert_eq!(ev["b"].quarantine, ["sb/*"]);
+    assert_eq!(
+        ev["a"].quarantine,
+        ["sa/late", "sa/early", "sa/*", "nothing/matches/*"]
+    );
+}
+
+#[test]
 fn smoke_tests_are_marked() {
     let (projects, mapper) = workspace();
     let reports = vec![junit(
