@@ -179,7 +179,8 @@ impl Formatter for Pretty {
 
 /// The check result pretty-printed into `w`, as `serde_json::to_writer_pretty` would, its
 /// projects (nearly all of a large result: one uncovered line per line) rendered on all
-/// cores, a few at a time so that only those few are held as bytes.
+/// cores and written in order as each is done, so that only the few done ahead of their
+/// turn are held as bytes.
 pub(crate) fn result_to<W: Write>(mut w: W, result: &CheckResult) -> io::Result<()> {
     if result.projects.len() < 2 {
         return to_writer(w, result);
@@ -215,10 +216,20 @@ pub(crate) fn result_to<W: Write>(mut w: W, result: &CheckResult) -> io::Result<
         .expect("the result has a projects key");
     let open = at + EMPTY.len() - 1;
     w.write_all(&outer[..open])?;
-    let batch = std::thread::available_parallelism().map_or(1, |n| n.get()) * 2;
-    for (b, projects) in result.projects.chunks(batch).enumerate() {
-        let chunks = crate::parallel::map(projects, |p| {
-            let mut buf = Vec::new();
+    let mut first = true;
+    crate::parallel::map_in_order(
+        &result.projects,
+        |p| {
+            // Sized for its uncovered lines (most of a large project's bytes, up to 7 each
+            // with their separator), not grown by doubling (each time a copy).
+            let lines: usize = p
+                .evidence
+                .incremental
+                .files
+                .iter()
+                .map(|f| f.uncovered_lines.len())
+                .sum();
+            let mut buf = Vec::with_capacity(4096 + 7 * lines);
             let mut ser = serde_json::Serializer::with_formatter(
                 &mut buf,
                 Pretty {
@@ -227,17 +238,14 @@ pub(crate) fn result_to<W: Write>(mut w: W, result: &CheckResult) -> io::Result<
                 },
             );
             p.serialize(&mut ser).map(|()| buf)
-        });
-        for (i, chunk) in chunks.into_iter().enumerate() {
+        },
+        |chunk| {
             let chunk = chunk.map_err(io::Error::from)?;
-            w.write_all(if b == 0 && i == 0 {
-                b"\n    "
-            } else {
-                b",\n    "
-            })?;
-            w.write_all(&chunk)?;
-        }
-    }
+            w.write_all(if first { b"\n    " } else { b",\n    " })?;
+            first = false;
+            w.write_all(&chunk)
+        },
+    )?;
     w.write_all(b"\n  ]")?;
     w.write_all(&outer[open + 1..])
 }
@@ -276,7 +284,7 @@ mod tests {
         };
         assert!(spliced(&r).contains("\"uncovered_lines\": ["));
         assert_eq!(spliced(&r), ours(&r));
-        // With fields after the projects, and more projects than one batch.
+        // With fields after the projects, and more projects than workers.
         r.attribution = Some(vec![crate::result::Explanation {
             subject: "a\n  \"projects\": []".into(),
             project: None,
