@@ -33,7 +33,7 @@ pub enum Outcome {
 /// One pointer wide (the `Arc` holds a `Box<str>`, not the `str` itself): a test case holds
 /// several, and hundreds of thousands of cases are held at once (issue 13: the case model
 /// must stay below the report's size). The second hop costs nothing measurable: comparisons
-/// go by address first, and sorting by rank (see [`sort_keys`]).
+/// go by address first, and sorting by rank (see [`group_ranks`]).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SharedStr(Arc<Box<str>>);
 
@@ -560,7 +560,7 @@ impl TestRun {
         let cases = &mut self.cases;
         let sorted = cases.windows(2).all(|w| w[0].cmp_identity(&w[1]).is_le());
         let repeated = if !sorted {
-            let (mut keys, groups) = sort_keys(cases);
+            let groups = group_ranks(cases);
             // Ties broken by report position: the report order of attempts is kept within one
             // identity (a stable sort, done as an unstable one on unique keys). The keys are
             // sorted on their integers alone first; only the stretches whose first 12 bytes
@@ -588,11 +588,15 @@ impl TestRun {
                     let mut order = groups;
                     let mut w = 0;
                     let mut repeated = 0;
+                    // The keys of one stretch at a time: not 16 bytes more per case at the
+                    // read's peak.
+                    let mut run: Vec<SortKey> = Vec::new();
                     for (_, start, end) in runs {
-                        let run = &mut keys[start as usize..end as usize];
-                        sort_by_names(run, |_| 0, by_name);
+                        run.clear();
+                        run.extend((start..end).map(|i| SortKey::of(&cases[i as usize], i)));
+                        sort_by_names(&mut run, |_| 0, by_name);
                         repeated += run.windows(2).filter(|p| same_name(&p[0], &p[1])).count();
-                        for k in run.iter() {
+                        for k in &run {
                             order[w] = k.index;
                             w += 1;
                         }
@@ -600,6 +604,9 @@ impl TestRun {
                     (order, repeated)
                 }
                 None => {
+                    let mut keys: Vec<SortKey> = (0..cases.len() as u32)
+                        .map(|i| SortKey::of(&cases[i as usize], i))
+                        .collect();
                     let group = |k: &SortKey| groups[k.index as usize];
                     sort_by_names(&mut keys, group, by_name);
                     let repeated = keys
@@ -613,10 +620,10 @@ impl TestRun {
                     for (o, k) in order.iter_mut().zip(&keys) {
                         *o = k.index;
                     }
+                    drop(keys);
                     (order, repeated)
                 }
             };
-            drop(keys);
             permute(cases, order);
             repeated
         } else {
@@ -699,8 +706,9 @@ impl TestRun {
 
 /// Where a case sorts within its (suite, class) pair: the first 12 bytes of its name
 /// (big-endian, zero-padded: a tie there is settled by the whole names) and its report
-/// position. 16 bytes a case: the keys are held beside every case while the run is sorted. The
-/// pair's rank is kept apart ([`sort_keys`]), its room then reused for the order.
+/// position. 16 bytes a case, made a stretch of one pair at a time where the report keeps each
+/// pair together (else for every case at once). The pair's rank is kept apart
+/// ([`group_ranks`]), its room then reused for the order.
 struct SortKey {
     prefix: u64,
     prefix2: u32,
@@ -708,6 +716,19 @@ struct SortKey {
 }
 
 impl SortKey {
+    /// The key of `case`, at position `index` of the report.
+    fn of(case: &TestCase, index: u32) -> SortKey {
+        let mut prefix = [0u8; 12];
+        let n = case.name.len().min(12);
+        prefix[..n].copy_from_slice(&case.name.as_bytes()[..n]);
+        let [p0, p1, p2, p3, p4, p5, p6, p7, q0, q1, q2, q3] = prefix;
+        SortKey {
+            prefix: u64::from_be_bytes([p0, p1, p2, p3, p4, p5, p6, p7]),
+            prefix2: u32::from_be_bytes([q0, q1, q2, q3]),
+            index,
+        }
+    }
+
     /// (prefix, prefix2, index) as one integer, in the same order.
     fn int(&self) -> u128 {
         (u128::from(self.prefix) << 64) | (u128::from(self.prefix2) << 32) | u128::from(self.index)
@@ -741,13 +762,13 @@ fn sort_by_names(
     }
 }
 
-/// The cases' sort keys, and per case (in report order) the rank of its (suite, class) pair
-/// among all of them (in string order, the class "" when it has none).
-fn sort_keys<'a>(cases: &'a [TestCase]) -> (Vec<SortKey>, Vec<u32>) {
-    let mut keys = Vec::with_capacity(cases.len());
-    // Pair -> rank; while it is made, each key's `index` holds its case's pair. In a block:
-    // the tables behind it are freed before the per-case ranks are allocated (they grow with
-    // the suites and classes, and the peak of the read is here).
+/// Per case (in report order) the rank of its (suite, class) pair among all of them (in
+/// string order, the class "" when it has none).
+fn group_ranks<'a>(cases: &'a [TestCase]) -> Vec<u32> {
+    // Per case its pair, then (below) the pair's rank in its place.
+    let mut groups: Vec<u32> = Vec::with_capacity(cases.len());
+    // Pair -> rank. In a block: the tables behind it are freed before the ranks are written
+    // (they grow with the suites and classes, and the peak of the read is here).
     let group = {
         // Distinct shared strings, by allocation (consecutive cases mostly repeat the last).
         let mut slots: HashMap<usize, u32> = HashMap::new();
@@ -778,15 +799,7 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> (Vec<SortKey>, Vec<u32>) {
                 });
                 last_pair = ((suite, class), n);
             }
-            let mut prefix = [0u8; 12];
-            let n = c.name.len().min(12);
-            prefix[..n].copy_from_slice(&c.name.as_bytes()[..n]);
-            let [p0, p1, p2, p3, p4, p5, p6, p7, q0, q1, q2, q3] = prefix;
-            keys.push(SortKey {
-                prefix: u64::from_be_bytes([p0, p1, p2, p3, p4, p5, p6, p7]),
-                prefix2: u32::from_be_bytes([q0, q1, q2, q3]),
-                index: last_pair.1,
-            });
+            groups.push(last_pair.1);
         }
         // Slot -> rank in string order, equal strings (separate allocations) equal ranks.
         let mut by_text: Vec<u32> = (0..strings.len() as u32).collect();
@@ -816,12 +829,10 @@ fn sort_keys<'a>(cases: &'a [TestCase]) -> (Vec<SortKey>, Vec<u32>) {
         }
         group
     };
-    let mut groups = Vec::with_capacity(keys.len());
-    for (i, k) in keys.iter_mut().enumerate() {
-        groups.push(group[k.index as usize]);
-        k.index = i as u32;
+    for g in &mut groups {
+        *g = group[*g as usize];
     }
-    (keys, groups)
+    groups
 }
 
 /// The stretches of consecutive cases of one group (`groups` in report order), as (group,
@@ -1264,7 +1275,7 @@ mod tests {
             c.attempts = i;
             run.push(c);
         }
-        assert!(group_runs(&sort_keys(&run.cases).1).is_none());
+        assert!(group_runs(&group_ranks(&run.cases)).is_none());
         check_finish_order(run);
         // Each (suite, class) pair in one stretch, the stretches out of order: sorted one
         // stretch at a time.
@@ -1298,7 +1309,7 @@ mod tests {
                 run.push(c);
             }
         }
-        assert!(group_runs(&sort_keys(&run.cases).1).is_some());
+        assert!(group_runs(&group_ranks(&run.cases)).is_some());
         check_finish_order(run);
     }
 
