@@ -157,10 +157,11 @@ pub(crate) fn describe(report: Report, mapper: &PathMapper) -> Inspected {
             )
         }
         Data::Tests(run) => {
+            let (totals, distinct, runs) = run.counts();
             let summary = TestsSummary {
-                totals: run.totals(),
-                distinct: run.distinct(),
-                runs: run.runs(),
+                totals,
+                distinct,
+                runs,
             };
             crate::parallel::drop_later(run);
             (None, Some(summary))

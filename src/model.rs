@@ -675,21 +675,25 @@ impl TestRun {
     /// Distinct identities (suite, class, name) among the cases: fewer than the cases when
     /// repeated names were kept as distinct tests. Needs a finished run.
     pub fn distinct(&self) -> u64 {
-        let repeats = self
-            .cases
-            .windows(2)
-            .filter(|w| w[0].same_test(&w[1]))
-            .count();
-        (self.cases.len() - repeats) as u64
+        self.counts().1
     }
 
     /// Every recorded execution: the cases' attempts summed (reruns included).
     pub fn runs(&self) -> u64 {
-        self.cases.iter().map(|c| u64::from(c.attempts)).sum()
+        self.counts().2
     }
 
     pub fn totals(&self) -> TestTotals {
+        self.counts().0
+    }
+
+    /// [`TestRun::totals`], [`TestRun::distinct`] and [`TestRun::runs`] in one pass over the
+    /// cases (a large report's cases are tens of MB, read from memory each pass).
+    pub fn counts(&self) -> (TestTotals, u64, u64) {
         let mut t = TestTotals::default();
+        let mut runs = 0u64;
+        let mut repeats = 0u64;
+        let mut prev: Option<&TestCase> = None;
         for c in &self.cases {
             t.tests += 1;
             match c.outcome {
@@ -699,8 +703,11 @@ impl TestRun {
                 Outcome::Skipped => t.skipped += 1,
                 Outcome::Flaky => t.flaky += 1,
             }
+            runs += u64::from(c.attempts);
+            repeats += u64::from(prev.is_some_and(|p| p.same_test(c)));
+            prev = Some(c);
         }
-        t
+        (t, t.tests - repeats, runs)
     }
 }
 

@@ -35,6 +35,7 @@ pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
     let mut smoke_seconds = 0.0;
     for t in &ev.tests {
         tests.total += 1;
+        tests.runs += u64::from(t.case.attempts);
         match t.case.outcome {
             Outcome::Passed => tests.passed += 1,
             Outcome::Failed => tests.failed += 1,
@@ -68,7 +69,6 @@ pub(super) fn figures(inp: &Inputs<'_>) -> Figures {
         }
     }
     tests.distinct = distinct_tests(&ev.tests);
-    tests.runs = ev.tests.iter().map(|t| u64::from(t.case.attempts)).sum();
     Figures {
         coverage: (!ev.coverage_reports.is_empty()).then(|| totals(&ev.coverage)),
         coverage_small: ev.coverage_small.as_ref().map(totals),
