@@ -32,9 +32,10 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 
 /// `f` over every item on up to all cores, each result handed to `sink` on the calling
 /// thread in input order, as soon as it and those before it are done: only the results
-/// finished ahead of their turn are held (a few, with workers taking items in order), not
-/// every result as [`map`] holds them. The first error `sink` returns stops the workers
-/// taking more items and is returned.
+/// finished ahead of their turn are held, not every result as [`map`] holds them (with
+/// workers taking items in order and items of like cost, a few; behind one item far slower
+/// than the rest, as many as the others finish meanwhile). The first error `sink` returns
+/// stops the workers taking more items and is returned.
 pub(crate) fn map_in_order<T: Sync, R: Send, E>(
     items: &[T],
     f: impl Fn(&T) -> R + Sync,

@@ -608,9 +608,9 @@ mod tests {
         f
     }
 
-    /// What [`Coverage::totals`] must equal: every file counted again from its lines.
-    /// The totals counted from every line again; and each file's kept totals checked
-    /// against its own count on the way (what `files_with_totals` hands out).
+    /// What [`Coverage::totals`] must equal: every file counted again from its lines (and,
+    /// on the way, each file's kept totals, as `files_with_totals` hands them out, checked
+    /// against its own count).
     fn counted(c: &Coverage) -> Totals {
         for (f, kept) in c.files_with_totals() {
             assert_eq!(kept, f.totals(), "{}", f.path);
