@@ -262,6 +262,14 @@ pub struct Incremental {
     pub files: Vec<FileIncrement>,
 }
 
+impl Incremental {
+    /// The changed lines no test covered, over all files (each listed in its file's
+    /// `uncovered_lines`).
+    pub(crate) fn uncovered_count(&self) -> usize {
+        self.files.iter().map(|f| f.uncovered_lines.len()).sum()
+    }
+}
+
 /// Test counts of a project.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TestFigures {

@@ -136,13 +136,7 @@ fn plan(r: &CheckResult, prefix: &str) -> Plan {
     for p in &r.projects {
         let label = super::level_label(p.level, p.relies_on_waiver);
         let failing = p.evidence.failing_tests.len();
-        let uncovered: usize = p
-            .evidence
-            .incremental
-            .files
-            .iter()
-            .map(|f| f.uncovered_lines.len())
-            .sum();
+        let uncovered = p.evidence.incremental.uncovered_count();
         levels.push(Command {
             kind: "notice",
             file: None,

@@ -222,13 +222,7 @@ pub(crate) fn result_to<W: Write>(mut w: W, result: &CheckResult) -> io::Result<
         |p| {
             // Sized for its uncovered lines (most of a large project's bytes, up to 7 each
             // with their separator), not grown by doubling (each time a copy).
-            let lines: usize = p
-                .evidence
-                .incremental
-                .files
-                .iter()
-                .map(|f| f.uncovered_lines.len())
-                .sum();
+            let lines = p.evidence.incremental.uncovered_count();
             let mut buf = Vec::with_capacity(4096 + 7 * lines);
             let mut ser = serde_json::Serializer::with_formatter(
                 &mut buf,
