@@ -718,7 +718,7 @@ impl TestRun {
 /// Asks the kernel to back a large vector's buffer with transparent huge pages (2 MiB) where
 /// it can, as glibc's `glibc.malloc.hugetlb=1` tunable does for every large block: a large
 /// report's test cases are tens of MB of fresh memory, and faulting it in 4 KiB at a time was
-/// about a tenth of reading a 50 MB JUnit report (9,600 page faults; 2,400 with huge pages).
+/// about a tenth of reading a 50 MB JUnit report (9,600 page faults; 3,400-3,900 with this).
 /// Only advice: where huge pages are off, or none is free, the kernel uses small ones. Below
 /// 4 MiB (glibc's mapped-block threshold here, see `main.rs`) the buffer lies in a heap shared
 /// with other blocks, which is left alone.
@@ -732,15 +732,17 @@ fn huge_pages<T>(v: &Vec<T>) {
         if bytes < 4 << 20 {
             return;
         }
-        // The whole pages the buffer lies on: glibc maps a block this large on its own, so
-        // these are its mapping, and advising all of it keeps it one mapping (advice for a
-        // part would split it, and glibc could then no longer grow it by remapping: it
-        // copies instead, both copies alive).
+        // The whole pages the buffer lies on: with the threshold `main.rs` sets, glibc maps
+        // a block this large on its own, so these are its mapping, and advising all of it
+        // keeps it one mapping (advice for a part would split it, and glibc could then no
+        // longer grow it by remapping: it copies instead, both copies alive). Without that
+        // threshold (the library in another program) the block may lie in a heap, whose
+        // pages the advice then only backs differently.
         let start = v.as_ptr() as usize / PAGE * PAGE;
         let end = (v.as_ptr() as usize + bytes).div_ceil(PAGE) * PAGE;
-        // SAFETY: the range is the pages of the vector's own allocation, and MADV_HUGEPAGE
-        // changes how they are backed, never their contents; an error leaves them as they
-        // were.
+        // SAFETY: the range is mapped memory (the pages the vector's allocation lies on),
+        // and MADV_HUGEPAGE changes how it is backed, never its contents; an error leaves it
+        // as it was.
         unsafe {
             libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
         }
