@@ -727,19 +727,24 @@ fn huge_pages<T>(v: &Vec<T>) {
     // mappings of its own making, which advice for one block would split.
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        const PAGE: usize = 4096;
         let bytes = v.capacity() * std::mem::size_of::<T>();
         if bytes < 4 << 20 {
             return;
         }
+        // 4 KiB on x86_64; aarch64 kernels may use 16 or 64 KiB.
+        // SAFETY: sysconf only reads a system constant.
+        let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+            p if p > 0 => p as usize,
+            _ => return,
+        };
         // The whole pages the buffer lies on: with the threshold `main.rs` sets, glibc maps
         // a block this large on its own, so these are its mapping, and advising all of it
         // keeps it one mapping (advice for a part would split it, and glibc could then no
         // longer grow it by remapping: it copies instead, both copies alive). Without that
         // threshold (the library in another program) the block may lie in a heap, whose
         // pages the advice then only backs differently.
-        let start = v.as_ptr() as usize / PAGE * PAGE;
-        let end = (v.as_ptr() as usize + bytes).div_ceil(PAGE) * PAGE;
+        let start = v.as_ptr() as usize / page * page;
+        let end = (v.as_ptr() as usize + bytes).div_ceil(page) * page;
         // SAFETY: the range is mapped memory (the pages the vector's allocation lies on),
         // and MADV_HUGEPAGE changes how it is backed, never its contents; an error leaves it
         // as it was.
