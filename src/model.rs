@@ -472,6 +472,20 @@ pub struct TestTotals {
     pub flaky: u64,
 }
 
+impl TestTotals {
+    /// Counts one case of `outcome`.
+    fn add(&mut self, outcome: Outcome) {
+        self.tests += 1;
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::Flaky => self.flaky += 1,
+        }
+    }
+}
+
 /// What a repeated identity (suite, class, name) means in a report: decided per producer by
 /// the parser (see README "Counting rules"), from what the producer guarantees.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -684,11 +698,17 @@ impl TestRun {
 
     /// Every recorded execution: the cases' attempts summed (reruns included).
     pub fn runs(&self) -> u64 {
-        self.counts().2
+        self.cases.iter().map(|c| u64::from(c.attempts)).sum()
     }
 
+    /// The cases by outcome (without [`TestRun::counts`]' comparison of each case with the
+    /// one before: a warning's check of a producer's totals needs only these).
     pub fn totals(&self) -> TestTotals {
-        self.counts().0
+        let mut t = TestTotals::default();
+        for c in &self.cases {
+            t.add(c.outcome);
+        }
+        t
     }
 
     /// [`TestRun::totals`], [`TestRun::distinct`] and [`TestRun::runs`] in one pass over the
@@ -699,14 +719,7 @@ impl TestRun {
         let mut repeats = 0u64;
         let mut prev: Option<&TestCase> = None;
         for c in &self.cases {
-            t.tests += 1;
-            match c.outcome {
-                Outcome::Passed => t.passed += 1,
-                Outcome::Failed => t.failed += 1,
-                Outcome::Error => t.errors += 1,
-                Outcome::Skipped => t.skipped += 1,
-                Outcome::Flaky => t.flaky += 1,
-            }
+            t.add(c.outcome);
             runs += u64::from(c.attempts);
             repeats += u64::from(prev.is_some_and(|p| p.same_test(c)));
             prev = Some(c);

@@ -581,8 +581,7 @@ impl Coverage {
     /// Totals over all files (or the stated summary when the report had only that).
     pub fn totals(&self) -> Totals {
         let mut t = Totals::default();
-        for (f, clean) in self.files.iter().zip(&self.clean) {
-            let ft = clean.unwrap_or_else(|| f.totals());
+        for (_, ft) in self.files_with_totals() {
             t.lines.add(ft.lines);
             t.branches.add(ft.branches);
             t.functions.add(ft.functions);
